@@ -1,0 +1,192 @@
+"""create_app(): the only place that wires config, database, plugins and blueprints."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import peewee
+import pluggy
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from server import htmx
+from server.catalog import Registry, build_registry
+from server.config import PROJECT_ROOT, Config, ConfigError, config_path_from_env, load_config
+from server.db import database, open_database
+from server.plugins import PluginLoadError, build_plugin_manager
+
+
+@dataclass
+class AppState:
+    """Everything one app instance owns; kept in ``app.extensions["aftersales"]``."""
+
+    config: Config
+    pm: pluggy.PluginManager
+    registry: Registry
+    db: peewee.Database
+
+
+def create_app(
+    config_path: str | os.PathLike[str] | None = None,
+    *,
+    config: Config | None = None,
+    extra_plugins: Iterable[tuple[str, Any]] = (),
+    **overrides: Any,
+) -> Flask:
+    """Build an app from a config file (or a ready :class:`Config`).
+
+    Raises :class:`ConfigError` with a one-line message for any bad config, including an
+    unknown or broken plugin.
+    """
+    if config is None:
+        config = load_config(config_path, **overrides)
+    try:
+        pm = build_plugin_manager(config.plugins.enabled, extra_plugins)
+        registry = build_registry(pm, config)
+    except PluginLoadError as exc:
+        raise ConfigError(config.source, "plugins.enabled", str(exc)) from None
+
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder="static",
+        instance_path=str(config.instance_path),
+    )
+    config.instance_path.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        SECRET_KEY=config.security.secret_key or _instance_secret(config.instance_path),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.security.session_cookie_secure,
+        SESSION_COOKIE_NAME="aftersales_session",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=config.security.session_lifetime_hours),
+        MAX_CONTENT_LENGTH=config.uploads.max_bytes + 64 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.jinja_loader = _template_loader(app, pm)
+    db = open_database(config.database.url, config.database.busy_timeout_ms)
+    database.initialize(db)
+    app.extensions["aftersales"] = AppState(config=config, pm=pm, registry=registry, db=db)
+
+    CSRFProtect(app)
+    htmx.init_app(app)
+    _register_request_hooks(app)
+    _register_error_pages(app)
+    _register_blueprints(app)
+    from server import templating
+
+    templating.init_app(app)
+    return app
+
+
+def app_from_environment() -> Flask:
+    """The app for the config named by ``$AFTERSALES_CONFIG`` (or the default file)."""
+    return create_app(config_path_from_env())
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """The generated secret key, created on first start with owner-only permissions."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def _template_loader(app: Flask, pm: pluggy.PluginManager) -> jinja2.BaseLoader:
+    """Core templates first, then each plugin's ``templates/`` (files under its slug)."""
+    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(PROJECT_ROOT / "templates"))]
+    for plugin in pm.get_plugins():
+        folder = Path(getattr(plugin, "__file__", "") or ".").parent / "templates"
+        if getattr(plugin, "__file__", None) and folder.is_dir():
+            loaders.append(jinja2.FileSystemLoader(str(folder)))
+    return jinja2.ChoiceLoader(loaders)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from server.auth import load_logged_in_user
+
+    state: AppState = app.extensions["aftersales"]
+
+    @app.before_request
+    def open_connection() -> None:
+        # The proxy is process-wide; bind it to this app's database on every request so
+        # two apps in one process (tests) never talk to each other's files.
+        database.initialize(state.db)
+        database.connect(reuse_if_open=True)
+
+    app.before_request(load_logged_in_user)
+
+    @app.teardown_request
+    def close_connection(_exc: BaseException | None) -> None:
+        if not database.is_closed():
+            database.close()
+
+    @app.after_request
+    def security_headers(response: Any) -> Any:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        )
+        return response
+
+
+def _register_error_pages(app: Flask) -> None:
+    def page(status: int, message: str) -> tuple[str, int]:
+        return render_template("error.html", status=status, message=message), status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> tuple[str, int]:
+        return page(
+            400,
+            f"The form had expired or was not sent from this site ({exc.description}). "
+            "Go back, reload the page and try again.",
+        )
+
+    @app.errorhandler(401)
+    def unauthorized(_exc: Exception) -> tuple[str, int]:
+        return page(401, "Your session has ended; log in again.")
+
+    @app.errorhandler(403)
+    def forbidden(_exc: Exception) -> tuple[str, int]:
+        return page(403, "Your role does not allow this action.")
+
+    @app.errorhandler(404)
+    def not_found(_exc: Exception) -> tuple[str, int]:
+        return page(404, "There is no such page or record.")
+
+    @app.errorhandler(405)
+    def not_allowed(_exc: Exception) -> tuple[str, int]:
+        return page(405, "This address does not accept that kind of request.")
+
+    @app.errorhandler(413)
+    def too_large(_exc: Exception) -> tuple[str, int]:
+        limit = app.extensions["aftersales"].config.uploads.max_bytes
+        return page(413, f"The upload is too large; the limit is {limit // 1024} KiB.")
+
+    @app.errorhandler(500)
+    def server_error(_exc: Exception) -> tuple[str, int]:
+        return page(
+            500,
+            "Something went wrong on our side; nothing was half-saved. "
+            "Please try again, and tell your administrator if it persists.",
+        )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from server.views import admin, attachments, auth, customers, health, tickets
+
+    for module in (auth, health, tickets, customers, attachments, admin):
+        app.register_blueprint(module.bp)

@@ -1,0 +1,80 @@
+"""Storing uploaded files under instance/uploads with random names, within config limits."""
+
+from __future__ import annotations
+
+import mimetypes
+import secrets
+from pathlib import Path
+
+from werkzeug.datastructures import FileStorage
+from werkzeug.utils import secure_filename
+
+from server.config import Config
+from server.db import write_transaction
+from server.models import Attachment, Customer, Ticket, TicketEvent, User
+
+
+class UploadRefused(Exception):
+    """The file is empty, too large or of a type the config does not allow."""
+
+
+def upload_dir(config: Config) -> Path:
+    path = config.instance_path / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _content_type(upload: FileStorage, filename: str) -> str:
+    """The type from the extension; the browser's claim is only used when they agree."""
+    guessed = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    return guessed
+
+
+def save_attachment(
+    config: Config,
+    upload: FileStorage,
+    actor: User,
+    ticket: Ticket | None = None,
+    customer: Customer | None = None,
+) -> Attachment:
+    """Store ``upload`` and record it; the file is written before the row, removed on failure."""
+    original = (upload.filename or "").strip()
+    filename = secure_filename(original) or "file"
+    content_type = _content_type(upload, original or filename)
+    if content_type not in config.uploads.allowed_types:
+        allowed = ", ".join(config.uploads.allowed_types)
+        raise UploadRefused(f"Files of type {content_type} are not allowed (allowed: {allowed}).")
+    data = upload.stream.read(config.uploads.max_bytes + 1)
+    if not data:
+        raise UploadRefused("The file is empty.")
+    if len(data) > config.uploads.max_bytes:
+        raise UploadRefused(f"The file is larger than {config.uploads.max_bytes // 1024} KiB.")
+    stored_name = secrets.token_hex(16)
+    path = upload_dir(config) / stored_name
+    path.write_bytes(data)
+    try:
+        with write_transaction():
+            attachment = Attachment.create(
+                ticket=ticket,
+                customer=customer,
+                filename=original[:255] or filename,
+                stored_name=stored_name,
+                content_type=content_type,
+                size=len(data),
+                uploaded_by=actor,
+            )
+            if ticket is not None:
+                TicketEvent.create(
+                    ticket=ticket,
+                    actor=actor,
+                    kind="attachment",
+                    data={"filename": attachment.filename, "size": len(data)},
+                )
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    return attachment
+
+
+def attachment_path(config: Config, attachment: Attachment) -> Path:
+    return upload_dir(config) / attachment.stored_name

@@ -1,0 +1,83 @@
+"""Who is logged in, and the decorators that guard every page."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, g, redirect, request, session, url_for
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from server.models import User
+from server.permissions import user_can
+
+# Endpoints reachable without logging in.
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "static"})
+
+# Compared against when the username is unknown, so a wrong name costs as long as a
+# wrong password and does not reveal which names exist.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)
+
+
+def authenticate(username: str, password: str) -> User | None:
+    user = User.get_or_none(User.username == username)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def login(user: User) -> None:
+    session.clear()
+    session.permanent = True
+    session["uid"] = user.id
+
+
+def logout() -> None:
+    session.clear()
+
+
+def load_logged_in_user() -> Any:
+    """Before every request: set ``g.user``; send anonymous visitors to the login page."""
+    uid = session.get("uid")
+    g.user = User.get_or_none((User.id == uid) & (User.active == True)) if uid else None  # noqa: E712
+    if g.user is None and request.endpoint not in PUBLIC_ENDPOINTS:
+        if request.endpoint is None:
+            return None  # a 404 is answered as such
+        if request.method == "GET":
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        abort(401)
+    return None
+
+
+def current_user() -> User | None:
+    return g.get("user")
+
+
+def require(permission: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorate a view so only users whose role has ``permission`` reach it (else 403)."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not user_can(g.user, permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_permission = permission  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def require_on_ticket(permission: str, ticket: Any) -> None:
+    """Abort with 403 unless the user may use ``permission`` on this very ticket."""
+    if not user_can(g.user, permission, ticket):
+        abort(403)

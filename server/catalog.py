@@ -1,0 +1,124 @@
+"""The registry: industries, services, asset kinds and fields collected from plugins once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pluggy
+from flask import current_app
+
+from server.config import Config
+from server.plugin_api import AssetKind, FieldSpec, Industry, ServiceType
+from server.plugins import CORE_PLUGIN_NAME, PluginLoadError, call_on
+
+
+@dataclass
+class Registry:
+    """What the plugins registered, looked up by the core; built once per app."""
+
+    pm: pluggy.PluginManager
+    industries: dict[str, Industry] = field(default_factory=dict)
+    plugin_of_industry: dict[str, str] = field(default_factory=dict)
+    services: dict[tuple[str, str], ServiceType] = field(default_factory=dict)
+    asset_kinds: dict[tuple[str, str], AssetKind] = field(default_factory=dict)
+    customer_fields: list[FieldSpec] = field(default_factory=list)
+    cross_cutting: list[str] = field(default_factory=list)
+    _ticket_hooks: dict[tuple[str, str], Any] = field(default_factory=dict)
+    _form_classes: dict[tuple[str, str], type] = field(default_factory=dict)
+
+    def service(self, industry: str, code: str) -> ServiceType | None:
+        return self.services.get((industry, code))
+
+    def services_of(self, industry: str) -> list[ServiceType]:
+        return [s for (ind, _code), s in self.services.items() if ind == industry]
+
+    def service_choices(self, locale: str) -> list[tuple[str, str]]:
+        """(``industry:code``, "Industry · Service") pairs for select boxes."""
+        return [
+            (
+                f"{ind}:{svc.code}",
+                f"{self.industries[ind].label.get(locale)} · {svc.label.get(locale)}",
+            )
+            for (ind, _code), svc in self.services.items()
+        ]
+
+    def asset_kinds_of(self, industry: str) -> list[AssetKind]:
+        return [k for (ind, _code), k in self.asset_kinds.items() if ind == industry]
+
+    def ticket_hook(self, industry: str, hook_name: str) -> Any:
+        """The caller for a per-ticket hook: the industry's plugin plus cross-cutting ones."""
+        key = (industry, hook_name)
+        if key not in self._ticket_hooks:
+            keep = {self.plugin_of_industry[industry], *self.cross_cutting}
+            others = [p for p in self.pm.get_plugins() if self.pm.get_name(p) not in keep]
+            self._ticket_hooks[key] = self.pm.subset_hook_caller(hook_name, remove_plugins=others)
+        return self._ticket_hooks[key]
+
+    def form_class_cache(self) -> dict[tuple[str, str], type]:
+        return self._form_classes
+
+
+def build_registry(pm: pluggy.PluginManager, config: Config) -> Registry:
+    """Ask every plugin, once, what it registers, and check the answers fit together."""
+    registry = Registry(pm=pm)
+    prefixes: dict[str, str] = {}
+    for plugin in pm.get_plugins():
+        name = pm.get_name(plugin)
+        if name == CORE_PLUGIN_NAME:
+            continue
+        settings = config.plugin_table(name)
+        industry = call_on(pm, name, "register_industry", settings=settings)
+        registry.customer_fields.extend(
+            _flatten(call_on(pm, name, "customer_form_fields", settings=settings))
+        )
+        if industry is None:
+            registry.cross_cutting.append(name)
+            continue
+        _add_industry(registry, prefixes, name, industry)
+        for service in _flatten(call_on(pm, name, "register_service_catalog", settings=settings)):
+            if (industry.slug, service.code) in registry.services:
+                raise PluginLoadError(name, f"service code {service.code!r} registered twice")
+            registry.services[(industry.slug, service.code)] = service
+        for kind in _flatten(call_on(pm, name, "register_asset_kinds", settings=settings)):
+            registry.asset_kinds[(industry.slug, kind.code)] = kind
+    _check_unique_names(registry.customer_fields)
+    return registry
+
+
+def _add_industry(
+    registry: Registry, prefixes: dict[str, str], plugin_name: str, industry: Industry
+) -> None:
+    if industry.slug in registry.industries:
+        raise PluginLoadError(plugin_name, f"industry {industry.slug!r} is already registered")
+    if industry.ticket_prefix in prefixes:
+        raise PluginLoadError(
+            plugin_name,
+            f"ticket prefix {industry.ticket_prefix} is already used by {prefixes[industry.ticket_prefix]}",
+        )
+    prefixes[industry.ticket_prefix] = industry.slug
+    registry.industries[industry.slug] = industry
+    registry.plugin_of_industry[industry.slug] = plugin_name
+
+
+def _flatten(results: list[list[Any]] | None) -> list[Any]:
+    return [item for result in results or [] for item in result or []]
+
+
+def _check_unique_names(fields: list[FieldSpec]) -> None:
+    seen: set[str] = set()
+    for spec in fields:
+        if spec.name in seen:
+            raise PluginLoadError("?", f"customer field {spec.name!r} is declared twice")
+        seen.add(spec.name)
+
+
+def current_registry() -> Registry:
+    """The registry of the app handling the current request or CLI command."""
+    return current_app.extensions["aftersales"].registry
+
+
+def split_service_key(key: str) -> tuple[str, str] | None:
+    """``"industry:code"`` → (industry, code); None when malformed."""
+    industry, sep, code = (key or "").partition(":")
+    return (industry, code) if sep and industry and code else None

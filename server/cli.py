@@ -1,0 +1,168 @@
+"""The ``aftersales`` command: init-db, create-user, demo, serve, install-assets, quickstart."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from typing import Any
+
+import click
+from flask import Flask
+
+from server.assets import AssetError, install_htmx
+from server.config import ConfigError
+from server.migrations import MigrationError
+from server.users import UserError
+
+_EXPECTED_ERRORS = (ConfigError, AssetError, MigrationError, UserError)
+
+
+class _OneLineErrors(click.Group):
+    """Report expected failures as one line on stderr with exit code 2, no traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except _EXPECTED_ERRORS as exc:
+            click.echo(f"aftersales: error: {exc}", err=True)
+            sys.exit(2)
+
+
+def _app(ctx: click.Context) -> Flask:
+    from server.app import create_app
+
+    if "app" not in ctx.obj:
+        ctx.obj["app"] = create_app(ctx.obj["config"])
+    return ctx.obj["app"]
+
+
+@click.group(cls=_OneLineErrors)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Config file (default: $AFTERSALES_CONFIG, else config/aftersales.toml).",
+)
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None) -> None:
+    """aftersales — after-sales service management server."""
+    ctx.ensure_object(dict)
+    ctx.obj["config"] = config_path
+
+
+@main.command("init-db")
+@click.pass_context
+def init_db_command(ctx: click.Context) -> None:
+    """Create or upgrade the database schema (safe to run again)."""
+    from server.schema import init_db
+
+    app = _app(ctx)
+    with app.app_context():
+        ran = init_db(app)
+    for line in ran:
+        click.echo(f"applied {line}")
+    click.echo("database is up to date" if ran else "database was already up to date")
+
+
+@main.command("create-user")
+@click.argument("username")
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "supervisor", "dispatcher", "technician"]),
+    default="admin",
+    show_default=True,
+)
+@click.option("--display-name", default="")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Prompted for when not given.",
+)
+@click.pass_context
+def create_user_command(
+    ctx: click.Context, username: str, role: str, display_name: str, password: str
+) -> None:
+    """Create a user who can log in."""
+    from server.schema import init_db
+    from server.users import create_user
+
+    app = _app(ctx)
+    with app.app_context():
+        init_db(app)
+        create_user(username, password, role, display_name)
+    click.echo(f"created {role} {username}")
+
+
+@main.command("demo")
+@click.option(
+    "--tickets",
+    "per_plugin",
+    default=40,
+    show_default=True,
+    help="Tickets to create per enabled plugin.",
+)
+@click.option("--seed", default=2026, show_default=True)
+@click.pass_context
+def demo_command(ctx: click.Context, per_plugin: int, seed: int) -> None:
+    """Create demo users and realistic customers and tickets for every enabled plugin."""
+    from server.demo import create_demo_data, demo_logins
+    from server.schema import init_db
+
+    app = _app(ctx)
+    with app.app_context():
+        init_db(app)
+        created = _run_demo(app, per_plugin, seed, create_demo_data)
+        logins = demo_logins(app)
+    click.echo(f"created {created} demo tickets" if created else "demo data was already present")
+    _print_logins(logins)
+
+
+def _run_demo(app: Flask, per_plugin: int, seed: int, create: Any) -> int:
+    total = per_plugin * len(app.extensions["aftersales"].registry.industries)
+    with click.progressbar(length=total, label="Creating demo tickets", file=sys.stderr) as bar:
+        return create(app, per_plugin, seed, progress=bar.update)
+
+
+def _print_logins(logins: list[tuple[str, str, str]]) -> None:
+    click.echo("Log in with:")
+    for username, password, role in logins:
+        click.echo(f"  {username:<12} {password:<24} ({role})")
+
+
+@main.command("install-assets")
+def install_assets_command() -> None:
+    """Download htmx from the npm registry into server/static/vendor (checked)."""
+    path = install_htmx()
+    click.echo(f"htmx installed at {path}")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.pass_context
+def serve_command(ctx: click.Context, host: str, port: int, threads: int) -> None:
+    """Serve the app with waitress."""
+    import waitress
+
+    app = _app(ctx)
+    click.echo(f"aftersales listening on http://{host}:{port}/")
+    waitress.serve(app, host=host, port=port, threads=threads)
+
+
+@main.command("quickstart")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.pass_context
+def quickstart_command(ctx: click.Context, host: str, port: int) -> None:
+    """Install assets, create the database and demo data if missing, print logins, serve."""
+    install_htmx()
+    ctx.invoke(demo_command)
+    ctx.invoke(serve_command, host=host, port=port)
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)

@@ -1,0 +1,243 @@
+"""Load and validate the TOML configuration into frozen dataclasses."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config" / "aftersales.toml"
+CONFIG_ENV_VAR = "AFTERSALES_CONFIG"
+
+LOCALES = ("zh_CN", "en")
+
+
+class ConfigError(Exception):
+    """A configuration problem, reported to the operator as one line."""
+
+    def __init__(self, path: Path | str, key: str, problem: str) -> None:
+        self.path = str(path)
+        self.key = key
+        self.problem = problem
+        super().__init__(f"{self.path}: {key}: {problem}")
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """Where the server keeps its files."""
+
+    # Relative paths are resolved against the project root.
+    instance_dir: str = "instance"
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = "sqlite:///instance/aftersales.db"
+    # SQLite only: how long a writer waits for the lock before giving up (ms).
+    busy_timeout_ms: int = 5000
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    # Empty means: generate one into instance/secret_key on first start.
+    secret_key: str = ""
+    session_cookie_secure: bool = False
+    session_lifetime_hours: int = 12
+
+
+@dataclass(frozen=True)
+class PluginSettings:
+    enabled: tuple[str, ...] = (
+        "home_appliances",
+        "tobacco_retail",
+        "insurance",
+        "power_utility",
+        "it_outsourcing",
+    )
+
+
+@dataclass(frozen=True)
+class LocaleSettings:
+    default: str = "zh_CN"
+    timezone: str = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    enabled: bool = False
+    host: str = "localhost"
+    port: int = 25
+    username: str = ""
+    # Read from the environment variable named here, never stored in the file.
+    password_env: str = "AFTERSALES_MAIL_PASSWORD"
+    use_tls: bool = False
+    sender: str = "aftersales@localhost"
+
+
+@dataclass(frozen=True)
+class UploadSettings:
+    max_bytes: int = 10 * 1024 * 1024
+    allowed_types: tuple[str, ...] = (
+        "image/jpeg",
+        "image/png",
+        "image/webp",
+        "application/pdf",
+        "text/plain",
+    )
+
+
+@dataclass(frozen=True)
+class UiSettings:
+    page_size: int = 25
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration; every section has defaults."""
+
+    server: ServerSettings = field(default_factory=ServerSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
+    plugins: PluginSettings = field(default_factory=PluginSettings)
+    locale: LocaleSettings = field(default_factory=LocaleSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
+    uploads: UploadSettings = field(default_factory=UploadSettings)
+    ui: UiSettings = field(default_factory=UiSettings)
+    # One free-form table per plugin: [plugin.<name>]; each plugin validates its own.
+    plugin: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    source: str = "<defaults>"
+
+    @property
+    def instance_path(self) -> Path:
+        path = Path(self.server.instance_dir)
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+    def plugin_table(self, name: str) -> Mapping[str, Any]:
+        """The ``[plugin.<name>]`` table, empty when the file has none."""
+        return self.plugin.get(name, types.MappingProxyType({}))
+
+
+def config_path_from_env(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The file to load: the explicit path, else ``$AFTERSALES_CONFIG``, else the default."""
+    if explicit is not None:
+        return Path(explicit)
+    env = os.environ.get(CONFIG_ENV_VAR)
+    return Path(env) if env else DEFAULT_CONFIG_PATH
+
+
+def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) -> Config:
+    """Read, parse and validate a config file; ``overrides`` replace whole sections' keys.
+
+    ``overrides`` map section names to dicts (``database={"url": ...}``), which tests use
+    to point an app at a temporary database without writing a file.
+    """
+    config_path = config_path_from_env(path)
+    try:
+        raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(config_path, "-", "file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(config_path, "-", f"not valid TOML ({exc})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(config_path, "-", f"cannot read ({exc})") from None
+    for section, values in overrides.items():
+        merged = dict(raw.get(section, {}))
+        merged.update(values)
+        raw[section] = merged
+    return parse_config(raw, config_path)
+
+
+def parse_config(raw: Mapping[str, Any], path: Path | str = "<memory>") -> Config:
+    """Turn a parsed TOML document into a validated :class:`Config`."""
+    sections: dict[str, Any] = {}
+    hints = typing.get_type_hints(Config)
+    for key, value in raw.items():
+        if key == "plugin":
+            sections["plugin"] = _plugin_tables(value, path)
+            continue
+        if key not in hints or key == "source":
+            raise ConfigError(path, key, "unknown section")
+        if not isinstance(value, dict):
+            raise ConfigError(path, key, "must be a table, e.g. [" + key + "]")
+        sections[key] = _build_section(hints[key], value, path, key)
+    config = Config(**sections, source=str(path))
+    _check_semantics(config, path)
+    return config
+
+
+def _plugin_tables(value: Any, path: Path | str) -> Mapping[str, Mapping[str, Any]]:
+    if not isinstance(value, dict):
+        raise ConfigError(path, "plugin", "must be a table of tables, e.g. [plugin.insurance]")
+    tables = {}
+    for name, table in value.items():
+        if not isinstance(table, dict):
+            raise ConfigError(path, f"plugin.{name}", "must be a table")
+        tables[name] = types.MappingProxyType(dict(table))
+    return types.MappingProxyType(tables)
+
+
+def _build_section(cls: type, values: Mapping[str, Any], path: Path | str, section: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    kwargs = {}
+    for key, value in values.items():
+        dotted = f"{section}.{key}"
+        if key not in known:
+            raise ConfigError(path, dotted, "unknown key")
+        kwargs[key] = _coerce(hints[key], value, path, dotted)
+    return cls(**kwargs)
+
+
+def _coerce(hint: Any, value: Any, path: Path | str, dotted: str) -> Any:
+    origin = typing.get_origin(hint)
+    if origin is tuple:
+        (item_type, _ellipsis) = typing.get_args(hint)
+        if not isinstance(value, list):
+            raise ConfigError(path, dotted, f"must be a list of {item_type.__name__}")
+        for item in value:
+            if not isinstance(item, item_type):
+                raise ConfigError(
+                    path, dotted, f"every item must be a {item_type.__name__}, got {item!r}"
+                )
+        return tuple(value)
+    # bool is an int in Python; a port of `true` is a mistake, not a 1.
+    if hint is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ConfigError(path, dotted, f"must be an integer, got {value!r}")
+    if not isinstance(value, hint):
+        raise ConfigError(path, dotted, f"must be a {hint.__name__}, got {value!r}")
+    return value
+
+
+def _check_semantics(config: Config, path: Path | str) -> None:
+    if config.locale.default not in LOCALES:
+        raise ConfigError(path, "locale.default", f"must be one of {', '.join(LOCALES)}")
+    try:
+        ZoneInfo(config.locale.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(path, "locale.timezone", "not a known IANA time zone") from None
+    url = config.database.url
+    if not url.startswith(("sqlite:", "postgres://", "postgresql://", "postgresext://")):
+        raise ConfigError(path, "database.url", "must start with sqlite:/// or postgresql://")
+    if config.database.busy_timeout_ms < 0:
+        raise ConfigError(path, "database.busy_timeout_ms", "must not be negative")
+    if not 1 <= config.mail.port <= 65535:
+        raise ConfigError(path, "mail.port", "must be between 1 and 65535")
+    if config.uploads.max_bytes <= 0:
+        raise ConfigError(path, "uploads.max_bytes", "must be positive")
+    if not 5 <= config.ui.page_size <= 500:
+        raise ConfigError(path, "ui.page_size", "must be between 5 and 500")
+    if config.security.session_lifetime_hours <= 0:
+        raise ConfigError(path, "security.session_lifetime_hours", "must be positive")
+    if len(set(config.plugins.enabled)) != len(config.plugins.enabled):
+        raise ConfigError(path, "plugins.enabled", "lists a plugin twice")
+    for name in config.plugin:
+        if name not in config.plugins.enabled:
+            raise ConfigError(path, f"plugin.{name}", "table for a plugin that is not enabled")

@@ -1,0 +1,59 @@
+"""Customers and their assets: search, save, add an asset."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from server.db import write_transaction
+from server.models import Asset, Customer, utcnow
+
+CUSTOMER_FIELDS = ("name", "kind", "phone", "email", "address", "region", "tier")
+
+
+def search_customers(text: str, page: int, page_size: int) -> tuple[list[Customer], int]:
+    """Customers whose name, phone or email contains ``text``; newest first."""
+    query = Customer.select()
+    if text:
+        pattern = f"%{text}%"
+        query = query.where(
+            (Customer.name**pattern) | (Customer.phone**pattern) | (Customer.email**pattern)
+        )
+    total = query.count()
+    rows = query.order_by(Customer.id.desc()).paginate(page, page_size)
+    return list(rows), total
+
+
+def save_customer(
+    customer: Customer | None, values: Mapping[str, str], attributes: Mapping[str, Any]
+) -> Customer:
+    """Create (``customer`` None) or update a customer in one transaction."""
+    with write_transaction():
+        if customer is None:
+            return Customer.create(**values, attributes=dict(attributes))
+        for name, value in values.items():
+            setattr(customer, name, value)
+        customer.attributes = {**(customer.attributes or {}), **attributes}
+        customer.updated_at = utcnow()
+        customer.save()
+        return customer
+
+
+def add_asset(
+    customer: Customer,
+    industry: str,
+    kind: str,
+    identifier: str,
+    coverage_start: dt.date | None,
+    coverage_end: dt.date | None,
+) -> Asset:
+    with write_transaction():
+        return Asset.create(
+            customer=customer,
+            plugin=industry,
+            kind=kind,
+            identifier=identifier,
+            coverage_start=coverage_start,
+            coverage_end=coverage_end,
+        )

@@ -1,0 +1,185 @@
+"""Demo data: staff accounts and realistic tickets for every enabled plugin."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask
+
+from server.db import write_transaction
+from server.models import Asset, Customer, Ticket, TicketEvent, User
+from server.plugin_api import DemoTicket
+from server.plugins import call_on
+from server.tickets import (
+    NewTicket,
+    TransitionRefused,
+    assign_ticket,
+    create_ticket,
+    transition_ticket,
+)
+
+DEMO_STAFF = (
+    ("admin", "Admin 管理员", "admin"),
+    ("supervisor", "Supervisor 主管", "supervisor"),
+    ("dispatcher", "Dispatcher 调度", "dispatcher"),
+    ("tech1", "Technician 王师傅", "technician"),
+    ("tech2", "Technician 李师傅", "technician"),
+)
+# Where a demo ticket ends up, as the path of statuses it is moved through.
+STORIES = (
+    (),
+    ("assigned",),
+    ("assigned", "in_progress"),
+    ("assigned", "in_progress", "on_site"),
+    ("assigned", "in_progress", "waiting_parts"),
+    ("assigned", "in_progress", "on_site", "resolved"),
+    ("assigned", "in_progress", "on_site", "resolved", "closed"),
+    ("in_progress", "resolved", "closed"),
+)
+
+
+def _password_file(app: Flask) -> Path:
+    return Path(app.instance_path) / "demo-login.txt"
+
+
+def demo_password(app: Flask) -> str:
+    """The demo staff's shared password, generated once into instance/ (mode 0600)."""
+    path = _password_file(app)
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(9))
+    return path.read_text().strip()
+
+
+def demo_logins(app: Flask) -> list[tuple[str, str, str]]:
+    password = demo_password(app)
+    return [(username, password, role) for username, _name, role in DEMO_STAFF]
+
+
+def ensure_demo_staff(app: Flask) -> dict[str, User]:
+    from server.users import create_user
+
+    password = demo_password(app)
+    staff = {}
+    for username, display_name, role in DEMO_STAFF:
+        user = User.get_or_none(User.username == username)
+        staff[username] = user or create_user(username, password, role, display_name)
+    return staff
+
+
+def create_demo_data(
+    app: Flask, per_plugin: int, seed: int, progress: Callable[[int], None] = lambda _n: None
+) -> int:
+    """Create ``per_plugin`` tickets for each industry unless demo tickets exist already."""
+    state = app.extensions["aftersales"]
+    registry = state.registry
+    staff = ensure_demo_staff(app)
+    if Ticket.select().exists():
+        return 0
+    rng = random.Random(seed)
+    created = 0
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    for industry, plugin_name in registry.plugin_of_industry.items():
+        settings = state.config.plugin_table(plugin_name)
+        templates = [
+            t
+            for r in call_on(state.pm, plugin_name, "demo_tickets", settings=settings)
+            for t in r or []
+        ]
+        templates = [t for t in templates if registry.service(industry, t.service)]
+        if not templates:
+            progress(per_plugin)
+            continue
+        for index in range(per_plugin):
+            template = templates[index % len(templates)]
+            reported = now - dt.timedelta(minutes=rng.randint(10, 60 * 24 * 30))
+            ticket = _create_one(registry, industry, template, staff["dispatcher"], reported)
+            _play_story(registry, ticket, rng.choice(STORIES), staff, rng)
+            created += 1
+            progress(1)
+    return created
+
+
+def _customer_for(template: DemoTicket) -> Customer:
+    spec = template.customer
+    customer = Customer.get_or_none((Customer.name == spec.name) & (Customer.phone == spec.phone))
+    if customer is None:
+        customer = Customer.create(
+            name=spec.name,
+            phone=spec.phone,
+            address=spec.address,
+            region=spec.region,
+            kind=spec.kind,
+            tier=spec.tier,
+        )
+    return customer
+
+
+def _asset_for(industry: str, customer: Customer, template: DemoTicket) -> Asset | None:
+    spec = template.asset
+    if spec is None:
+        return None
+    asset = Asset.get_or_none(
+        (Asset.customer == customer)
+        & (Asset.plugin == industry)
+        & (Asset.identifier == spec.identifier)
+    )
+    return asset or Asset.create(
+        customer=customer,
+        plugin=industry,
+        kind=spec.kind,
+        identifier=spec.identifier,
+        coverage_start=spec.coverage_start,
+        coverage_end=spec.coverage_end,
+        attributes=dict(spec.attributes),
+    )
+
+
+def _create_one(
+    registry, industry: str, template: DemoTicket, actor: User, reported: dt.datetime
+) -> Ticket:
+    with write_transaction():
+        customer = _customer_for(template)
+        asset = _asset_for(industry, customer, template)
+    new = NewTicket(
+        industry=industry,
+        service=registry.service(industry, template.service),
+        customer=customer,
+        asset=asset,
+        title=template.title,
+        description=template.description,
+        priority=template.priority,
+        channel=template.channel,
+        reported_at=reported,
+        attributes=dict(template.attributes),
+    )
+    return create_ticket(registry, new, actor, reported.year)
+
+
+def _play_story(
+    registry, ticket: Ticket, story: tuple[str, ...], staff: dict[str, User], rng: random.Random
+) -> None:
+    technician = staff[rng.choice(["tech1", "tech2"])]
+    for status in story:
+        try:
+            if status == "assigned":
+                ticket = assign_ticket(ticket, ticket.version, technician, "", staff["dispatcher"])
+                continue
+            if ticket.assignee_id is None:
+                ticket = assign_ticket(ticket, ticket.version, technician, "", staff["dispatcher"])
+            ticket = transition_ticket(registry, ticket, ticket.version, status, technician)
+        except TransitionRefused:
+            return  # a plugin's rule stopped the story here; keep the ticket where it is
+    if story:
+        TicketEvent.create(
+            ticket=ticket,
+            actor=technician,
+            kind="comment",
+            data={"text": "Demo: customer informed of progress."},
+        )

@@ -1,0 +1,260 @@
+"""Base WTForms forms and the builder that adds plugin fields as per-service subclasses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    DecimalField,
+    Field,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from server.models import CHANNELS, CUSTOMER_KINDS, PRIORITIES, ROLES
+from server.plugin_api import FieldSpec, ServiceType
+
+PLUGIN_FIELD_PREFIX = "f_"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def no_control_characters(form: Any, field: Field) -> None:
+    """Refuse NUL and other control characters (PostgreSQL refuses NUL in text)."""
+    if isinstance(field.data, str) and _CONTROL.search(field.data):
+        raise ValidationError("Contains control characters that cannot be stored.")
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def text(label: str, max_length: int, required: bool = False, **kwargs: Any) -> Any:
+    """A stripped single-line text field with the project's standard checks."""
+    validators = [
+        DataRequired() if required else Optional(),
+        Length(max=max_length),
+        no_control_characters,
+        *kwargs.pop("validators", []),
+    ]
+    return StringField(label, validators=validators, filters=[_strip], **kwargs)
+
+
+def long_text(label: str, max_length: int, required: bool = False) -> Any:
+    validators = [
+        DataRequired() if required else Optional(),
+        Length(max=max_length),
+        no_control_characters,
+    ]
+    return TextAreaField(label, validators=validators, filters=[_strip])
+
+
+def not_in_future(form: Any, field: Field) -> None:
+    today = dt.date.today()
+    value = field.data.date() if isinstance(field.data, dt.datetime) else field.data
+    if value is not None and value > today + dt.timedelta(days=1):
+        raise ValidationError("Must not be in the future.")
+
+
+def _choices(values: Iterable[str]) -> list[tuple[str, str]]:
+    return [(v, v.replace("_", " ").capitalize()) for v in values]
+
+
+class LoginForm(FlaskForm):
+    username = text("Username", 64, required=True)
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+
+
+class CustomerForm(FlaskForm):
+    name = text("Name", 200, required=True)
+    kind = SelectField("Kind", choices=_choices(CUSTOMER_KINDS), default="person")
+    phone = text(
+        "Phone",
+        40,
+        validators=[Regexp(r"^[0-9+()\- ]*$", message="Digits, spaces, + - ( ) only.")],
+    )
+    email = text("Email", 200, validators=[Email(message="Not a valid email address.")])
+    address = text("Address", 300)
+    region = text("Region", 100)
+    tier = text("Tier", 40, default="normal")
+
+
+class AssetForm(FlaskForm):
+    kind = SelectField("Kind", choices=[], validate_choice=True)
+    identifier = text("Identifier (serial, meter, policy or licence no.)", 100, required=True)
+    coverage_start = DateField("Coverage from", validators=[Optional()])
+    coverage_end = DateField("Coverage until", validators=[Optional()])
+
+    def validate_coverage_end(self, field: Field) -> None:
+        start = self.coverage_start.data
+        if start and field.data and field.data < start:
+            raise ValidationError("Must not be before the start of coverage.")
+
+
+class TicketCoreFields(FlaskForm):
+    """What every ticket has, whatever its service."""
+
+    title = text("Title", 200, required=True)
+    description = long_text("Description", 5000)
+    priority = SelectField("Priority", choices=_choices(PRIORITIES), default="normal")
+    channel = SelectField("Channel", choices=_choices(CHANNELS), default="phone")
+    asset_id = SelectField("Asset", choices=[("", "—")], default="", validate_choice=True)
+    reported_at = DateTimeLocalField(
+        "Reported at (local time)", format="%Y-%m-%dT%H:%M", validators=[Optional(), not_in_future]
+    )
+
+
+class TicketForm(TicketCoreFields):
+    service = SelectField(
+        "Service", choices=[], validators=[InputRequired(message="Choose a service.")]
+    )
+
+
+class TicketEditForm(TicketCoreFields):
+    version = HiddenField(validators=[InputRequired()])
+
+
+class AssignForm(FlaskForm):
+    assignee = SelectField("Assignee", choices=[], default="", validate_choice=True)
+    team = text("Team", 100)
+    version = HiddenField(validators=[InputRequired()])
+
+
+class TransitionForm(FlaskForm):
+    # Checked by the workflow, which explains why a move is refused.
+    to = StringField("Move to", validators=[InputRequired(), Length(max=20)])
+    note = long_text("Note", 2000)
+    version = HiddenField(validators=[InputRequired()])
+
+
+class CommentForm(FlaskForm):
+    text = long_text("Comment", 5000, required=True)
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField("File", validators=[FileRequired(message="Choose a file.")])
+
+
+class UserForm(FlaskForm):
+    username = text(
+        "Username",
+        64,
+        required=True,
+        validators=[Regexp(r"^[A-Za-z0-9_.\-]+$", message="Letters, digits, _ . - only.")],
+    )
+    display_name = text("Display name", 100, required=True)
+    role = SelectField("Role", choices=_choices(ROLES), default="technician")
+    team = text("Team", 100)
+    locale = SelectField(
+        "Language", choices=[("", "Default"), ("zh_CN", "中文"), ("en", "English")]
+    )
+    active = BooleanField("Active", default=True)
+    password = PasswordField(
+        "Password (leave empty to keep)", validators=[Optional(), Length(min=8, max=200)]
+    )
+
+
+# --- plugin fields ------------------------------------------------------------------
+
+
+def field_from_spec(spec: FieldSpec, locale: str) -> Any:
+    """The unbound WTForms field for one plugin :class:`FieldSpec`."""
+    label = spec.label.get(locale)
+    description = spec.help.get(locale) if spec.help else ""
+    presence = [InputRequired() if spec.required else Optional()]
+    bounds = []
+    if spec.min_value is not None or spec.max_value is not None:
+        bounds.append(NumberRange(min=spec.min_value, max=spec.max_value))
+    if spec.kind in ("text", "textarea"):
+        checks = [*presence, Length(max=spec.max_length), no_control_characters]
+        if spec.pattern:
+            hint = spec.pattern_hint.get(locale) if spec.pattern_hint else "Wrong format."
+            checks.append(Regexp(spec.pattern, message=hint))
+        cls = TextAreaField if spec.kind == "textarea" else StringField
+        return cls(label, validators=checks, filters=[_strip], description=description)
+    if spec.kind == "integer":
+        return IntegerField(label, validators=[*presence, *bounds], description=description)
+    if spec.kind == "decimal":
+        return DecimalField(label, validators=[*presence, *bounds], description=description)
+    if spec.kind == "date":
+        checks = [*presence, not_in_future] if spec.not_in_future else presence
+        return DateField(label, validators=checks, description=description)
+    if spec.kind == "choice":
+        choices = [("", "—")] + [(key, text.get(locale)) for key, text in spec.choices]
+        return SelectField(label, choices=choices, validators=presence, description=description)
+    return BooleanField(label, description=description)
+
+
+def stored_value(spec: FieldSpec, value: Any) -> Any:
+    """A form value as it is kept in ``attributes`` (JSON-friendly)."""
+    if value in (None, ""):
+        return False if spec.kind == "boolean" else None
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def form_value(spec: FieldSpec, value: Any) -> Any:
+    """A stored ``attributes`` value as the form field expects it."""
+    if value is None:
+        return None
+    if spec.kind == "date":
+        return dt.date.fromisoformat(value)
+    if spec.kind == "decimal":
+        return decimal.Decimal(value)
+    return value
+
+
+def with_plugin_fields(base: type, name: str, specs: Iterable[FieldSpec], locale: str) -> type:
+    """A new subclass of ``base`` with one field per spec; ``base`` is never mutated."""
+    attrs = {PLUGIN_FIELD_PREFIX + spec.name: field_from_spec(spec, locale) for spec in specs}
+    return type(name, (base,), attrs)
+
+
+def service_field_specs(registry: Any, industry: str, service: ServiceType) -> list[FieldSpec]:
+    """The service's own fields plus those the ``ticket_form_fields`` hook adds."""
+    extra = registry.ticket_hook(industry, "ticket_form_fields")(service=service)
+    return [*service.fields, *(spec for result in extra for spec in result or [])]
+
+
+def plugin_attributes(form: Any, specs: Iterable[FieldSpec]) -> dict[str, Any]:
+    return {
+        spec.name: stored_value(spec, form[PLUGIN_FIELD_PREFIX + spec.name].data) for spec in specs
+    }
+
+
+def ticket_form_class(
+    registry: Any, base: type, industry: str, service: ServiceType, locale: str
+) -> tuple[type, list[FieldSpec]]:
+    """The (cached) form class for one service, and the plugin field specs it holds."""
+    key = (base.__name__, industry, service.code, locale)
+    cache = registry.form_class_cache()
+    if key not in cache:
+        specs = service_field_specs(registry, industry, service)
+        name = f"{base.__name__}_{industry}_{service.code}"
+        cache[key] = (with_plugin_fields(base, name, specs, locale), specs)
+    return cache[key]

@@ -1,0 +1,180 @@
+"""Every hook the core calls; each spec documents when it is called and what it returns.
+
+Registration hooks are called once per plugin at start-up, with that plugin's own
+``[plugin.<name>]`` table as ``settings``. Per-ticket hooks are called only on the
+ticket's own industry plugin and on plugins that register no industry (cross-cutting
+plugins), so no answer depends on the order plugins were registered in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pluggy
+
+from server.plugin_api import (
+    PROJECT_NAME,
+    AssetKind,
+    DemoTicket,
+    FieldSpec,
+    Industry,
+    Migration,
+    NavLink,
+    Panel,
+    ServiceType,
+    TicketInfo,
+    UserInfo,
+    Veto,
+)
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+
+
+# --- registration -------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def register_industry(settings: Mapping[str, Any]) -> Industry | None:
+    """Called once at start-up to learn which industry the plugin serves.
+
+    :param settings: the plugin's own ``[plugin.<name>]`` config table.
+    :returns: an :class:`Industry` (slug, labels, ticket prefix), or None for a
+        cross-cutting plugin that adds behaviour without an industry of its own.
+        Stops at the first non-None result.
+    """
+
+
+@hookspec
+def register_service_catalog(settings: Mapping[str, Any]) -> list[ServiceType]:
+    """Called once at start-up to collect the industry plugin's service catalog.
+
+    :param settings: the plugin's own ``[plugin.<name>]`` config table.
+    :returns: the :class:`ServiceType` entries the plugin offers; codes must be unique
+        within the plugin.
+    """
+
+
+@hookspec
+def register_asset_kinds(settings: Mapping[str, Any]) -> list[AssetKind]:
+    """Called once at start-up to collect the kinds of serviced things the plugin knows.
+
+    :param settings: the plugin's own ``[plugin.<name>]`` config table.
+    :returns: :class:`AssetKind` entries (code, labels, identifier label and pattern).
+    """
+
+
+@hookspec
+def register_migrations() -> list[Migration]:
+    """Called by ``aftersales init-db`` to collect the plugin's own schema migrations.
+
+    Tables a plugin creates are prefixed with its slug; migrations are numbered 1..n and
+    recorded in the history table under the plugin's name, separately from the core's.
+
+    :returns: the plugin's :class:`Migration` list, in order.
+    """
+
+
+@hookspec
+def customer_form_fields(settings: Mapping[str, Any]) -> list[FieldSpec]:
+    """Called once at start-up to collect extra customer fields the plugin needs.
+
+    Values are stored in ``Customer.attributes`` under the field's name.
+
+    :param settings: the plugin's own ``[plugin.<name>]`` config table.
+    :returns: :class:`FieldSpec` entries added to the customer form.
+    """
+
+
+@hookspec
+def demo_tickets(settings: Mapping[str, Any]) -> list[DemoTicket]:
+    """Called by ``aftersales demo`` to collect realistic example requests.
+
+    :param settings: the plugin's own ``[plugin.<name>]`` config table.
+    :returns: :class:`DemoTicket` templates; the command creates customers, assets and
+        tickets from them and spreads them over the recent past.
+    """
+
+
+# --- tickets ------------------------------------------------------------------------
+
+
+@hookspec
+def ticket_form_fields(service: ServiceType) -> list[FieldSpec]:
+    """Called when the ticket form for ``service`` is built, to add fields to it.
+
+    The service's own ``fields`` are always included; this hook lets a plugin add fields
+    computed at run time or a cross-cutting plugin add fields to every service. The core
+    builds one WTForms subclass per service from the result and caches it.
+
+    :param service: the :class:`ServiceType` whose form is being built.
+    :returns: extra :class:`FieldSpec` entries.
+    """
+
+
+@hookspec
+def validate_ticket(service: ServiceType, ticket: TicketInfo) -> dict[str, list[str]] | None:
+    """Called before a ticket is created or edited, after the fields' own checks passed.
+
+    :param service: the ticket's service.
+    :param ticket: the ticket as it would be saved (``id`` is None when new).
+    :returns: errors by field name (``""`` for the whole form), or None when all is well.
+    """
+
+
+@hookspec(firstresult=True)
+def before_transition(
+    ticket: TicketInfo, old_status: str, new_status: str, actor: UserInfo
+) -> Veto | None:
+    """Called before a ticket changes status, to let its plugin refuse the move.
+
+    :param ticket: the ticket before the move.
+    :param old_status: its current status.
+    :param new_status: the status asked for (already allowed by the core's table).
+    :param actor: who asked.
+    :returns: a :class:`Veto` with the reason shown to the user, or None to allow.
+        Stops at the first non-None result.
+    """
+
+
+@hookspec
+def after_transition(ticket: TicketInfo, old_status: str, new_status: str, actor: UserInfo) -> None:
+    """Called after a status change has been committed, for side effects.
+
+    :param ticket: the ticket after the move.
+    :param old_status: the status it left.
+    :param new_status: the status it is in now.
+    :param actor: who moved it.
+    :returns: nothing.
+    """
+
+
+@hookspec
+def ticket_created(ticket: TicketInfo, actor: UserInfo) -> None:
+    """Called after a new ticket has been committed, for side effects.
+
+    :param ticket: the new ticket, with its number.
+    :param actor: who created it.
+    :returns: nothing.
+    """
+
+
+# --- pages --------------------------------------------------------------------------
+
+
+@hookspec
+def menu_links(user: UserInfo) -> list[NavLink]:
+    """Called on every full page render to add links to the main menu for ``user``.
+
+    :param user: the logged-in user (check ``role`` to hide links they may not use).
+    :returns: :class:`NavLink` entries, shown after the core's own.
+    """
+
+
+@hookspec
+def ticket_detail_panels(ticket: TicketInfo) -> list[Panel]:
+    """Called when the ticket page is shown, to add panels of facts beside the timeline.
+
+    :param ticket: the ticket being shown.
+    :returns: :class:`Panel` entries (title and label/value rows; never HTML).
+    """

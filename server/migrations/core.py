@@ -1,0 +1,23 @@
+"""The core's own migrations, in order.
+
+Rule for whoever changes a core table next: 0001 creates the tables from the live model
+classes, so before a later migration alters a table, freeze that table's current model
+here as a local class and create it from that copy, then write 0002 with
+``playhouse.migrate``. Never edit an applied migration.
+"""
+
+from __future__ import annotations
+
+import peewee
+
+from server.models import CORE_MODELS
+from server.plugin_api import Migration
+
+
+def _create_core_tables(db: peewee.Database) -> None:
+    db.create_tables(CORE_MODELS)
+
+
+MIGRATIONS = [
+    Migration(1, "create core tables", _create_core_tables),
+]

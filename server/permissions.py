@@ -1,0 +1,66 @@
+"""Who may do what: the one permission table, and the checks views use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ALL_PERMISSIONS = (
+    "ticket.view",
+    "ticket.create",
+    "ticket.edit",
+    "ticket.assign",
+    "ticket.transition",
+    "ticket.comment",
+    "ticket.attach",
+    "customer.view",
+    "customer.edit",
+    "user.manage",
+)
+
+_STAFF = {
+    "ticket.view",
+    "ticket.create",
+    "ticket.edit",
+    "ticket.assign",
+    "ticket.transition",
+    "ticket.comment",
+    "ticket.attach",
+    "customer.view",
+    "customer.edit",
+}
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset(ALL_PERMISSIONS),
+    "supervisor": frozenset(_STAFF),
+    "dispatcher": frozenset(_STAFF),
+    # Technicians work their own jobs: see OWN_TICKETS_ONLY.
+    "technician": frozenset(
+        {
+            "ticket.view",
+            "ticket.edit",
+            "ticket.transition",
+            "ticket.comment",
+            "ticket.attach",
+            "customer.view",
+        }
+    ),
+}
+
+# For these roles, ticket write permissions apply only to tickets assigned to them.
+OWN_TICKETS_ONLY = {"technician": {"ticket.edit", "ticket.transition", "ticket.attach"}}
+
+
+def role_can(role: str, permission: str) -> bool:
+    if permission not in ALL_PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+    return permission in PERMISSIONS.get(role, frozenset())
+
+
+def user_can(user: Any, permission: str, ticket: Any = None) -> bool:
+    """``user`` may use ``permission``; on ``ticket`` when the rule depends on ownership."""
+    if user is None or not user.active or not role_can(user.role, permission):
+        return False
+    own_only = OWN_TICKETS_ONLY.get(user.role, set())
+    if ticket is not None and permission in own_only:
+        return ticket.assignee_id == user.id
+    return True

@@ -1,0 +1,219 @@
+"""Everything a plugin may import: the hookimpl marker and the dataclasses hooks exchange.
+
+Plugins never import ``server.models``, ``server.views`` or other core internals; what
+they receive and return is defined here, frozen, so no hook can change core state behind
+the core's back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pluggy
+
+PROJECT_NAME = "aftersales"
+
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+FIELD_KINDS = ("text", "textarea", "integer", "decimal", "date", "choice", "boolean")
+_SLUG = re.compile(r"^[a-z][a-z0-9_]{1,49}$")
+_PREFIX = re.compile(r"^[A-Z]{2,4}$")
+
+
+@dataclass(frozen=True)
+class Label:
+    """A text in Simplified Chinese and English."""
+
+    zh: str
+    en: str
+
+    def get(self, locale: str) -> str:
+        return self.zh if locale.startswith("zh") else self.en
+
+    def __str__(self) -> str:
+        return self.en
+
+
+@dataclass(frozen=True)
+class Industry:
+    """What a plugin is: returned by ``register_industry``."""
+
+    slug: str
+    label: Label
+    ticket_prefix: str
+    version: str = "0.1.0"
+
+    def __post_init__(self) -> None:
+        if not _SLUG.match(self.slug):
+            raise ValueError(f"industry slug {self.slug!r} must match {_SLUG.pattern}")
+        if not _PREFIX.match(self.ticket_prefix):
+            raise ValueError(f"ticket prefix {self.ticket_prefix!r} must be 2-4 capitals")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One plugin form field; the core turns it into a WTForms field and validates it.
+
+    Values are stored in ``attributes[name]`` as JSON: text as str, integer as int,
+    decimal as str (exact), date as ISO ``YYYY-MM-DD``, choice as the choice key,
+    boolean as bool.
+    """
+
+    name: str
+    label: Label
+    kind: str = "text"
+    required: bool = False
+    choices: tuple[tuple[str, Label], ...] = ()
+    max_length: int = 200
+    pattern: str | None = None
+    pattern_hint: Label | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+    not_in_future: bool = False
+    help: Label | None = None
+
+    def __post_init__(self) -> None:
+        if not _SLUG.match(self.name):
+            raise ValueError(f"field name {self.name!r} must match {_SLUG.pattern}")
+        if self.kind not in FIELD_KINDS:
+            raise ValueError(f"field {self.name}: kind must be one of {FIELD_KINDS}")
+        if self.kind == "choice" and not self.choices:
+            raise ValueError(f"field {self.name}: a choice field needs choices")
+
+
+@dataclass(frozen=True)
+class ServiceType:
+    """One entry of a plugin's service catalog."""
+
+    code: str
+    label: Label
+    category: str = "general"
+    default_priority: str = "normal"
+    fields: tuple[FieldSpec, ...] = ()
+    asset_kind: str | None = None
+    description: Label | None = None
+
+    def __post_init__(self) -> None:
+        if not _SLUG.match(self.code):
+            raise ValueError(f"service code {self.code!r} must match {_SLUG.pattern}")
+
+
+@dataclass(frozen=True)
+class AssetKind:
+    """A kind of serviced thing a plugin knows (appliance, meter, policy …)."""
+
+    code: str
+    label: Label
+    identifier_label: Label
+    identifier_pattern: str | None = None
+
+
+@dataclass(frozen=True)
+class Migration:
+    """A numbered schema change; ``apply`` receives the peewee database."""
+
+    number: int
+    name: str
+    apply: Callable[[Any], None]
+
+
+@dataclass(frozen=True)
+class Veto:
+    """A plugin's refusal of a status change, shown to the user as the reason."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A link added to the main menu."""
+
+    label: Label
+    url: str
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A titled block of label/value rows shown on the ticket page."""
+
+    title: Label
+    rows: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """The acting user as plugins see it."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class CustomerInfo:
+    id: int | None
+    name: str
+    kind: str
+    region: str
+    tier: str
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TicketInfo:
+    """A read-only snapshot of a ticket handed to per-ticket hooks."""
+
+    id: int | None
+    number: str
+    plugin: str
+    service: str
+    status: str
+    priority: str
+    customer: CustomerInfo
+    asset_id: int | None
+    assignee_id: int | None
+    reported_at: dt.datetime
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DemoAsset:
+    kind: str
+    identifier: str
+    coverage_start: dt.date | None = None
+    coverage_end: dt.date | None = None
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DemoCustomer:
+    name: str
+    phone: str
+    address: str
+    region: str = ""
+    kind: str = "person"
+    tier: str = "normal"
+
+
+@dataclass(frozen=True)
+class DemoTicket:
+    """A realistic example request the ``demo`` command can create."""
+
+    service: str
+    title: str
+    customer: DemoCustomer
+    description: str = ""
+    priority: str = "normal"
+    channel: str = "phone"
+    asset: DemoAsset | None = None
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+def label(zh: str, en: str) -> Label:
+    """Shorthand for :class:`Label`."""
+    return Label(zh, en)

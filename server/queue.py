@@ -1,0 +1,145 @@
+"""The ticket queue: filters, sorts and pages, all carried in the URL's query string."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+from urllib.parse import urlencode
+
+import peewee
+
+from server import workflow
+from server.models import PRIORITIES, Customer, Ticket, User
+
+# Sort keys offered in the UI → the columns; each is backed by an index on ticket.
+SORTS: dict[str, tuple[Any, ...]] = {
+    "-created": (Ticket.created_at.desc(), Ticket.id.desc()),
+    "created": (Ticket.created_at.asc(), Ticket.id.asc()),
+    "-updated": (Ticket.updated_at.desc(), Ticket.id.desc()),
+    "-reported": (Ticket.reported_at.desc(), Ticket.id.desc()),
+    "number": (Ticket.number.asc(),),
+}
+DEFAULT_SORT = "-created"
+NUMBER_PATTERN = re.compile(r"^[A-Z]{2,4}-\d{4}-\d{1,6}$", re.IGNORECASE)
+# Past this many matches the page says "more than N" instead of counting every row.
+COUNT_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: str = ""
+    plugin: str = ""
+    service: str = ""
+    priority: str = ""
+    assignee: str = ""
+    team: str = ""
+    q: str = ""
+    sort: str = DEFAULT_SORT
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> QueueFilter:
+        """Read filters from a query string, dropping values that make no sense."""
+
+        def clean(name: str, limit: int = 100) -> str:
+            return (args.get(name) or "").strip()[:limit]
+
+        status = clean("status")
+        if status not in workflow.STATUSES and status != "open":
+            status = ""
+        priority = clean("priority")
+        if priority not in PRIORITIES:
+            priority = ""
+        assignee = clean("assignee")
+        if assignee not in ("", "me", "none") and not assignee.isdigit():
+            assignee = ""
+        sort = clean("sort")
+        if sort not in SORTS:
+            sort = DEFAULT_SORT
+        try:
+            page = max(1, min(int(args.get("page", 1)), 100_000))
+        except (TypeError, ValueError):
+            page = 1
+        return cls(
+            status=status,
+            plugin=clean("plugin", 50),
+            service=clean("service", 80),
+            priority=priority,
+            assignee=assignee,
+            team=clean("team"),
+            q=clean("q", 100),
+            sort=sort,
+            page=page,
+        )
+
+    def query_string(self, **changes: Any) -> str:
+        """This filter's URL query with ``changes`` applied, omitting defaults."""
+        values = asdict(replace(self, **changes))
+        defaults = asdict(QueueFilter())
+        return urlencode({k: v for k, v in values.items() if v != defaults[k]})
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    tickets: list[Ticket]
+    total: int
+    total_is_capped: bool
+    page: int
+    pages: int
+
+
+def _filtered(f: QueueFilter, user_id: int | None) -> peewee.ModelSelect:
+    query = Ticket.select()
+    if f.status == "open":
+        query = query.where(Ticket.status.in_(sorted(workflow.OPEN_STATUSES)))
+    elif f.status:
+        query = query.where(Ticket.status == f.status)
+    if f.plugin:
+        query = query.where(Ticket.plugin == f.plugin)
+    if f.service:
+        query = query.where(Ticket.service == f.service)
+    if f.priority:
+        query = query.where(Ticket.priority == f.priority)
+    if f.assignee == "me":
+        query = query.where(Ticket.assignee == user_id)
+    elif f.assignee == "none":
+        query = query.where(Ticket.assignee.is_null())
+    elif f.assignee:
+        query = query.where(Ticket.assignee == int(f.assignee))
+    if f.team:
+        query = query.where(Ticket.team == f.team)
+    if f.q:
+        query = _text_search(query, f.q)
+    return query
+
+
+def _text_search(query: peewee.ModelSelect, text: str) -> peewee.ModelSelect:
+    """A ticket number is looked up exactly (indexed); other text matches title/customer."""
+    if NUMBER_PATTERN.match(text):
+        prefix, year, serial = text.upper().split("-")
+        return query.where(Ticket.number == f"{prefix}-{year}-{int(serial):06d}")
+    pattern = f"%{text}%"
+    customers = Customer.select(Customer.id).where(Customer.name**pattern)
+    return query.where(
+        (Ticket.title**pattern) | (Ticket.number**pattern) | Ticket.customer.in_(customers)
+    )
+
+
+def ticket_queue(f: QueueFilter, user_id: int | None, page_size: int) -> QueuePage:
+    """One page of the queue, with the customer and assignee loaded in the same query."""
+    base = _filtered(f, user_id)
+    counted = base.select(Ticket.id).limit(COUNT_LIMIT + 1).count()
+    total = min(counted, COUNT_LIMIT)
+    pages = max(1, math.ceil(total / page_size))
+    page = min(f.page, pages)
+    rows = (
+        base.select(Ticket, Customer, User)
+        .join_from(Ticket, Customer)
+        .join_from(Ticket, User, peewee.JOIN.LEFT_OUTER)
+        .order_by(*SORTS[f.sort])
+        .paginate(page, page_size)
+    )
+    return QueuePage(list(rows), total, counted > COUNT_LIMIT, page, pages)

@@ -1,0 +1,82 @@
+"""What every template can use: the user, their language, labels, menu, local times."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Flask, current_app, g, request
+
+from server import assets, workflow
+from server.catalog import current_registry
+from server.permissions import user_can
+from server.plugin_api import Label
+from server.tickets import user_info
+from server.timeutil import to_local
+
+
+def current_locale() -> str:
+    """The user's own language, else the browser's, else the configured default."""
+    user = g.get("user")
+    if user is not None and user.locale:
+        return user.locale
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"]) if request else None
+    if best:
+        return "zh_CN" if best.startswith("zh") else "en"
+    return current_app.extensions["aftersales"].config.locale.default
+
+
+def translate(value: Label | str | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Label):
+        return value.get(current_locale())
+    return value
+
+
+def localtime(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    local = to_local(value)
+    return local.strftime(fmt) if local else ""
+
+
+def status_label(status: str) -> str:
+    return translate(workflow.STATUSES.get(status, Label(status, status)))
+
+
+def industry_label(slug: str) -> str:
+    industry = current_registry().industries.get(slug)
+    return translate(industry.label) if industry else slug
+
+
+def service_label(industry: str, code: str) -> str:
+    service = current_registry().service(industry, code)
+    return translate(service.label) if service else code
+
+
+def menu() -> list[Any]:
+    user = g.get("user")
+    if user is None:
+        return []
+    pm = current_app.extensions["aftersales"].pm
+    return [link for links in reversed(pm.hook.menu_links(user=user_info(user))) for link in links]
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["tr"] = translate
+    app.jinja_env.globals.update(
+        status_label=status_label,
+        industry_label=industry_label,
+        service_label=service_label,
+        menu=menu,
+        htmx_script=assets.htmx_static_path,
+        current_locale=current_locale,
+    )
+
+    @app.context_processor
+    def user_context() -> dict[str, Any]:
+        user = g.get("user")
+        return {
+            "current_user": user,
+            "can": lambda permission, ticket=None: user_can(user, permission, ticket),
+        }

@@ -1,0 +1,321 @@
+"""Creating and changing tickets: numbering, edits with version checks, moves, timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from server import workflow
+from server.catalog import Registry
+from server.db import write_transaction
+from server.models import Asset, Customer, Ticket, TicketCounter, TicketEvent, User, utcnow
+from server.plugin_api import CustomerInfo, ServiceType, TicketInfo, UserInfo, Veto
+
+EDITABLE_FIELDS = ("title", "description", "priority", "channel", "asset_id", "reported_at")
+
+
+class StaleTicket(Exception):
+    """The ticket changed since the user loaded it; their change was not saved."""
+
+    def __init__(self, ticket: Ticket) -> None:
+        self.current = ticket
+        who = _last_actor_name(ticket)
+        super().__init__(
+            f"{ticket.number} was changed by {who} while you were editing; "
+            "your change was not saved. The current values are shown below."
+        )
+
+
+class TransitionRefused(Exception):
+    """The move is not allowed by the workflow table or a plugin vetoed it."""
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    industry: str
+    service: ServiceType
+    customer: Customer
+    title: str
+    description: str = ""
+    priority: str = "normal"
+    channel: str = "phone"
+    asset: Asset | None = None
+    reported_at: dt.datetime | None = None
+    attributes: Mapping[str, Any] | None = None
+
+
+def user_info(user: User) -> UserInfo:
+    return UserInfo(id=user.id, username=user.username, display_name=str(user), role=user.role)
+
+
+def customer_info(customer: Customer) -> CustomerInfo:
+    return CustomerInfo(
+        id=customer.id,
+        name=customer.name,
+        kind=customer.kind,
+        region=customer.region,
+        tier=customer.tier,
+        attributes=dict(customer.attributes or {}),
+    )
+
+
+def ticket_info(ticket: Ticket) -> TicketInfo:
+    return TicketInfo(
+        id=ticket.id,
+        number=ticket.number,
+        plugin=ticket.plugin,
+        service=ticket.service,
+        status=ticket.status,
+        priority=ticket.priority,
+        customer=customer_info(ticket.customer),
+        asset_id=ticket.asset_id,
+        assignee_id=ticket.assignee_id,
+        reported_at=ticket.reported_at,
+        attributes=dict(ticket.attributes or {}),
+    )
+
+
+def next_ticket_number(prefix: str, year: int) -> str:
+    """Hand out the next number for ``prefix`` and ``year`` in one atomic statement.
+
+    The upsert increments the counter row and returns the new value, so two writers can
+    never read the same value; numbers are never reused, even when a later step of the
+    creating transaction fails and rolls back (then the number is skipped, as it must not
+    be handed out again).
+    """
+    query = (
+        TicketCounter.insert(prefix=prefix, year=year, value=1)
+        .on_conflict(
+            conflict_target=[TicketCounter.prefix, TicketCounter.year],
+            update={TicketCounter.value: TicketCounter.value + 1},
+        )
+        .returning(TicketCounter.value)
+    )
+    value = next(iter(query.execute())).value
+    return f"{prefix}-{year}-{value:06d}"
+
+
+def validate_new_ticket(registry: Registry, new: NewTicket) -> dict[str, list[str]]:
+    """Ask the service's plugin (and cross-cutting ones) to check a ticket before saving."""
+    draft = TicketInfo(
+        id=None,
+        number="",
+        plugin=new.industry,
+        service=new.service.code,
+        status="new",
+        priority=new.priority,
+        customer=customer_info(new.customer),
+        asset_id=new.asset.id if new.asset else None,
+        assignee_id=None,
+        reported_at=new.reported_at or utcnow(),
+        attributes=dict(new.attributes or {}),
+    )
+    return _merge_errors(
+        registry.ticket_hook(new.industry, "validate_ticket")(service=new.service, ticket=draft)
+    )
+
+
+def _merge_errors(results: list[dict[str, list[str]] | None]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for result in results:
+        for name, messages in (result or {}).items():
+            errors.setdefault(name, []).extend(messages)
+    return errors
+
+
+def create_ticket(registry: Registry, new: NewTicket, actor: User, year: int) -> Ticket:
+    """Save a validated ticket with the next number, record "created", tell the plugins."""
+    prefix = registry.industries[new.industry].ticket_prefix
+    now = utcnow()
+    with write_transaction():
+        ticket = Ticket.create(
+            number=next_ticket_number(prefix, year),
+            plugin=new.industry,
+            service=new.service.code,
+            customer=new.customer,
+            asset=new.asset,
+            title=new.title,
+            description=new.description,
+            channel=new.channel,
+            priority=new.priority,
+            reported_at=min(new.reported_at or now, now),
+            created_at=now,
+            updated_at=now,
+            attributes=dict(new.attributes or {}),
+        )
+        TicketEvent.create(ticket=ticket, actor=actor, at=now, kind="created", data={})
+    registry.ticket_hook(new.industry, "ticket_created")(
+        ticket=ticket_info(ticket), actor=user_info(actor)
+    )
+    return ticket
+
+
+def _bump(ticket: Ticket, expected_version: int, changes: dict[Any, Any]) -> Ticket:
+    """Write ``changes`` only if the ticket is still at ``expected_version``."""
+    changes[Ticket.version] = Ticket.version + 1
+    changes[Ticket.updated_at] = utcnow()
+    updated = (
+        Ticket.update(changes)
+        .where((Ticket.id == ticket.id) & (Ticket.version == expected_version))
+        .execute()
+    )
+    fresh = Ticket.get_by_id(ticket.id)
+    if updated != 1:
+        raise StaleTicket(fresh)
+    return fresh
+
+
+def _event(ticket: Ticket, actor: User, kind: str, **data: Any) -> None:
+    TicketEvent.create(ticket=ticket, actor=actor, kind=kind, data=data)
+
+
+def _first_response(ticket: Ticket, changes: dict[Any, Any]) -> None:
+    if ticket.first_response_at is None:
+        changes[Ticket.first_response_at] = utcnow()
+
+
+def edit_ticket(
+    ticket: Ticket,
+    expected_version: int,
+    fields: Mapping[str, Any],
+    attributes: Mapping[str, Any],
+    actor: User,
+) -> Ticket:
+    """Apply an edit; every changed value becomes a "field" event with old and new."""
+    changes: dict[Any, Any] = {}
+    diffs = []
+    for name in EDITABLE_FIELDS:
+        if name not in fields:
+            continue
+        old, new = getattr(ticket, name), fields[name]
+        if old != new:
+            changes[getattr(Ticket, name.removesuffix("_id") if name.endswith("_id") else name)] = (
+                new
+            )
+            diffs.append((name, old, new))
+    old_attributes = dict(ticket.attributes or {})
+    new_attributes = {**old_attributes, **attributes}
+    for name in sorted(set(new_attributes) | set(old_attributes)):
+        if old_attributes.get(name) != new_attributes.get(name):
+            diffs.append((f"attributes.{name}", old_attributes.get(name), new_attributes.get(name)))
+    if new_attributes != old_attributes:
+        changes[Ticket.attributes] = new_attributes
+    with write_transaction():
+        if not diffs:
+            return _bump(ticket, expected_version, {})
+        fresh = _bump(ticket, expected_version, changes)
+        for name, old, new in diffs:
+            _event(fresh, actor, "field", field=name, old=_plain(old), new=_plain(new))
+    return fresh
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def assign_ticket(
+    ticket: Ticket, expected_version: int, assignee: User | None, team: str, actor: User
+) -> Ticket:
+    """Set who works the ticket; a new ticket with an assignee becomes "assigned"."""
+    changes: dict[Any, Any] = {Ticket.assignee: assignee, Ticket.team: team}
+    moved = ticket.status == "new" and assignee is not None
+    if moved:
+        changes[Ticket.status] = "assigned"
+    if assignee is None and ticket.status in workflow.NEEDS_ASSIGNEE:
+        raise TransitionRefused(
+            f"a ticket that is {workflow.STATUSES[ticket.status].en.lower()} needs an assignee"
+        )
+    _first_response(ticket, changes)
+    with write_transaction():
+        fresh = _bump(ticket, expected_version, changes)
+        _event(
+            fresh,
+            actor,
+            "assigned",
+            old=str(ticket.assignee) if ticket.assignee_id else None,
+            new=str(assignee) if assignee else None,
+            team=team,
+        )
+        if moved:
+            _event(fresh, actor, "status", old="new", new="assigned")
+    return fresh
+
+
+def transition_ticket(
+    registry: Registry,
+    ticket: Ticket,
+    expected_version: int,
+    new_status: str,
+    actor: User,
+    note: str = "",
+) -> Ticket:
+    """Move a ticket; refused by the core table or a plugin's veto, with the reason."""
+    old_status = ticket.status
+    check = workflow.check_move(old_status, new_status, ticket.assignee_id is not None)
+    if not check.allowed:
+        raise TransitionRefused(check.reason)
+    veto: Veto | None = registry.ticket_hook(ticket.plugin, "before_transition")(
+        ticket=ticket_info(ticket),
+        old_status=old_status,
+        new_status=new_status,
+        actor=user_info(actor),
+    )
+    if veto is not None:
+        raise TransitionRefused(veto.reason)
+    now = utcnow()
+    changes: dict[Any, Any] = {Ticket.status: new_status}
+    _first_response(ticket, changes)
+    if new_status == "on_site" and ticket.arrived_at is None:
+        changes[Ticket.arrived_at] = now
+    if new_status == "resolved":
+        changes[Ticket.resolved_at] = now
+    if new_status == "closed":
+        changes[Ticket.closed_at] = now
+    if workflow.is_reopen(old_status, new_status):
+        changes[Ticket.resolved_at] = None
+        changes[Ticket.closed_at] = None
+    with write_transaction():
+        fresh = _bump(ticket, expected_version, changes)
+        _event(fresh, actor, "status", old=old_status, new=new_status, note=note)
+    registry.ticket_hook(ticket.plugin, "after_transition")(
+        ticket=ticket_info(fresh),
+        old_status=old_status,
+        new_status=new_status,
+        actor=user_info(actor),
+    )
+    return fresh
+
+
+def add_comment(ticket: Ticket, text: str, actor: User) -> None:
+    """Append a comment; a first staff comment counts as the first response."""
+    with write_transaction():
+        if ticket.first_response_at is None:
+            Ticket.update(first_response_at=utcnow()).where(
+                (Ticket.id == ticket.id) & Ticket.first_response_at.is_null()
+            ).execute()
+        _event(ticket, actor, "comment", text=text)
+
+
+def timeline(ticket: Ticket) -> list[TicketEvent]:
+    """The ticket's events, oldest first, with their actors loaded in the same query."""
+    return list(
+        TicketEvent.select(TicketEvent, User)
+        .join(User, join_type="LEFT OUTER", on=(TicketEvent.actor == User.id))
+        .where(TicketEvent.ticket == ticket)
+        .order_by(TicketEvent.at, TicketEvent.id)
+    )
+
+
+def _last_actor_name(ticket: Ticket) -> str:
+    event = (
+        TicketEvent.select(TicketEvent, User)
+        .join(User, join_type="LEFT OUTER", on=(TicketEvent.actor == User.id))
+        .where(TicketEvent.ticket == ticket)
+        .order_by(TicketEvent.id.desc())
+        .first()
+    )
+    return str(event.actor) if event and event.actor_id else "someone else"

@@ -1,0 +1,85 @@
+"""User administration (admins only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, request, url_for
+
+from server import htmx
+from server.auth import require
+from server.forms import UserForm
+from server.models import User
+from server.users import UserError, create_user, update_user
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("/users")
+@require("user.manage")
+def user_list() -> Any:
+    users = User.select().order_by(User.username)
+    return htmx.render("admin/users.html", "admin/users.html", users=list(users))
+
+
+def _render_form(form: UserForm, user: User | None, status: int) -> Any:
+    return htmx.render(
+        "admin/user_form.html", "admin/_user_form.html", status=status, form=form, user=user
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@require("user.manage")
+def user_new() -> Any:
+    form = UserForm()
+    if form.validate_on_submit():
+        if not form.password.data:
+            form.password.errors.append("A new user needs a password.")
+        else:
+            try:
+                user = create_user(
+                    form.username.data,
+                    form.password.data,
+                    form.role.data,
+                    form.display_name.data,
+                    form.team.data or "",
+                    form.locale.data,
+                )
+            except UserError as exc:
+                form.username.errors.append(str(exc).capitalize() + ".")
+            else:
+                if not form.active.data:
+                    update_user(user, active=False)
+                flash(f"User {user.username} created.")
+                return htmx.redirect(url_for("admin.user_list"))
+    return _render_form(form, None, 422 if request.method == "POST" else 200)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@require("user.manage")
+def user_edit(user_id: int) -> Any:
+    user = User.get_or_none(User.id == user_id) or abort(404)
+    form = UserForm(obj=user if request.method == "GET" else None)
+    if form.validate_on_submit():
+        if user.id == g.user.id and (not form.active.data or form.role.data != "admin"):
+            form.role.errors.append(
+                "You cannot remove your own admin rights or deactivate yourself."
+            )
+        else:
+            try:
+                update_user(
+                    user,
+                    password=form.password.data or "",
+                    username=form.username.data,
+                    display_name=form.display_name.data,
+                    role=form.role.data,
+                    team=form.team.data or "",
+                    locale=form.locale.data,
+                    active=form.active.data,
+                )
+            except UserError as exc:
+                form.username.errors.append(str(exc).capitalize() + ".")
+            else:
+                flash(f"User {user.username} saved.")
+                return htmx.redirect(url_for("admin.user_list"))
+    return _render_form(form, user, 422 if request.method == "POST" else 200)

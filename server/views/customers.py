@@ -1,0 +1,179 @@
+"""Customer pages: list and search, detail with assets and tickets, create and edit."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, request, url_for
+
+from server import htmx
+from server.auth import require
+from server.catalog import current_registry, split_service_key
+from server.customers import CUSTOMER_FIELDS, add_asset, save_customer, search_customers
+from server.forms import (
+    PLUGIN_FIELD_PREFIX,
+    AssetForm,
+    AttachmentForm,
+    CustomerForm,
+    form_value,
+    plugin_attributes,
+    with_plugin_fields,
+)
+from server.models import Asset, Customer, Ticket
+from server.templating import current_locale, translate
+
+bp = Blueprint("customers", __name__)
+
+
+def _customer_or_404(customer_id: int) -> Customer:
+    customer = Customer.get_or_none(Customer.id == customer_id)
+    if customer is None:
+        abort(404)
+    return customer
+
+
+def _customer_form_class() -> type:
+    registry = current_registry()
+    locale = current_locale()
+    cache = registry.form_class_cache()
+    key = ("CustomerForm", locale)
+    if key not in cache:
+        cache[key] = with_plugin_fields(
+            CustomerForm, "CustomerFormWithPlugins", registry.customer_fields, locale
+        )
+    return cache[key]
+
+
+@bp.route("/customers")
+@require("customer.view")
+def customer_list() -> Any:
+    text = (request.args.get("q") or "").strip()[:100]
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page_size = current_app.extensions["aftersales"].config.ui.page_size
+    customers, total = search_customers(text, page, page_size)
+    return htmx.render(
+        "customers/list.html",
+        "customers/_rows.html",
+        customers=customers,
+        q=text,
+        page=page,
+        pages=max(1, math.ceil(total / page_size)),
+        total=total,
+    )
+
+
+def _render_form(form: Any, customer: Customer | None, status: int) -> Any:
+    return htmx.render(
+        "customers/form.html",
+        "customers/_form.html",
+        status=status,
+        form=form,
+        customer=customer,
+        plugin_fields=[n for n in form._fields if n.startswith(PLUGIN_FIELD_PREFIX)],
+    )
+
+
+@bp.route("/customers/new", methods=["GET", "POST"])
+@require("customer.edit")
+def customer_new() -> Any:
+    form = _customer_form_class()()
+    if form.validate_on_submit():
+        customer = save_customer(
+            None,
+            {name: form[name].data or "" for name in CUSTOMER_FIELDS},
+            plugin_attributes(form, current_registry().customer_fields),
+        )
+        flash(f"Customer {customer.name} created.")
+        return htmx.redirect(url_for("customers.customer_detail", customer_id=customer.id))
+    return _render_form(form, None, 422 if request.method == "POST" else 200)
+
+
+@bp.route("/customers/<int:customer_id>/edit", methods=["GET", "POST"])
+@require("customer.edit")
+def customer_edit(customer_id: int) -> Any:
+    customer = _customer_or_404(customer_id)
+    initial = {name: getattr(customer, name) for name in CUSTOMER_FIELDS}
+    for spec in current_registry().customer_fields:
+        initial[PLUGIN_FIELD_PREFIX + spec.name] = form_value(
+            spec, (customer.attributes or {}).get(spec.name)
+        )
+    form = _customer_form_class()(data=initial if request.method == "GET" else None)
+    if form.validate_on_submit():
+        save_customer(
+            customer,
+            {name: form[name].data or "" for name in CUSTOMER_FIELDS},
+            plugin_attributes(form, current_registry().customer_fields),
+        )
+        flash("Customer saved.")
+        return htmx.redirect(url_for("customers.customer_detail", customer_id=customer.id))
+    return _render_form(form, customer, 422 if request.method == "POST" else 200)
+
+
+def _asset_form() -> AssetForm:
+    registry = current_registry()
+    form = AssetForm()
+    form.kind.choices = [
+        (
+            f"{industry}:{code}",
+            f"{translate(registry.industries[industry].label)} · {translate(kind.label)}",
+        )
+        for (industry, code), kind in registry.asset_kinds.items()
+    ]
+    return form
+
+
+def _render_detail(customer: Customer, asset_form: AssetForm, status: int = 200) -> Any:
+    tickets = (
+        Ticket.select()
+        .where(Ticket.customer == customer)
+        .order_by(Ticket.created_at.desc())
+        .limit(100)
+    )
+    return htmx.render(
+        "customers/detail.html",
+        "customers/_assets.html",
+        status=status,
+        customer=customer,
+        assets=list(Asset.select().where(Asset.customer == customer).order_by(Asset.id)),
+        tickets=list(tickets),
+        asset_form=asset_form,
+        attachment_form=AttachmentForm(formdata=None),
+        attachments=list(customer.attachments),
+        customer_fields=current_registry().customer_fields,
+    )
+
+
+@bp.route("/customers/<int:customer_id>")
+@require("customer.view")
+def customer_detail(customer_id: int) -> Any:
+    return _render_detail(_customer_or_404(customer_id), _asset_form())
+
+
+@bp.route("/customers/<int:customer_id>/assets", methods=["POST"])
+@require("customer.edit")
+def asset_new(customer_id: int) -> Any:
+    customer = _customer_or_404(customer_id)
+    form = _asset_form()
+    if form.validate_on_submit():
+        industry, code = split_service_key(form.kind.data) or ("", "")
+        kind = current_registry().asset_kinds[(industry, code)]
+        if kind.identifier_pattern and not _matches(kind.identifier_pattern, form.identifier.data):
+            form.identifier.errors.append(f"Not a valid {translate(kind.identifier_label)}.")
+        else:
+            add_asset(
+                customer,
+                industry,
+                code,
+                form.identifier.data,
+                form.coverage_start.data,
+                form.coverage_end.data,
+            )
+            flash("Asset added.")
+            return htmx.redirect(url_for("customers.customer_detail", customer_id=customer.id))
+    return _render_detail(customer, form, 422)
+
+
+def _matches(pattern: str, value: str) -> bool:
+    return re.fullmatch(pattern, value) is not None
