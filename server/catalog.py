@@ -69,9 +69,10 @@ def build_registry(pm: pluggy.PluginManager, config: Config) -> Registry:
             continue
         settings = config.plugin_table(name)
         industry = call_on(pm, name, "register_industry", settings=settings)
-        registry.customer_fields.extend(
-            _flatten(call_on(pm, name, "customer_form_fields", settings=settings))
-        )
+        for spec in _flatten(call_on(pm, name, "customer_form_fields", settings=settings)):
+            if any(known.name == spec.name for known in registry.customer_fields):
+                raise PluginLoadError(name, f"customer field {spec.name!r} is already declared")
+            registry.customer_fields.append(spec)
         if industry is None:
             registry.cross_cutting.append(name)
             continue
@@ -82,7 +83,6 @@ def build_registry(pm: pluggy.PluginManager, config: Config) -> Registry:
             registry.services[(industry.slug, service.code)] = service
         for kind in _flatten(call_on(pm, name, "register_asset_kinds", settings=settings)):
             registry.asset_kinds[(industry.slug, kind.code)] = kind
-    _check_unique_names(registry.customer_fields)
     return registry
 
 
@@ -103,14 +103,6 @@ def _add_industry(
 
 def _flatten(results: list[list[Any]] | None) -> list[Any]:
     return [item for result in results or [] for item in result or []]
-
-
-def _check_unique_names(fields: list[FieldSpec]) -> None:
-    seen: set[str] = set()
-    for spec in fields:
-        if spec.name in seen:
-            raise PluginLoadError("?", f"customer field {spec.name!r} is declared twice")
-        seen.add(spec.name)
 
 
 def current_registry() -> Registry:

@@ -23,6 +23,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -78,8 +79,13 @@ def not_in_future(form: Any, field: Field) -> None:
         raise ValidationError("Must not be in the future.")
 
 
-def _choices(values: Iterable[str]) -> list[tuple[str, str]]:
-    return [(v, v.replace("_", " ").capitalize()) for v in values]
+def options(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms select choices."""
+    return [SelectChoice(value, text) for value, text in pairs]
+
+
+def _choices(values: Iterable[str]) -> list[SelectChoice]:
+    return options((v, v.replace("_", " ").capitalize()) for v in values)
 
 
 class LoginForm(FlaskForm):
@@ -120,7 +126,7 @@ class TicketCoreFields(FlaskForm):
     description = long_text("Description", 5000)
     priority = SelectField("Priority", choices=_choices(PRIORITIES), default="normal")
     channel = SelectField("Channel", choices=_choices(CHANNELS), default="phone")
-    asset_id = SelectField("Asset", choices=[("", "—")], default="", validate_choice=True)
+    asset_id = SelectField("Asset", choices=options([("", "—")]), default="", validate_choice=True)
     reported_at = DateTimeLocalField(
         "Reported at (local time)", format="%Y-%m-%dT%H:%M", validators=[Optional(), not_in_future]
     )
@@ -168,7 +174,7 @@ class UserForm(FlaskForm):
     role = SelectField("Role", choices=_choices(ROLES), default="technician")
     team = text("Team", 100)
     locale = SelectField(
-        "Language", choices=[("", "Default"), ("zh_CN", "中文"), ("en", "English")]
+        "Language", choices=options([("", "Default"), ("zh_CN", "中文"), ("en", "English")])
     )
     active = BooleanField("Active", default=True)
     password = PasswordField(
@@ -202,7 +208,7 @@ def field_from_spec(spec: FieldSpec, locale: str) -> Any:
         checks = [*presence, not_in_future] if spec.not_in_future else presence
         return DateField(label, validators=checks, description=description)
     if spec.kind == "choice":
-        choices = [("", "—")] + [(key, text.get(locale)) for key, text in spec.choices]
+        choices = options([("", "—"), *((key, text.get(locale)) for key, text in spec.choices)])
         return SelectField(label, choices=choices, validators=presence, description=description)
     return BooleanField(label, description=description)
 

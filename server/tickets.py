@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import peewee
+
 from server import workflow
 from server.catalog import Registry
 from server.db import write_transaction
@@ -198,7 +200,7 @@ def edit_ticket(
     old_attributes = dict(ticket.attributes or {})
     new_attributes = {**old_attributes, **attributes}
     for name in sorted(set(new_attributes) | set(old_attributes)):
-        if old_attributes.get(name) != new_attributes.get(name):
+        if _changed(old_attributes.get(name), new_attributes.get(name)):
             diffs.append((f"attributes.{name}", old_attributes.get(name), new_attributes.get(name)))
     if new_attributes != old_attributes:
         changes[Ticket.attributes] = new_attributes
@@ -209,6 +211,11 @@ def edit_ticket(
         for name, old, new in diffs:
             _event(fresh, actor, "field", field=name, old=_plain(old), new=_plain(new))
     return fresh
+
+
+def _changed(old: Any, new: Any) -> bool:
+    """An unset box and an unticked one are the same answer; anything else is a change."""
+    return old != new and not (old is None and new is False)
 
 
 def _plain(value: Any) -> Any:
@@ -304,7 +311,7 @@ def timeline(ticket: Ticket) -> list[TicketEvent]:
     """The ticket's events, oldest first, with their actors loaded in the same query."""
     return list(
         TicketEvent.select(TicketEvent, User)
-        .join(User, join_type="LEFT OUTER", on=(TicketEvent.actor == User.id))
+        .join(User, join_type=peewee.JOIN.LEFT_OUTER, on=(TicketEvent.actor == User.id))
         .where(TicketEvent.ticket == ticket)
         .order_by(TicketEvent.at, TicketEvent.id)
     )
@@ -313,7 +320,7 @@ def timeline(ticket: Ticket) -> list[TicketEvent]:
 def _last_actor_name(ticket: Ticket) -> str:
     event = (
         TicketEvent.select(TicketEvent, User)
-        .join(User, join_type="LEFT OUTER", on=(TicketEvent.actor == User.id))
+        .join(User, join_type=peewee.JOIN.LEFT_OUTER, on=(TicketEvent.actor == User.id))
         .where(TicketEvent.ticket == ticket)
         .order_by(TicketEvent.id.desc())
         .first()

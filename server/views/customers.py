@@ -18,6 +18,7 @@ from server.forms import (
     AttachmentForm,
     CustomerForm,
     form_value,
+    options,
     plugin_attributes,
     with_plugin_fields,
 )
@@ -114,13 +115,13 @@ def customer_edit(customer_id: int) -> Any:
 def _asset_form() -> AssetForm:
     registry = current_registry()
     form = AssetForm()
-    form.kind.choices = [
+    form.kind.choices = options(
         (
             f"{industry}:{code}",
             f"{translate(registry.industries[industry].label)} · {translate(kind.label)}",
         )
         for (industry, code), kind in registry.asset_kinds.items()
-    ]
+    )
     return form
 
 

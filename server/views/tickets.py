@@ -18,6 +18,7 @@ from server.forms import (
     TicketEditForm,
     TicketForm,
     form_value,
+    options,
     plugin_attributes,
     ticket_form_class,
 )
@@ -94,9 +95,9 @@ def _service_from(key: str | None) -> tuple[str, Any] | None:
     return (parsed[0], service) if service else None
 
 
-def _asset_choices(customer: Customer) -> list[tuple[str, str]]:
+def _asset_choices(customer: Customer) -> list[Any]:
     assets = Asset.select().where(Asset.customer == customer).order_by(Asset.id)
-    return [("", "—")] + [(str(a.id), f"{a.kind} · {a.identifier}") for a in assets]
+    return options([("", "—"), *((str(a.id), f"{a.kind} · {a.identifier}") for a in assets)])
 
 
 def _new_ticket_form(customer: Customer, chosen: tuple[str, Any] | None) -> tuple[Any, list]:
@@ -107,7 +108,7 @@ def _new_ticket_form(customer: Customer, chosen: tuple[str, Any] | None) -> tupl
     else:
         form_class, specs = TicketForm, []
     form = form_class()
-    form.service.choices = [("", "—"), *registry.service_choices(locale)]
+    form.service.choices = options([("", "—"), *registry.service_choices(locale)])
     form.asset_id.choices = _asset_choices(customer)
     return form, specs
 
@@ -245,9 +246,9 @@ def _detail_context(ticket: Ticket) -> dict[str, Any]:
         team=ticket.team,
         version=ticket.version,
     )
-    assign_form.assignee.choices = [("", "— nobody —")] + [
-        (str(u.id), f"{u} ({u.role})") for u in _assignable_users()
-    ]
+    assign_form.assignee.choices = options(
+        [("", "— nobody —"), *((str(u.id), f"{u} ({u.role})") for u in _assignable_users())]
+    )
     return {
         "ticket": ticket,
         "service": service,
@@ -315,7 +316,7 @@ def transition(number: str) -> Any:
 def assign(number: str) -> Any:
     ticket = _ticket_or_404(number)
     form = AssignForm()
-    form.assignee.choices = [("", "")] + [(str(u.id), str(u)) for u in _assignable_users()]
+    form.assignee.choices = options([("", ""), *((str(u.id), str(u)) for u in _assignable_users())])
     if not form.validate():
         message = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
         return _render_detail(ticket, 422, f"Not assigned: {message}")

@@ -1,0 +1,48 @@
+"""Home-appliance industry plugin: installation, repair, moving and upkeep of appliances."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from server.plugin_api import (
+    AssetKind,
+    DemoTicket,
+    Industry,
+    ServiceType,
+    TicketInfo,
+    Veto,
+    hookimpl,
+)
+
+from . import catalog, demo, rules
+
+
+@hookimpl
+def register_industry(settings: Mapping[str, Any]) -> Industry:
+    return catalog.INDUSTRY
+
+
+@hookimpl
+def register_service_catalog(settings: Mapping[str, Any]) -> list[ServiceType]:
+    return list(catalog.SERVICES)
+
+
+@hookimpl
+def register_asset_kinds(settings: Mapping[str, Any]) -> list[AssetKind]:
+    return list(catalog.ASSET_KINDS)
+
+
+@hookimpl
+def demo_tickets(settings: Mapping[str, Any]) -> list[DemoTicket]:
+    return demo.tickets()
+
+
+@hookimpl
+def validate_ticket(service: ServiceType, ticket: TicketInfo) -> dict[str, list[str]] | None:
+    return rules.install_purchase_errors(service, ticket)
+
+
+@hookimpl
+def before_transition(ticket: TicketInfo, old_status: str, new_status: str) -> Veto | None:
+    return rules.repair_resolution_veto(ticket, new_status)

@@ -1,0 +1,168 @@
+"""The IT-outsourcing industry, its asset kind and its (starter) service catalog."""
+
+from __future__ import annotations
+
+from server.plugin_api import AssetKind, FieldSpec, Industry, ServiceType, label
+
+INDUSTRY = Industry(
+    slug="it_outsourcing",
+    label=label("IT外包运维", "IT outsourcing"),
+    ticket_prefix="IT",
+    version="0.1.0",
+)
+
+IT_ASSET = AssetKind(
+    code="it_asset",
+    label=label("IT资产", "IT asset"),
+    identifier_label=label("资产标签", "Asset tag"),
+    identifier_pattern=r"[A-Z]{2,6}-\d{4,8}",
+)
+
+LEVELS = (
+    ("high", label("高", "High")),
+    ("medium", label("中", "Medium")),
+    ("low", label("低", "Low")),
+)
+
+SERVICES = (
+    ServiceType(
+        code="incident",
+        label=label("故障事件", "Incident"),
+        category="incident",
+        default_priority="high",
+        asset_kind="it_asset",
+        fields=(
+            FieldSpec(
+                name="impact",
+                label=label("影响程度", "Impact"),
+                kind="choice",
+                required=True,
+                choices=LEVELS,
+            ),
+            FieldSpec(
+                name="urgency",
+                label=label("紧急程度", "Urgency"),
+                kind="choice",
+                required=True,
+                choices=LEVELS,
+            ),
+            FieldSpec(
+                name="affected_users",
+                label=label("受影响用户数", "Users affected"),
+                kind="integer",
+                min_value=1,
+                max_value=1_000_000,
+            ),
+            FieldSpec(
+                name="symptoms",
+                label=label("故障现象", "Symptoms"),
+                kind="textarea",
+                required=True,
+                max_length=4000,
+            ),
+        ),
+    ),
+    ServiceType(
+        code="service_request",
+        label=label("服务请求", "Service request"),
+        category="request",
+        asset_kind="it_asset",
+        fields=(
+            FieldSpec(
+                name="request_kind",
+                label=label("请求类型", "Kind of request"),
+                kind="choice",
+                required=True,
+                choices=(
+                    ("account_access", label("账号与权限", "Account and access")),
+                    ("software_install", label("软件安装", "Software installation")),
+                    ("hardware_move", label("设备搬迁", "Hardware move")),
+                    ("remote_support", label("远程协助", "Remote support")),
+                    ("other", label("其他", "Other")),
+                ),
+            ),
+            FieldSpec(
+                name="on_site_required",
+                label=label("需要现场支持", "On-site support needed"),
+                kind="boolean",
+            ),
+            FieldSpec(
+                name="details",
+                label=label("需求说明", "Details"),
+                kind="textarea",
+                max_length=2000,
+            ),
+        ),
+    ),
+    ServiceType(
+        code="change_request",
+        label=label("变更请求", "Change request"),
+        category="change",
+        asset_kind="it_asset",
+        fields=(
+            FieldSpec(
+                name="change_type",
+                label=label("变更类型", "Change type"),
+                kind="choice",
+                required=True,
+                choices=(
+                    ("standard", label("标准变更", "Standard")),
+                    ("normal", label("一般变更", "Normal")),
+                    ("emergency", label("紧急变更", "Emergency")),
+                ),
+            ),
+            FieldSpec(
+                name="planned_start",
+                label=label("计划实施日期", "Planned start"),
+                kind="date",
+            ),
+            FieldSpec(
+                name="rollback_plan",
+                label=label("回退方案", "Rollback plan"),
+                kind="textarea",
+                required=True,
+                max_length=4000,
+            ),
+        ),
+    ),
+    ServiceType(
+        code="inspection",
+        label=label("例行巡检", "Routine inspection"),
+        category="maintenance",
+        default_priority="low",
+        fields=(
+            FieldSpec(
+                name="inspection_scope",
+                label=label("巡检范围", "Scope"),
+                kind="choice",
+                required=True,
+                choices=(
+                    ("server_room", label("机房与服务器", "Server room and servers")),
+                    ("network", label("网络设备", "Network devices")),
+                    ("endpoints", label("终端设备", "End-user devices")),
+                    ("backup", label("备份与恢复", "Backup and restore")),
+                ),
+            ),
+            FieldSpec(
+                name="devices_checked",
+                label=label("巡检设备数", "Devices checked"),
+                kind="integer",
+                min_value=0,
+                max_value=100_000,
+            ),
+            FieldSpec(
+                name="all_passed",
+                label=label("全部正常", "All passed"),
+                kind="boolean",
+            ),
+            FieldSpec(
+                name="findings",
+                label=label("巡检发现", "Findings"),
+                kind="textarea",
+                max_length=4000,
+            ),
+        ),
+    ),
+)
+
+ASSET_KINDS = (IT_ASSET,)

@@ -1,0 +1,122 @@
+"""Shared fixtures: apps built from a temporary config and exactly the plugins a test wants."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from server.app import create_app
+from server.config import parse_config
+from server.models import User
+from server.schema import init_db
+from server.users import create_user
+from tests.plugins.sample_plugin import SamplePlugin
+
+PASSWORD = "correct-horse-battery"
+_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class StaffClient(FlaskClient):
+    """A test client that can log in and sends the CSRF token like a browser would."""
+
+    _token: str | None = None
+
+    def csrf_token(self) -> str:
+        if self._token is None:
+            page = self.get("/login").get_data(as_text=True)
+            match = _TOKEN.search(page)
+            assert match, "the login page carries no CSRF token"
+            self._token = match.group(1)
+        return self._token
+
+    def form(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        """POST a form as a browser would: with the CSRF token of this session."""
+        payload = {"csrf_token": self.csrf_token(), **(data or {})}
+        return self.post(url, data=payload, **kwargs)
+
+    def login(self, username: str, password: str = PASSWORD) -> Any:
+        response = self.form("/login", {"username": username, "password": password})
+        self._token = None  # logging in starts a new session, with a new token
+        return response
+
+
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'aftersales.db'}"
+
+
+def build_app(
+    tmp_path: Path,
+    enabled: Iterable[str] = (),
+    extra_plugins: Iterable[tuple[str, Any]] | None = None,
+    **sections: dict[str, Any],
+) -> Flask:
+    raw: dict[str, Any] = {
+        "server": {"instance_dir": str(tmp_path / "instance")},
+        "database": {"url": database_url(tmp_path)},
+        "plugins": {"enabled": list(enabled)},
+    }
+    for name, values in sections.items():
+        raw.setdefault(name, {}).update(values)
+    config = parse_config(raw, tmp_path / "test.toml")
+    plugins = [("sample", SamplePlugin())] if extra_plugins is None else list(extra_plugins)
+    app = create_app(config=config, extra_plugins=plugins)
+    app.test_client_class = StaffClient
+    with app.app_context():
+        init_db(app)
+    return app
+
+
+@pytest.fixture
+def make_app(tmp_path: Path) -> Callable[..., Flask]:
+    """``make_app(enabled=[...], extra_plugins=[...], **sections)`` → a migrated app."""
+
+    def make(**kwargs: Any) -> Flask:
+        return build_app(tmp_path, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    """An app with only the test plugin (industry "sample", prefix "SP")."""
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> StaffClient:
+    return app.test_client()
+
+
+def ensure_user(app: Flask, username: str, role: str) -> User:
+    with app.app_context():
+        init_db(app)
+        return User.get_or_none(User.username == username) or create_user(
+            username, PASSWORD, role, display_name=username.title()
+        )
+
+
+@pytest.fixture
+def login_as(app: Flask, client: StaffClient) -> Callable[[str], StaffClient]:
+    """``login_as("dispatcher")`` logs the client in as a user with that role."""
+
+    def login(role: str, username: str | None = None) -> StaffClient:
+        user = ensure_user(app, username or role, role)
+        response = client.login(user.username)
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return client
+
+    return login
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never read the developer's own AFTERSALES_CONFIG."""
+    monkeypatch.delenv("AFTERSALES_CONFIG", raising=False)
+    os.environ.setdefault("TZ", "UTC")

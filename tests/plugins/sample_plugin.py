@@ -1,0 +1,120 @@
+"""A small test plugin that implements every hook, and records the per-ticket calls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.plugin_api import (
+    AssetKind,
+    DemoAsset,
+    DemoCustomer,
+    DemoTicket,
+    FieldSpec,
+    Industry,
+    Migration,
+    NavLink,
+    Panel,
+    ServiceType,
+    Veto,
+    hookimpl,
+    label,
+)
+
+REPAIR_FIELDS = (
+    FieldSpec("serial", label("序列号", "Serial number"), required=True, max_length=20,
+              pattern=r"^[A-Z0-9]{4,20}$", pattern_hint=label("4-20 位大写字母或数字", "4-20 capitals or digits")),
+    FieldSpec("purchase_date", label("购买日期", "Purchase date"), kind="date", not_in_future=True),
+    FieldSpec("kind", label("类别", "Kind"), kind="choice",
+              choices=(("tv", label("电视", "TV")), ("fridge", label("冰箱", "Fridge")))),
+    FieldSpec("units", label("数量", "Units"), kind="integer", min_value=1, max_value=10),
+    FieldSpec("cost", label("费用", "Cost"), kind="decimal", min_value=0),
+    FieldSpec("urgent", label("加急", "Urgent"), kind="boolean"),
+    FieldSpec("notes", label("备注", "Notes"), kind="textarea", max_length=500),
+)
+
+
+def _create_sample_note(db: Any) -> None:
+    db.execute_sql("CREATE TABLE sample_note (id INTEGER PRIMARY KEY, text VARCHAR(200))")
+
+
+class SamplePlugin:
+    """Registered as "sample" by the test fixtures; each app gets a fresh instance."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Any]] = []
+
+    @hookimpl
+    def register_industry(self, settings: Any) -> Industry:
+        return Industry("sample", label("样例行业", "Sample industry"), "SP",
+                        version=str(settings.get("version", "1.0")))
+
+    @hookimpl
+    def register_service_catalog(self) -> list[ServiceType]:
+        return [
+            ServiceType("repair", label("维修", "Repair"), fields=REPAIR_FIELDS, asset_kind="gadget"),
+            ServiceType("consult", label("咨询", "Consultation"), default_priority="low"),
+        ]
+
+    @hookimpl
+    def register_asset_kinds(self) -> list[AssetKind]:
+        return [AssetKind("gadget", label("设备", "Gadget"), label("序列号", "Serial no."),
+                          identifier_pattern=r"[A-Z0-9]{4,20}")]
+
+    @hookimpl
+    def register_migrations(self) -> list[Migration]:
+        return [Migration(1, "create sample_note", _create_sample_note)]
+
+    @hookimpl
+    def customer_form_fields(self) -> list[FieldSpec]:
+        return [FieldSpec("loyalty_no", label("会员号", "Loyalty number"), max_length=12,
+                          pattern=r"^\d*$")]
+
+    @hookimpl
+    def demo_tickets(self) -> list[DemoTicket]:
+        customer = DemoCustomer("张三", "13800000000", "上海市浦东新区 1 号", region="urban")
+        return [
+            DemoTicket("repair", "电视无法开机", customer,
+                       asset=DemoAsset("gadget", "TV0001"), attributes={"serial": "TV0001"}),
+            DemoTicket("consult", "咨询保修政策", customer, priority="low"),
+        ]
+
+    @hookimpl
+    def ticket_form_fields(self, service: ServiceType) -> list[FieldSpec]:
+        if service.code == "consult":
+            return [FieldSpec("topic", label("主题", "Topic"), max_length=50)]
+        return []
+
+    @hookimpl
+    def validate_ticket(self, service: ServiceType, ticket: Any) -> dict[str, list[str]] | None:
+        self.calls.append(("validate_ticket", ticket))
+        if ticket.attributes.get("serial") == "BAD0000":
+            return {"serial": ["This serial number is blacklisted."]}
+        return None
+
+    @hookimpl
+    def before_transition(self, ticket: Any, old_status: str, new_status: str) -> Veto | None:
+        self.calls.append(("before_transition", (old_status, new_status)))
+        if new_status == "closed" and ticket.attributes.get("serial") == "HOLD0000":
+            return Veto("the sample plugin holds this ticket open")
+        return None
+
+    @hookimpl
+    def after_transition(self, ticket: Any, old_status: str, new_status: str, actor: Any) -> None:
+        self.calls.append(("after_transition", (ticket.number, old_status, new_status, actor.role)))
+
+    @hookimpl
+    def ticket_created(self, ticket: Any, actor: Any) -> None:
+        self.calls.append(("ticket_created", ticket.number))
+
+    @hookimpl
+    def menu_links(self, user: Any) -> list[NavLink]:
+        return [NavLink(label("样例", "Sample link"), "/sample-link")]
+
+    @hookimpl
+    def ticket_detail_panels(self, ticket: Any) -> list[Panel]:
+        return [Panel(label("样例面板", "Sample panel"),
+                      (("Serial", str(ticket.attributes.get("serial", ""))),))]
+
+
+def sample_plugin() -> SamplePlugin:
+    return SamplePlugin()

@@ -1,0 +1,224 @@
+"""Contract tests for the hook API, and one test per hook (named test_hook_<name>)."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import pytest
+
+from server import hookspecs
+from server.catalog import current_registry
+from server.models import Asset, Customer, Ticket
+from server.plugin_api import DemoTicket, Industry, NavLink, Panel, UserInfo, hookimpl, label
+from server.tickets import NewTicket, create_ticket, ticket_info, transition_ticket
+from tests.conftest import ensure_user
+
+SPECS = [
+    (name, fn)
+    for name, fn in inspect.getmembers(hookspecs, inspect.isfunction)
+    if hasattr(fn, "aftersales_spec")
+]
+
+
+def test_every_hook_is_found():
+    assert len(SPECS) >= 12
+
+
+@pytest.mark.parametrize(("name", "spec"), SPECS, ids=[n for n, _ in SPECS])
+def test_every_hookspec_documents_its_arguments_and_return(name, spec):
+    doc = inspect.getdoc(spec) or ""
+    assert doc.startswith("Called"), f"{name}: the docstring should open with when it is called"
+    for parameter in inspect.signature(spec).parameters:
+        assert f":param {parameter}:" in doc, f"{name}: :param {parameter}: is not documented"
+    assert ":returns:" in doc, f"{name}: :returns: is not documented"
+
+
+@pytest.mark.parametrize(("name", "spec"), SPECS, ids=[n for n, _ in SPECS])
+def test_every_firstresult_hook_says_so(name, spec):
+    if spec.aftersales_spec.get("firstresult"):
+        assert "Stops at the first non-None result." in inspect.getdoc(spec)
+
+
+@pytest.mark.parametrize("name", [n for n, _ in SPECS])
+def test_every_hook_has_a_test_named_after_it(name):
+    source = Path(__file__).read_text(encoding="utf-8")
+    assert f"def test_hook_{name}(" in source
+
+
+@pytest.mark.parametrize("name", [n for n, _ in SPECS])
+def test_every_hook_is_in_the_plugin_guide(name):
+    guide = Path(__file__).parent.parent / "docs" / "plugins.md"
+    assert f"`{name}" in guide.read_text(encoding="utf-8")
+
+
+def test_every_plugin_template_sits_under_its_slug_folder():
+    root = Path(__file__).parent.parent / "plugins"
+    for plugin in (p for p in root.iterdir() if (p / "__init__.py").exists()):
+        templates = plugin / "templates"
+        if not templates.exists():
+            continue
+        for path in templates.rglob("*"):
+            if path.is_file() and path.name != ".gitkeep":
+                assert path.relative_to(templates).parts[0] == plugin.name, path
+
+
+# --- one test per hook ----------------------------------------------------------------
+
+
+def _sample(app):
+    return app.extensions["aftersales"].pm.get_plugin("sample")
+
+
+def _new_ticket(app, serial="AB1234", service="repair", **attributes):
+    registry = app.extensions["aftersales"].registry
+    actor = ensure_user(app, "dispatcher", "dispatcher")
+    with app.app_context():
+        customer = Customer.create(name="王五")
+        new = NewTicket(
+            industry="sample", service=registry.service("sample", service), customer=customer,
+            title="Broken", attributes={"serial": serial, **attributes},
+        )
+        return create_ticket(registry, new, actor, 2026)
+
+
+def test_hook_register_industry(app):
+    industry = app.extensions["aftersales"].registry.industries["sample"]
+    assert (industry.slug, industry.ticket_prefix) == ("sample", "SP")
+
+
+def test_hook_register_industry_receives_the_plugins_own_settings(make_app):
+    app = make_app(plugin={})  # no [plugin.sample] table: settings are empty
+    assert app.extensions["aftersales"].registry.industries["sample"].version == "1.0"
+
+
+def test_hook_register_service_catalog(app):
+    registry = app.extensions["aftersales"].registry
+    assert [s.code for s in registry.services_of("sample")] == ["repair", "consult"]
+
+
+def test_hook_register_asset_kinds(app):
+    assert ("sample", "gadget") in app.extensions["aftersales"].registry.asset_kinds
+
+
+def test_hook_register_migrations(app):
+    with app.app_context():
+        from server.db import database
+
+        database.execute_sql("INSERT INTO sample_note (text) VALUES ('ok')")
+        from server.migrations import applied
+
+        assert applied("sample") == {1}
+
+
+def test_hook_customer_form_fields(app, login_as):
+    client = login_as("dispatcher")
+    page = client.get("/customers/new").get_data(as_text=True)
+    assert 'name="f_loyalty_no"' in page
+
+
+def test_hook_demo_tickets(app):
+    from server.plugins import call_on
+
+    pm = app.extensions["aftersales"].pm
+    templates = [t for r in call_on(pm, "sample", "demo_tickets", settings={}) for t in r]
+    assert all(isinstance(t, DemoTicket) for t in templates) and len(templates) == 2
+
+
+def test_hook_ticket_form_fields(app, login_as):
+    client = login_as("dispatcher")
+    with app.app_context():
+        customer = Customer.create(name="赵六")
+    page = client.get(f"/tickets/new/fields?customer={customer.id}&service=sample:consult")
+    assert 'name="f_topic"' in page.get_data(as_text=True)
+
+
+def test_hook_validate_ticket(app, login_as):
+    client = login_as("dispatcher")
+    with app.app_context():
+        customer = Customer.create(name="赵六")
+    response = client.form(
+        f"/tickets/new?customer={customer.id}",
+        {"service": "sample:repair", "title": "x", "priority": "normal", "channel": "phone",
+         "f_serial": "BAD0000"},
+    )
+    assert response.status_code == 422
+    assert "This serial number is blacklisted." in response.get_data(as_text=True)
+    with app.app_context():
+        assert Ticket.select().count() == 0
+
+
+def test_hook_before_transition(app):
+    ticket = _new_ticket(app, serial="HOLD0000")
+    actor = ensure_user(app, "dispatcher", "dispatcher")
+    with app.app_context():
+        registry = current_registry()
+        ticket = transition_ticket(registry, ticket, ticket.version, "resolved", actor)
+        from server.tickets import TransitionRefused
+
+        with pytest.raises(TransitionRefused, match="holds this ticket open"):
+            transition_ticket(registry, ticket, ticket.version, "closed", actor)
+        assert Ticket.get_by_id(ticket.id).status == "resolved"
+
+
+def test_hook_after_transition(app):
+    ticket = _new_ticket(app)
+    actor = ensure_user(app, "dispatcher", "dispatcher")
+    with app.app_context():
+        transition_ticket(current_registry(), ticket, ticket.version, "resolved", actor)
+    assert ("after_transition", (ticket.number, "new", "resolved", "dispatcher")) in _sample(app).calls
+
+
+def test_hook_ticket_created(app):
+    ticket = _new_ticket(app)
+    assert ("ticket_created", ticket.number) in _sample(app).calls
+
+
+def test_hook_menu_links(app, login_as):
+    client = login_as("technician")
+    page = client.get("/tickets").get_data(as_text=True)
+    assert 'href="/sample-link"' in page
+    pm = app.extensions["aftersales"].pm
+    with app.test_request_context():
+        links = [link for r in pm.hook.menu_links(user=UserInfo(1, "t", "T", "technician")) for link in r]
+    assert all(isinstance(link, NavLink) for link in links)
+
+
+def test_hook_ticket_detail_panels(app, login_as):
+    ticket = _new_ticket(app, serial="PANEL01")
+    client = login_as("dispatcher")
+    page = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    assert "样例面板" in page and "PANEL01" in page  # the default locale is zh_CN
+    with app.app_context():
+        registry = current_registry()
+        panels = registry.ticket_hook("sample", "ticket_detail_panels")(ticket=ticket_info(ticket))
+    assert isinstance(panels[0][0], Panel)
+
+
+def test_per_ticket_hooks_skip_other_industries(make_app):
+    from tests.plugins.sample_plugin import SamplePlugin
+
+    class OtherIndustry(SamplePlugin):
+        @hookimpl
+        def register_industry(self):
+            return Industry("other", label("其他", "Other"), "OT")
+
+        @hookimpl
+        def customer_form_fields(self):
+            return []
+
+        @hookimpl
+        def register_migrations(self):
+            return []
+
+    other = OtherIndustry()
+    app = make_app(extra_plugins=[("sample", SamplePlugin()), ("other", other)])
+    _new_ticket(app)
+    assert not [c for c in other.calls if c[0] == "ticket_created"]
+
+
+def test_assets_are_plain_rows_for_plugins(app):
+    with app.app_context():
+        customer = Customer.create(name="x")
+        asset = Asset.create(customer=customer, plugin="sample", kind="gadget", identifier="G1")
+        assert asset.attributes == {}
