@@ -17,6 +17,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from server import htmx
+from server.attachments import human_size
 from server.catalog import Registry, build_registry
 from server.config import PROJECT_ROOT, Config, ConfigError, config_path_from_env, load_config
 from server.db import database, open_database
@@ -174,7 +175,7 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(413)
     def too_large(_exc: Exception) -> tuple[str, int]:
         limit = app.extensions["aftersales"].config.uploads.max_bytes
-        return page(413, f"The upload is too large; the limit is {limit // 1024} KiB.")
+        return page(413, f"The upload is too large; the limit is {human_size(limit)}.")
 
     @app.errorhandler(500)
     def server_error(_exc: Exception) -> tuple[str, int]:

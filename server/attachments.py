@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 import secrets
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
@@ -24,10 +24,24 @@ def upload_dir(config: Config) -> Path:
     return path
 
 
-def _content_type(upload: FileStorage, filename: str) -> str:
-    """The type from the extension; the browser's claim is only used when they agree."""
-    guessed = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    return guessed
+def _content_type(filename: str) -> str:
+    """The type from the extension, never from what the browser claims."""
+    return mimetypes.guess_type(filename)[0] or "application/octet-stream"
+
+
+def human_size(size: int) -> str:
+    """1000 → "1000 bytes", 10485760 → "10 MiB": never rounds a limit down to 0."""
+    for unit, factor in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor} {unit}"
+        if size >= 10 * factor:
+            return f"{size / factor:.1f} {unit}"
+    return f"{size} bytes"
+
+
+def display_name(original: str) -> str:
+    """The file's own name without any directory part a browser or attacker sent."""
+    return PurePosixPath(original.replace("\\", "/")).name.strip()
 
 
 def save_attachment(
@@ -38,9 +52,9 @@ def save_attachment(
     customer: Customer | None = None,
 ) -> Attachment:
     """Store ``upload`` and record it; the file is written before the row, removed on failure."""
-    original = (upload.filename or "").strip()
+    original = display_name(upload.filename or "")
     filename = secure_filename(original) or "file"
-    content_type = _content_type(upload, original or filename)
+    content_type = _content_type(original or filename)
     if content_type not in config.uploads.allowed_types:
         allowed = ", ".join(config.uploads.allowed_types)
         raise UploadRefused(f"Files of type {content_type} are not allowed (allowed: {allowed}).")
@@ -48,7 +62,7 @@ def save_attachment(
     if not data:
         raise UploadRefused("The file is empty.")
     if len(data) > config.uploads.max_bytes:
-        raise UploadRefused(f"The file is larger than {config.uploads.max_bytes // 1024} KiB.")
+        raise UploadRefused(f"The file is larger than the limit of {human_size(config.uploads.max_bytes)}.")
     stored_name = secrets.token_hex(16)
     path = upload_dir(config) / stored_name
     path.write_bytes(data)

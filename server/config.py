@@ -26,8 +26,9 @@ class ConfigError(Exception):
     def __init__(self, path: Path | str, key: str, problem: str) -> None:
         self.path = str(path)
         self.key = key
-        self.problem = problem
-        super().__init__(f"{self.path}: {key}: {problem}")
+        # Messages from libraries (pluggy, tomllib) may span lines; the operator gets one.
+        self.problem = " ".join(problem.split())
+        super().__init__(f"{self.path}: {key}: {self.problem}")
 
 
 @dataclass(frozen=True)

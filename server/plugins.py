@@ -58,7 +58,7 @@ def build_plugin_manager(
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginLoadError(exc.plugin_name or "?", str(exc)) from None
+        raise PluginLoadError(pm.get_name(exc.plugin) or repr(exc.plugin), str(exc)) from None
     return pm
 
 

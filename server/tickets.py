@@ -83,9 +83,9 @@ def next_ticket_number(prefix: str, year: int) -> str:
     """Hand out the next number for ``prefix`` and ``year`` in one atomic statement.
 
     The upsert increments the counter row and returns the new value, so two writers can
-    never read the same value; numbers are never reused, even when a later step of the
-    creating transaction fails and rolls back (then the number is skipped, as it must not
-    be handed out again).
+    never get the same value. It runs inside the creating transaction: if creation fails,
+    the increment rolls back with it, so numbers have no gaps; and because the counter is
+    never derived from existing tickets, a deleted ticket's number is never handed out again.
     """
     query = (
         TicketCounter.insert(prefix=prefix, year=year, value=1)
@@ -169,6 +169,12 @@ def _bump(ticket: Ticket, expected_version: int, changes: dict[Any, Any]) -> Tic
     return fresh
 
 
+def _check_version(ticket: Ticket, expected_version: int) -> None:
+    """Refuse early, before any rule is checked against values the user has not seen."""
+    if ticket.version != expected_version:
+        raise StaleTicket(ticket)
+
+
 def _event(ticket: Ticket, actor: User, kind: str, **data: Any) -> None:
     TicketEvent.create(ticket=ticket, actor=actor, kind=kind, data=data)
 
@@ -228,6 +234,7 @@ def assign_ticket(
     ticket: Ticket, expected_version: int, assignee: User | None, team: str, actor: User
 ) -> Ticket:
     """Set who works the ticket; a new ticket with an assignee becomes "assigned"."""
+    _check_version(ticket, expected_version)
     changes: dict[Any, Any] = {Ticket.assignee: assignee, Ticket.team: team}
     moved = ticket.status == "new" and assignee is not None
     if moved:
@@ -261,6 +268,7 @@ def transition_ticket(
     note: str = "",
 ) -> Ticket:
     """Move a ticket; refused by the core table or a plugin's veto, with the reason."""
+    _check_version(ticket, expected_version)
     old_status = ticket.status
     check = workflow.check_move(old_status, new_status, ticket.assignee_id is not None)
     if not check.allowed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -13,10 +14,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from server.app import create_app
+from server.auth import hash_password
 from server.config import parse_config
 from server.models import User
 from server.schema import init_db
-from server.users import create_user
 from tests.plugins.sample_plugin import SamplePlugin
 
 PASSWORD = "correct-horse-battery"
@@ -94,11 +95,18 @@ def client(app: Flask) -> StaffClient:
     return app.test_client()
 
 
+@functools.cache
+def _password_hash() -> str:
+    """Hashed once per process: a real scrypt hash costs ~0.1 s, too much for every test."""
+    return hash_password(PASSWORD)
+
+
 def ensure_user(app: Flask, username: str, role: str) -> User:
+    """The user named ``username`` (created with ``role`` and the test password if new)."""
     with app.app_context():
-        init_db(app)
-        return User.get_or_none(User.username == username) or create_user(
-            username, PASSWORD, role, display_name=username.title()
+        return User.get_or_none(User.username == username) or User.create(
+            username=username, display_name=username.title(), password_hash=_password_hash(),
+            role=role,
         )
 
 
