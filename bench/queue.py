@@ -107,6 +107,7 @@ SCENARIOS = [
     ("ticket number", "q=HA-2026-000123"),
     ("text in title", "q=空调"),
     ("customer name", "q=客户 1999"),
+    ("text matching nothing", "q=不存在的内容"),
     ("page 20", "page=20"),
 ]
 

@@ -126,6 +126,7 @@ class Ticket(BaseModel):
             (("created_at",), False),
             (("status", "created_at"), False),
             (("plugin", "service", "created_at"), False),
+            (("assignee", "created_at"), False),
             (("assignee", "status", "created_at"), False),
             (("priority", "created_at"), False),
             (("customer", "created_at"), False),

@@ -85,10 +85,12 @@ class QueueFilter:
 @dataclass(frozen=True)
 class QueuePage:
     tickets: list[Ticket]
-    total: int
+    # None when not counted: a free-text search would have to scan the table twice.
+    total: int | None
     total_is_capped: bool
     page: int
-    pages: int
+    pages: int | None
+    has_next: bool
 
 
 def _filtered(f: QueueFilter, user_id: int | None) -> peewee.ModelSelect:
@@ -129,17 +131,34 @@ def _text_search(query: peewee.ModelSelect, text: str) -> peewee.ModelSelect:
 
 
 def ticket_queue(f: QueueFilter, user_id: int | None, page_size: int) -> QueuePage:
-    """One page of the queue, with the customer and assignee loaded in the same query."""
+    """One page of the queue, with the customer and assignee loaded in the same query.
+
+    Filtered lists are counted (up to COUNT_LIMIT, over an index); a free-text search is
+    not, so that it scans the table once: its pages only say whether another follows.
+    """
     base = _filtered(f, user_id)
-    counted = base.select(Ticket.id).limit(COUNT_LIMIT + 1).count()
-    total = min(counted, COUNT_LIMIT)
-    pages = max(1, math.ceil(total / page_size))
-    page = min(f.page, pages)
-    rows = (
+    total: int | None = None
+    pages: int | None = None
+    page = f.page
+    counted = 0
+    if not f.q or NUMBER_PATTERN.match(f.q):
+        counted = base.select(Ticket.id).limit(COUNT_LIMIT + 1).count()
+        total = min(counted, COUNT_LIMIT)
+        pages = max(1, math.ceil(total / page_size))
+        page = min(f.page, pages)
+    rows = list(
         base.select(Ticket, Customer, User)
         .join_from(Ticket, Customer)
         .join_from(Ticket, User, peewee.JOIN.LEFT_OUTER)
         .order_by(*SORTS[f.sort])
-        .paginate(page, page_size)
+        .offset((page - 1) * page_size)
+        .limit(page_size + 1)
     )
-    return QueuePage(list(rows), total, counted > COUNT_LIMIT, page, pages)
+    return QueuePage(
+        tickets=rows[:page_size],
+        total=total,
+        total_is_capped=counted > COUNT_LIMIT,
+        page=page,
+        pages=pages,
+        has_next=len(rows) > page_size,
+    )
