@@ -12,7 +12,10 @@ from pathlib import Path
 
 HTMX_VERSION = "2.0.11"
 # npm's published integrity for htmx.org@2.0.11 (``npm view htmx.org@2.0.11 dist.integrity``)
-HTMX_INTEGRITY = "sha512-Thx/WtpeOQqSrqBCw/A1cwGJGg4UrVa3+sW0GmrM3p4gJgO89ecH4qtbnyzDDWFvBTqjnIMCgELTNt636dtamA=="
+HTMX_INTEGRITY = (
+    "sha512-"
+    "Thx/WtpeOQqSrqBCw/A1cwGJGg4UrVa3+sW0GmrM3p4gJgO89ecH4qtbnyzDDWFvBTqjnIMCgELTNt636dtamA=="
+)
 NPM_REGISTRY = os.environ.get("AFTERSALES_NPM_REGISTRY", "https://registry.npmjs.org")
 VENDOR_DIR = Path(__file__).resolve().parent / "static" / "vendor"
 HTMX_FILE = f"htmx-{HTMX_VERSION}.min.js"

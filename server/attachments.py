@@ -62,7 +62,9 @@ def save_attachment(
     if not data:
         raise UploadRefused("The file is empty.")
     if len(data) > config.uploads.max_bytes:
-        raise UploadRefused(f"The file is larger than the limit of {human_size(config.uploads.max_bytes)}.")
+        raise UploadRefused(
+            f"The file is larger than the limit of {human_size(config.uploads.max_bytes)}."
+        )
     stored_name = secrets.token_hex(16)
     path = upload_dir(config) / stored_name
     path.write_bytes(data)

@@ -48,6 +48,8 @@ def load_logged_in_user() -> Any:
     """Before every request: set ``g.user``; send anonymous visitors to the login page."""
     uid = session.get("uid")
     g.user = User.get_or_none((User.id == uid) & (User.active == True)) if uid else None  # noqa: E712
+    if uid and g.user is None:
+        session.clear()  # deactivated or deleted: the session ends, reactivation won't revive it
     if g.user is None and request.endpoint not in PUBLIC_ENDPOINTS:
         if request.endpoint is None:
             return None  # a 404 is answered as such

@@ -91,10 +91,10 @@ def _add_industry(
 ) -> None:
     if industry.slug in registry.industries:
         raise PluginLoadError(plugin_name, f"industry {industry.slug!r} is already registered")
-    if industry.ticket_prefix in prefixes:
+    owner = prefixes.get(industry.ticket_prefix)
+    if owner is not None:
         raise PluginLoadError(
-            plugin_name,
-            f"ticket prefix {industry.ticket_prefix} is already used by {prefixes[industry.ticket_prefix]}",
+            plugin_name, f"ticket prefix {industry.ticket_prefix} is already used by {owner}"
         )
     prefixes[industry.ticket_prefix] = industry.slug
     registry.industries[industry.slug] = industry

@@ -16,7 +16,6 @@ from wtforms import (
     DateTimeLocalField,
     DecimalField,
     Field,
-    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -34,6 +33,7 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+from wtforms.widgets import HiddenInput
 
 from server.models import CHANNELS, CUSTOMER_KINDS, PRIORITIES, ROLES
 from server.plugin_api import FieldSpec, ServiceType
@@ -46,6 +46,12 @@ def no_control_characters(form: Any, field: Field) -> None:
     """Refuse NUL and other control characters (PostgreSQL refuses NUL in text)."""
     if isinstance(field.data, str) and _CONTROL.search(field.data):
         raise ValidationError("Contains control characters that cannot be stored.")
+
+
+def finite_number(form: Any, field: Field) -> None:
+    """Refuse "Infinity" and "NaN", which Python's Decimal happily parses."""
+    if isinstance(field.data, decimal.Decimal) and not field.data.is_finite():
+        raise ValidationError("Enter an ordinary number.")
 
 
 def _strip(value: Any) -> Any:
@@ -138,21 +144,29 @@ class TicketForm(TicketCoreFields):
     )
 
 
+def version_field() -> Any:
+    """The hidden optimistic-lock version every ticket-changing form carries."""
+    return IntegerField(
+        widget=HiddenInput(),
+        validators=[InputRequired(message="The form is out of date; reload the page.")],
+    )
+
+
 class TicketEditForm(TicketCoreFields):
-    version = HiddenField(validators=[InputRequired()])
+    version = version_field()
 
 
 class AssignForm(FlaskForm):
     assignee = SelectField("Assignee", choices=[], default="", validate_choice=True)
     team = text("Team", 100)
-    version = HiddenField(validators=[InputRequired()])
+    version = version_field()
 
 
 class TransitionForm(FlaskForm):
     # Checked by the workflow, which explains why a move is refused.
     to = StringField("Move to", validators=[InputRequired(), Length(max=20)])
-    note = long_text("Note", 2000)
-    version = HiddenField(validators=[InputRequired()])
+    note = text("Note (optional)", 2000)
+    version = version_field()
 
 
 class CommentForm(FlaskForm):
@@ -203,7 +217,9 @@ def field_from_spec(spec: FieldSpec, locale: str) -> Any:
     if spec.kind == "integer":
         return IntegerField(label, validators=[*presence, *bounds], description=description)
     if spec.kind == "decimal":
-        return DecimalField(label, validators=[*presence, *bounds], description=description)
+        return DecimalField(
+            label, validators=[*presence, finite_number, *bounds], description=description
+        )
     if spec.kind == "date":
         checks = [*presence, not_in_future] if spec.not_in_future else presence
         return DateField(label, validators=checks, description=description)

@@ -18,11 +18,23 @@ def is_partial_request() -> bool:
     return bool(hx) and not hx.history_restore_request
 
 
-def render(page: str, partial: str, /, status: int = 200, **context: Any) -> Any:
-    """Render ``partial`` for htmx requests and ``page`` otherwise, varying on HX-Request."""
-    template = partial if is_partial_request() else page
-    response = make_response(render_template(template, **context), status)
+def render(
+    page: str, partial: str, /, status: int = 200, push_url: str | None = None, **context: Any
+) -> Any:
+    """Render ``partial`` for htmx requests and ``page`` otherwise, varying on HX-Request.
+
+    A partial carries the pending flash messages out of band, so they replace the page's
+    message area instead of piling up. ``push_url`` replaces the URL htmx would push (the
+    canonical form of a filtered list, without empty parameters).
+    """
+    if is_partial_request():
+        body = render_template(partial, **context) + render_template("_flashes.html", oob=True)
+    else:
+        body = render_template(page, **context)
+    response = make_response(body, status)
     response.vary.add("HX-Request")
+    if push_url and is_partial_request():
+        response.headers["HX-Push-Url"] = push_url
     return response
 
 

@@ -105,7 +105,9 @@ def ensure_user(app: Flask, username: str, role: str) -> User:
     """The user named ``username`` (created with ``role`` and the test password if new)."""
     with app.app_context():
         return User.get_or_none(User.username == username) or User.create(
-            username=username, display_name=username.title(), password_hash=_password_hash(),
+            username=username,
+            display_name=username.title(),
+            password_hash=_password_hash(),
             role=role,
         )
 

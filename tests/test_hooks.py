@@ -76,8 +76,11 @@ def _new_ticket(app, serial="AB1234", service="repair", **attributes):
     with app.app_context():
         customer = Customer.create(name="王五")
         new = NewTicket(
-            industry="sample", service=registry.service("sample", service), customer=customer,
-            title="Broken", attributes={"serial": serial, **attributes},
+            industry="sample",
+            service=registry.service("sample", service),
+            customer=customer,
+            title="Broken",
+            attributes={"serial": serial, **attributes},
         )
         return create_ticket(registry, new, actor, 2026)
 
@@ -139,8 +142,13 @@ def test_hook_validate_ticket(app, login_as):
         customer = Customer.create(name="赵六")
     response = client.form(
         f"/tickets/new?customer={customer.id}",
-        {"service": "sample:repair", "title": "x", "priority": "normal", "channel": "phone",
-         "f_serial": "BAD0000"},
+        {
+            "service": "sample:repair",
+            "title": "x",
+            "priority": "normal",
+            "channel": "phone",
+            "f_serial": "BAD0000",
+        },
     )
     assert response.status_code == 422
     assert "This serial number is blacklisted." in response.get_data(as_text=True)
@@ -166,7 +174,9 @@ def test_hook_after_transition(app):
     actor = ensure_user(app, "dispatcher", "dispatcher")
     with app.app_context():
         transition_ticket(current_registry(), ticket, ticket.version, "resolved", actor)
-    assert ("after_transition", (ticket.number, "new", "resolved", "dispatcher")) in _sample(app).calls
+    assert ("after_transition", (ticket.number, "new", "resolved", "dispatcher")) in _sample(
+        app
+    ).calls
 
 
 def test_hook_ticket_created(app):
@@ -180,7 +190,9 @@ def test_hook_menu_links(app, login_as):
     assert 'href="/sample-link"' in page
     pm = app.extensions["aftersales"].pm
     with app.test_request_context():
-        links = [link for r in pm.hook.menu_links(user=UserInfo(1, "t", "T", "technician")) for link in r]
+        links = [
+            link for r in pm.hook.menu_links(user=UserInfo(1, "t", "T", "technician")) for link in r
+        ]
     assert all(isinstance(link, NavLink) for link in links)
 
 

@@ -40,16 +40,23 @@ def test_queue_fragment_is_the_results_only(client):
 
 
 def test_choosing_a_service_swaps_in_its_fields(client, customer):
-    part = client.get(f"/tickets/new/fields?customer={customer.id}&service=sample:repair",
-                      headers=HX).get_data(as_text=True)
+    part = client.get(
+        f"/tickets/new/fields?customer={customer.id}&service=sample:repair", headers=HX
+    ).get_data(as_text=True)
     assert 'id="plugin-fields"' in part and 'name="f_serial"' in part and "<html" not in part
 
 
 def test_without_javascript_the_service_button_shows_the_fields_and_keeps_input(client, customer):
-    response = client.form(f"/tickets/new?customer={customer.id}", {
-        "service": "sample:repair", "title": "我的标题", "action": "choose_service",
-        "priority": "normal", "channel": "phone",
-    })
+    response = client.form(
+        f"/tickets/new?customer={customer.id}",
+        {
+            "service": "sample:repair",
+            "title": "我的标题",
+            "action": "choose_service",
+            "priority": "normal",
+            "channel": "phone",
+        },
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'name="f_serial"' in page and 'value="我的标题"' in page
@@ -57,17 +64,27 @@ def test_without_javascript_the_service_button_shows_the_fields_and_keeps_input(
 
 
 def test_invalid_htmx_submit_returns_the_form_partial_with_422(client, customer):
-    response = client.form(f"/tickets/new?customer={customer.id}",
-                           {"service": "sample:repair", "title": ""}, headers=HX)
+    response = client.form(
+        f"/tickets/new?customer={customer.id}",
+        {"service": "sample:repair", "title": ""},
+        headers=HX,
+    )
     assert response.status_code == 422
     body = response.get_data(as_text=True)
     assert body.lstrip().startswith("<form") and 'id="title-error"' in body
 
 
 def test_successful_htmx_submit_redirects_the_whole_page(client, customer):
-    response = client.form(f"/tickets/new?customer={customer.id}", {
-        "service": "sample:consult", "title": "问个问题", "priority": "low", "channel": "phone",
-    }, headers=HX)
+    response = client.form(
+        f"/tickets/new?customer={customer.id}",
+        {
+            "service": "sample:consult",
+            "title": "问个问题",
+            "priority": "low",
+            "channel": "phone",
+        },
+        headers=HX,
+    )
     assert response.status_code == 204
     assert response.headers["HX-Redirect"].startswith("/tickets/SP-")
 
@@ -84,7 +101,14 @@ def test_pages_carry_the_csrf_token_for_htmx_requests(client):
 
 def test_htmx_post_with_the_csrf_header_is_accepted(app, client, customer):
     token = client.csrf_token()
-    response = client.post(f"/tickets/new?customer={customer.id}", data={
-        "service": "sample:consult", "title": "头部令牌", "priority": "low", "channel": "phone",
-    }, headers={**HX, "X-CSRFToken": token})
+    response = client.post(
+        f"/tickets/new?customer={customer.id}",
+        data={
+            "service": "sample:consult",
+            "title": "头部令牌",
+            "priority": "low",
+            "channel": "phone",
+        },
+        headers={**HX, "X-CSRFToken": token},
+    )
     assert response.status_code == 204

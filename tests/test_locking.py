@@ -15,16 +15,27 @@ def ticket(app):
     registry = app.extensions["aftersales"].registry
     with app.app_context():
         customer = Customer.create(name="客户")
-        new = NewTicket(industry="sample", service=registry.service("sample", "repair"),
-                        customer=customer, title="original", attributes={"serial": "AB1234"})
+        new = NewTicket(
+            industry="sample",
+            service=registry.service("sample", "repair"),
+            customer=customer,
+            title="original",
+            attributes={"serial": "AB1234"},
+        )
         return create_ticket(registry, new, actor, 2026)
 
 
 def _edit(client, ticket, title, version):
-    return client.form(f"/tickets/{ticket.number}/edit", {
-        "title": title, "priority": "normal", "channel": "phone", "version": version,
-        "f_serial": "AB1234",
-    })
+    return client.form(
+        f"/tickets/{ticket.number}/edit",
+        {
+            "title": title,
+            "priority": "normal",
+            "channel": "phone",
+            "version": version,
+            "f_serial": "AB1234",
+        },
+    )
 
 
 def test_stale_edit_is_refused_and_the_first_change_kept(app, ticket, login_as):
@@ -52,7 +63,9 @@ def test_stale_edit_names_who_changed_it(app, ticket, login_as):
 def test_stale_transition_is_refused(app, ticket, login_as):
     client = login_as("dispatcher")
     client.form(f"/tickets/{ticket.number}/transition", {"to": "resolved", "version": 1})
-    response = client.form(f"/tickets/{ticket.number}/transition", {"to": "cancelled", "version": 1})
+    response = client.form(
+        f"/tickets/{ticket.number}/transition", {"to": "cancelled", "version": 1}
+    )
     assert response.status_code == 409
     with app.app_context():
         assert Ticket.get_by_id(ticket.id).status == "resolved"

@@ -18,15 +18,21 @@ PER_THREAD = 25
 
 def _new(app, customer):
     registry = app.extensions["aftersales"].registry
-    return NewTicket(industry="sample", service=registry.service("sample", "consult"),
-                     customer=customer, title="concurrent")
+    return NewTicket(
+        industry="sample",
+        service=registry.service("sample", "consult"),
+        customer=customer,
+        title="concurrent",
+    )
 
 
 def test_number_carries_prefix_year_and_six_digits(app):
     actor = ensure_user(app, "d", "dispatcher")
     with app.app_context():
         customer = Customer.create(name="c")
-        ticket = create_ticket(app.extensions["aftersales"].registry, _new(app, customer), actor, 2026)
+        ticket = create_ticket(
+            app.extensions["aftersales"].registry, _new(app, customer), actor, 2026
+        )
     assert ticket.number == "SP-2026-000001"
 
 

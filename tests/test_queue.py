@@ -24,15 +24,18 @@ def seeded(app):
         for index in range(12):
             service = "repair" if index % 2 else "consult"
             new = NewTicket(
-                industry="sample", service=registry.service("sample", service),
-                customer=alice if index < 6 else bob, title=f"Ticket {index} 空调",
+                industry="sample",
+                service=registry.service("sample", service),
+                customer=alice if index < 6 else bob,
+                title=f"Ticket {index} 空调",
                 priority="urgent" if index % 3 == 0 else "normal",
                 attributes={"serial": "AB1234"} if service == "repair" else {},
             )
             ticket = create_ticket(registry, new, actor, 2026)
             if index < 3:
                 Ticket.update(assignee=tech, status="assigned", team="north").where(
-                    Ticket.id == ticket.id).execute()
+                    Ticket.id == ticket.id
+                ).execute()
     return tech
 
 
@@ -47,25 +50,28 @@ def client(app, seeded):
     return client
 
 
-@pytest.mark.parametrize(("query", "count"), [
-    ("", 12),
-    ("status=assigned", 3),
-    ("status=new", 9),
-    ("status=open", 12),
-    ("status=closed", 0),
-    ("plugin=sample", 12),
-    ("plugin=nothing", 0),
-    ("service=repair", 6),
-    ("priority=urgent", 4),
-    ("assignee=me", 3),
-    ("assignee=none", 9),
-    ("team=north", 3),
-    ("q=Bob", 6),
-    ("q=空调", 12),
-    ("q=SP-2026-000005", 1),
-    ("q=sp-2026-5", 1),
-    ("status=new&service=repair&priority=urgent", 2),
-])
+@pytest.mark.parametrize(
+    ("query", "count"),
+    [
+        ("", 12),
+        ("status=assigned", 3),
+        ("status=new", 9),
+        ("status=open", 12),
+        ("status=closed", 0),
+        ("plugin=sample", 12),
+        ("plugin=nothing", 0),
+        ("service=repair", 6),
+        ("priority=urgent", 4),
+        ("assignee=me", 3),
+        ("assignee=none", 9),
+        ("team=north", 3),
+        ("q=Bob", 6),
+        ("q=空调", 12),
+        ("q=SP-2026-000005", 1),
+        ("q=sp-2026-5", 1),
+        ("status=new&service=repair&priority=urgent", 2),
+    ],
+)
 def test_filters(seeded, client, query, count):
     page = client.get(f"/tickets?{query}").get_data(as_text=True)
     assert len(numbers(page)) == count
@@ -89,9 +95,18 @@ def test_pager_links_carry_the_filters(make_app):
     with app.app_context():
         customer = Customer.create(name="c")
         for _ in range(11):
-            create_ticket(registry, NewTicket(
-                industry="sample", service=registry.service("sample", "consult"),
-                customer=customer, title="t", priority="high"), actor, 2026)
+            create_ticket(
+                registry,
+                NewTicket(
+                    industry="sample",
+                    service=registry.service("sample", "consult"),
+                    customer=customer,
+                    title="t",
+                    priority="high",
+                ),
+                actor,
+                2026,
+            )
     client = app.test_client()
     client.login("dispatcher")
     html = client.get("/tickets?priority=high&sort=number&page=2").get_data(as_text=True)
@@ -101,10 +116,22 @@ def test_pager_links_carry_the_filters(make_app):
     assert len(numbers(html)) == 5
 
 
-@pytest.mark.parametrize("query", [
-    "page=abc", "page=-5", "page=99999999999", "status=<script>", "sort=drop table",
-    "assignee=abc", "priority=x", "q=" + "x" * 500, "q=%00", "q=%25%25", "q=_",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=abc",
+        "page=-5",
+        "page=99999999999",
+        "status=<script>",
+        "sort=drop table",
+        "assignee=abc",
+        "priority=x",
+        "q=" + "x" * 500,
+        "q=%00",
+        "q=%25%25",
+        "q=_",
+    ],
+)
 def test_odd_query_strings_are_answered_not_crashed(seeded, client, query):
     assert client.get(f"/tickets?{query}").status_code == 200
 
@@ -116,6 +143,8 @@ def test_a_page_past_the_end_shows_the_last_page(seeded, client):
 
 def test_query_string_round_trips():
     f = QueueFilter.from_args({"status": "new", "q": "空调 x", "page": "2"})
-    assert QueueFilter.from_args(dict(pair.split("=") for pair in
-                                      f.query_string().split("&"))).status == "new"
+    assert (
+        QueueFilter.from_args(dict(pair.split("=") for pair in f.query_string().split("&"))).status
+        == "new"
+    )
     assert "page=2" in f.query_string() and "sort" not in f.query_string()

@@ -11,8 +11,13 @@ def test_login_create_customer_and_ticket_and_move_it(app, login_as):
         customer = Customer.get(Customer.name == "李四")
     response = client.form(
         f"/tickets/new?customer={customer.id}",
-        {"service": "sample:repair", "title": "TV dead", "priority": "normal", "channel": "phone",
-         "f_serial": "AB1234"},
+        {
+            "service": "sample:repair",
+            "title": "TV dead",
+            "priority": "normal",
+            "channel": "phone",
+            "f_serial": "AB1234",
+        },
     )
     assert response.status_code == 303, response.get_data(as_text=True)
     with app.app_context():

@@ -38,8 +38,13 @@ def make_ticket(app, actor, status="new", assignee=None, serial="AB1234"):
     registry = app.extensions["aftersales"].registry
     with app.app_context():
         customer = Customer.create(name="客户")
-        new = NewTicket(industry="sample", service=registry.service("sample", "repair"),
-                        customer=customer, title="t", attributes={"serial": serial})
+        new = NewTicket(
+            industry="sample",
+            service=registry.service("sample", "repair"),
+            customer=customer,
+            title="t",
+            attributes={"serial": serial},
+        )
         ticket = create_ticket(registry, new, actor, 2026)
         Ticket.update(status=status, assignee=assignee).where(Ticket.id == ticket.id).execute()
         return Ticket.get_by_id(ticket.id)
@@ -124,8 +129,9 @@ def test_unassigning_a_ticket_in_progress_is_refused(app, actor, technician):
 def test_plugin_veto_is_shown_on_the_page_and_nothing_moves(app, actor, technician, login_as):
     ticket = make_ticket(app, actor, "resolved", assignee=technician, serial="HOLD0000")
     client = login_as("dispatcher")
-    response = client.form(f"/tickets/{ticket.number}/transition",
-                           {"to": "closed", "version": ticket.version})
+    response = client.form(
+        f"/tickets/{ticket.number}/transition", {"to": "closed", "version": ticket.version}
+    )
     assert response.status_code == 422
     assert "the sample plugin holds this ticket open" in response.get_data(as_text=True)
     with app.app_context():
@@ -142,8 +148,9 @@ def test_page_shows_only_the_allowed_moves(app, actor, technician, login_as):
 def test_refused_move_through_the_page_explains_why(app, actor, login_as):
     ticket = make_ticket(app, actor, "new")
     client = login_as("dispatcher")
-    response = client.form(f"/tickets/{ticket.number}/transition",
-                           {"to": "closed", "version": ticket.version})
+    response = client.form(
+        f"/tickets/{ticket.number}/transition", {"to": "closed", "version": ticket.version}
+    )
     assert response.status_code == 422
     assert "cannot go from new to closed" in response.get_data(as_text=True)
 
@@ -151,8 +158,9 @@ def test_refused_move_through_the_page_explains_why(app, actor, login_as):
 def test_move_through_the_page_without_javascript_redirects_to_the_ticket(app, actor, login_as):
     ticket = make_ticket(app, actor, "new")
     client = login_as("dispatcher")
-    response = client.form(f"/tickets/{ticket.number}/transition",
-                           {"to": "resolved", "version": ticket.version})
+    response = client.form(
+        f"/tickets/{ticket.number}/transition", {"to": "resolved", "version": ticket.version}
+    )
     assert response.status_code == 303
     assert response.location.endswith(f"/tickets/{ticket.number}")
 
@@ -160,19 +168,33 @@ def test_move_through_the_page_without_javascript_redirects_to_the_ticket(app, a
 def test_every_change_is_on_the_timeline(app, actor, technician, login_as):
     ticket = make_ticket(app, actor)
     client = login_as("dispatcher")
-    client.form(f"/tickets/{ticket.number}/assign",
-                {"assignee": str(technician.id), "team": "north", "version": ticket.version})
+    client.form(
+        f"/tickets/{ticket.number}/assign",
+        {"assignee": str(technician.id), "team": "north", "version": ticket.version},
+    )
     client.form(f"/tickets/{ticket.number}/comment", {"text": "客户已联系"})
     client.form(f"/tickets/{ticket.number}/transition", {"to": "in_progress", "version": 2})
-    client.form(f"/tickets/{ticket.number}/edit", {
-        "title": "new title", "priority": "high", "channel": "phone", "version": 3,
-        "f_serial": "AB1234",
-    })
+    client.form(
+        f"/tickets/{ticket.number}/edit",
+        {
+            "title": "new title",
+            "priority": "high",
+            "channel": "phone",
+            "version": 3,
+            "f_serial": "AB1234",
+        },
+    )
     with app.app_context():
-        kinds = [e.kind for e in TicketEvent.select().where(TicketEvent.ticket == ticket.id)
-                 .order_by(TicketEvent.id)]
-        fields = {e.data["field"]: (e.data["old"], e.data["new"]) for e in
-                  TicketEvent.select().where(TicketEvent.kind == "field")}
+        kinds = [
+            e.kind
+            for e in TicketEvent.select()
+            .where(TicketEvent.ticket == ticket.id)
+            .order_by(TicketEvent.id)
+        ]
+        fields = {
+            e.data["field"]: (e.data["old"], e.data["new"])
+            for e in TicketEvent.select().where(TicketEvent.kind == "field")
+        }
     assert kinds[:5] == ["created", "assigned", "status", "comment", "status"]
     assert fields == {"title": ("t", "new title"), "priority": ("normal", "high")}
     page = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)

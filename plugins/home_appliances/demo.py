@@ -20,23 +20,34 @@ def _appliance(serial: str, bought: dt.date, model: str, warranty_years: int = 1
 def tickets() -> list[DemoTicket]:
     """A fresh list of demo ticket templates (fresh so no caller can alter another's)."""
     zhang = DemoCustomer(
-        name="张伟", phone="13812345678", address="上海市浦东新区张杨路1588弄12号801室",
+        name="张伟",
+        phone="13812345678",
+        address="上海市浦东新区张杨路1588弄12号801室",
         region="上海市浦东新区",
     )
     li = DemoCustomer(
-        name="李秀英", phone="13987654321", address="广州市天河区天河北路233号中信花园5栋1202",
+        name="李秀英",
+        phone="13987654321",
+        address="广州市天河区天河北路233号中信花园5栋1202",
         region="广州市天河区",
     )
     wang = DemoCustomer(
-        name="王建国", phone="15066881234", address="济南市历下区解放路56号3单元401",
+        name="王建国",
+        phone="15066881234",
+        address="济南市历下区解放路56号3单元401",
         region="济南市历下区",
     )
     chen = DemoCustomer(
-        name="陈静", phone="18610293847", address="北京市海淀区学院路30号院7号楼2门603",
-        region="北京市海淀区", tier="vip",
+        name="陈静",
+        phone="18610293847",
+        address="北京市海淀区学院路30号院7号楼2门603",
+        region="北京市海淀区",
+        tier="vip",
     )
     liu = DemoCustomer(
-        name="刘洋", phone="17755201968", address="杭州市西湖区文三路477号华星科技大厦对面小区9幢",
+        name="刘洋",
+        phone="17755201968",
+        address="杭州市西湖区文三路477号华星科技大厦对面小区9幢",
         region="杭州市西湖区",
     )
     return [

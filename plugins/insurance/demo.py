@@ -20,19 +20,30 @@ def _policy(number: str, start: dt.date, line: str, insured_sum: str) -> DemoAss
 def tickets() -> list[DemoTicket]:
     """A fresh list of demo ticket templates (fresh so no caller can alter another's)."""
     hengtai = DemoCustomer(
-        name="恒泰建设集团有限公司", phone="13705316628", address="济南市历城区工业北路188号",
-        region="济南市历城区", kind="company", tier="vip",
+        name="恒泰建设集团有限公司",
+        phone="13705316628",
+        address="济南市历城区工业北路188号",
+        region="济南市历城区",
+        kind="company",
+        tier="vip",
     )
     jinlun = DemoCustomer(
-        name="苏州金轮精密机械有限公司", phone="13862174409",
-        address="苏州市吴中区越溪街道吴中大道2588号", region="苏州市吴中区", kind="company",
+        name="苏州金轮精密机械有限公司",
+        phone="13862174409",
+        address="苏州市吴中区越溪街道吴中大道2588号",
+        region="苏州市吴中区",
+        kind="company",
     )
     zhao = DemoCustomer(
-        name="赵明", phone="13671928035", address="成都市武侯区科华北路65号锦绣花园2栋903",
+        name="赵明",
+        phone="13671928035",
+        address="成都市武侯区科华北路65号锦绣花园2栋903",
         region="成都市武侯区",
     )
     sun = DemoCustomer(
-        name="孙丽娟", phone="15821463370", address="上海市徐汇区漕溪北路398号汇智大厦12楼",
+        name="孙丽娟",
+        phone="15821463370",
+        address="上海市徐汇区漕溪北路398号汇智大厦12楼",
         region="上海市徐汇区",
     )
     hengtai_policy = _policy(

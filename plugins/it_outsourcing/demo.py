@@ -20,18 +20,26 @@ def _it_asset(tag: str, device: str, contract_start: dt.date) -> DemoAsset:
 def tickets() -> list[DemoTicket]:
     """A fresh list of demo ticket templates (fresh so no caller can alter another's)."""
     ruixin = DemoCustomer(
-        name="瑞信物流股份有限公司（IT部 何磊）", phone="13922871450",
-        address="深圳市南山区科技园南区高新南七道20号", region="深圳市南山区",
-        kind="company", tier="gold",
+        name="瑞信物流股份有限公司（IT部 何磊）",
+        phone="13922871450",
+        address="深圳市南山区科技园南区高新南七道20号",
+        region="深圳市南山区",
+        kind="company",
+        tier="gold",
     )
     huamei = DemoCustomer(
-        name="华美口腔连锁（运营部 邓雪）", phone="13817760392",
-        address="上海市静安区南京西路1266号恒隆广场2座28楼", region="上海市静安区",
+        name="华美口腔连锁（运营部 邓雪）",
+        phone="13817760392",
+        address="上海市静安区南京西路1266号恒隆广场2座28楼",
+        region="上海市静安区",
         kind="company",
     )
     tianfu = DemoCustomer(
-        name="天府职业技术学院（信息中心 罗斌）", phone="18982145076",
-        address="成都市郫都区团结街道学院路99号", region="成都市郫都区", kind="company",
+        name="天府职业技术学院（信息中心 罗斌）",
+        phone="18982145076",
+        address="成都市郫都区团结街道学院路99号",
+        region="成都市郫都区",
+        kind="company",
     )
     start = dt.date(2026, 1, 1)
     return [
@@ -87,8 +95,7 @@ def tickets() -> list[DemoTicket]:
                 "change_type": "normal",
                 "planned_start": "2026-11-15",
                 "rollback_plan": (
-                    "升级前备份配置与原固件；"
-                    "若升级后30分钟内业务未恢复，回退至原固件并恢复配置。"
+                    "升级前备份配置与原固件；若升级后30分钟内业务未恢复，回退至原固件并恢复配置。"
                 ),
             },
         ),

@@ -16,23 +16,34 @@ def _supply_point(account: str, use: str, voltage: str) -> DemoAsset:
 def tickets() -> list[DemoTicket]:
     """A fresh list of demo ticket templates (fresh so no caller can alter another's)."""
     huang = DemoCustomer(
-        name="黄志刚", phone="13907315582", address="长沙市开福区芙蓉中路一段479号3栋502",
+        name="黄志刚",
+        phone="13907315582",
+        address="长沙市开福区芙蓉中路一段479号3栋502",
         region="长沙市开福区",
     )
     yang = DemoCustomer(
-        name="杨桂兰", phone="15174623308", address="邵阳市隆回县桃洪镇石门村五组",
+        name="杨桂兰",
+        phone="15174623308",
+        address="邵阳市隆回县桃洪镇石门村五组",
         region="邵阳市隆回县",
     )
     lanshan = DemoCustomer(
-        name="蓝山食品加工有限公司", phone="13787410926",
-        address="株洲市天元区栗雨工业园长江南路8号", region="株洲市天元区", kind="company",
+        name="蓝山食品加工有限公司",
+        phone="13787410926",
+        address="株洲市天元区栗雨工业园长江南路8号",
+        region="株洲市天元区",
+        kind="company",
     )
     xu = DemoCustomer(
-        name="徐海波", phone="18874125537", address="湘潭市岳塘区建设南路112号滨江苑1栋1101",
+        name="徐海波",
+        phone="18874125537",
+        address="湘潭市岳塘区建设南路112号滨江苑1栋1101",
         region="湘潭市岳塘区",
     )
     tian = DemoCustomer(
-        name="田秀梅", phone="13574409215", address="湘西州龙山县茨岩塘镇甘露村三组",
+        name="田秀梅",
+        phone="13574409215",
+        address="湘西州龙山县茨岩塘镇甘露村三组",
         region="湘西州龙山县",
     )
     return [

@@ -20,20 +20,32 @@ def _licence(number: str, issued: dt.date, business_type: str) -> DemoAsset:
 def tickets() -> list[DemoTicket]:
     """A fresh list of demo ticket templates (fresh so no caller can alter another's)."""
     xinyuan = DemoCustomer(
-        name="鑫源便利店（周国强）", phone="13805710342", address="杭州市拱墅区湖墅南路186号",
-        region="杭州市拱墅区", kind="company",
+        name="鑫源便利店（周国强）",
+        phone="13805710342",
+        address="杭州市拱墅区湖墅南路186号",
+        region="杭州市拱墅区",
+        kind="company",
     )
     fuxing = DemoCustomer(
-        name="福兴烟酒商行（吴丽华）", phone="13951827734", address="南京市秦淮区中华路402号",
-        region="南京市秦淮区", kind="company",
+        name="福兴烟酒商行（吴丽华）",
+        phone="13951827734",
+        address="南京市秦淮区中华路402号",
+        region="南京市秦淮区",
+        kind="company",
     )
     laoma = DemoCustomer(
-        name="老马副食店（马德胜）", phone="15909318826", address="兰州市城关区张掖路步行街77号",
-        region="兰州市城关区", kind="company",
+        name="老马副食店（马德胜）",
+        phone="15909318826",
+        address="兰州市城关区张掖路步行街77号",
+        region="兰州市城关区",
+        kind="company",
     )
     meijia = DemoCustomer(
-        name="美佳超市（郑海燕）", phone="18674012259", address="长沙市岳麓区麓山南路218号",
-        region="长沙市岳麓区", kind="company",
+        name="美佳超市（郑海燕）",
+        phone="18674012259",
+        address="长沙市岳麓区麓山南路218号",
+        region="长沙市岳麓区",
+        kind="company",
     )
     xinyuan_licence = _licence("330105100237", dt.date(2023, 3, 1), "convenience_store")
     fuxing_licence = _licence("320104200518", dt.date(2022, 9, 15), "tobacco_and_liquor")

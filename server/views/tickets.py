@@ -17,6 +17,7 @@ from server.forms import (
     CommentForm,
     TicketEditForm,
     TicketForm,
+    TransitionForm,
     form_value,
     options,
     plugin_attributes,
@@ -68,9 +69,11 @@ def queue() -> Any:
     registry = current_registry()
     filters = QueueFilter.from_args(request.args)
     result = ticket_queue(filters, g.user.id, _config().ui.page_size)
+    query = filters.query_string()
     return htmx.render(
         "tickets/queue.html",
         "tickets/_queue_results.html",
+        push_url=url_for("tickets.queue") + (f"?{query}" if query else ""),
         filters=filters,
         result=result,
         industries=registry.industries,
@@ -228,7 +231,24 @@ def new_ticket_fields() -> Any:
 # --- the ticket page ----------------------------------------------------------------
 
 
-def _detail_context(ticket: Ticket) -> dict[str, Any]:
+def _assign_form(ticket: Ticket, formdata: Any = None) -> AssignForm:
+    """The assign form; ``formdata=None`` shows the ticket's current values."""
+    if formdata is None:
+        form = AssignForm(
+            formdata=None,
+            assignee=str(ticket.assignee_id or ""),
+            team=ticket.team,
+            version=ticket.version,
+        )
+    else:
+        form = AssignForm()
+    form.assignee.choices = options(
+        [("", "— nobody —"), *((str(u.id), f"{u} ({u.role})") for u in _assignable_users())]
+    )
+    return form
+
+
+def _detail_context(ticket: Ticket, forms: dict[str, Any]) -> dict[str, Any]:
     registry = current_registry()
     service = registry.service(ticket.plugin, ticket.service)
     moves = sorted(
@@ -240,15 +260,6 @@ def _detail_context(ticket: Ticket) -> dict[str, Any]:
         _cls, specs = ticket_form_class(
             registry, TicketEditForm, ticket.plugin, service, current_locale()
         )
-    assign_form = AssignForm(
-        formdata=None,
-        assignee=str(ticket.assignee_id or ""),
-        team=ticket.team,
-        version=ticket.version,
-    )
-    assign_form.assignee.choices = options(
-        [("", "— nobody —"), *((str(u.id), f"{u} ({u.role})") for u in _assignable_users())]
-    )
     return {
         "ticket": ticket,
         "service": service,
@@ -256,15 +267,18 @@ def _detail_context(ticket: Ticket) -> dict[str, Any]:
         "events": timeline(ticket),
         "moves": [(new, translate(workflow.action_label(ticket.status, new))) for new in moves],
         "panels": [panel for result in panels for panel in result or []],
-        "assign_form": assign_form,
-        "comment_form": CommentForm(formdata=None),
+        "transition_form": forms.get("transition")
+        or TransitionForm(formdata=None, version=ticket.version),
+        "assign_form": forms.get("assign") or _assign_form(ticket),
+        "comment_form": forms.get("comment") or CommentForm(formdata=None),
         "attachment_form": AttachmentForm(formdata=None),
         "attachments": list(ticket.attachments),
     }
 
 
-def _render_detail(ticket: Ticket, status: int = 200, error: str = "") -> Any:
-    context = _detail_context(ticket)
+def _render_detail(ticket: Ticket, status: int = 200, error: str = "", **forms: Any) -> Any:
+    """The ticket page; ``forms`` are submitted forms to show again with their errors."""
+    context = _detail_context(ticket, forms)
     if error:
         context["error"] = error
     return htmx.render("tickets/detail.html", "tickets/_detail_main.html", status=status, **context)
@@ -276,18 +290,10 @@ def detail(number: str) -> Any:
     return _render_detail(_ticket_or_404(number))
 
 
-def _expected_version() -> int:
-    try:
-        return int(request.form.get("version", ""))
-    except ValueError:
-        abort(400, "The form is missing the ticket's version.")
-
-
 def _after_action(ticket: Ticket, message: str) -> Any:
-    if htmx.is_partial_request():
-        flash(message)
-        return _render_detail(ticket)
     flash(message)
+    if htmx.is_partial_request():
+        return _render_detail(ticket)
     return redirect(url_for("tickets.detail", number=ticket.number), code=303)
 
 
@@ -296,39 +302,41 @@ def _after_action(ticket: Ticket, message: str) -> Any:
 def transition(number: str) -> Any:
     ticket = _ticket_or_404(number)
     require_on_ticket("ticket.transition", ticket)
-    new_status = (request.form.get("to") or "").strip()
-    note = (request.form.get("note") or "").strip()[:2000]
+    form = TransitionForm()
+    if not form.validate():
+        return _render_detail(ticket, 422, "Not moved: see the marked field.", transition=form)
     try:
         ticket = transition_ticket(
-            current_registry(), ticket, _expected_version(), new_status, g.user, note
+            current_registry(),
+            ticket,
+            form.version.data,
+            form.to.data,
+            g.user,
+            form.note.data or "",
         )
     except StaleTicket as exc:
         return _render_detail(exc.current, 409, str(exc))
     except TransitionRefused as exc:
-        return _render_detail(ticket, 422, f"Not moved: {exc}.")
-    return _after_action(
-        ticket, f"{ticket.number} is now {translate(workflow.STATUSES[ticket.status])}."
-    )
+        return _render_detail(ticket, 422, f"Not moved: {exc}.", transition=form)
+    status_name = translate(workflow.STATUSES[ticket.status])
+    return _after_action(ticket, f"{ticket.number} is now {status_name}.")
 
 
 @bp.route("/tickets/<number>/assign", methods=["POST"])
 @require("ticket.assign")
 def assign(number: str) -> Any:
     ticket = _ticket_or_404(number)
-    form = AssignForm()
-    form.assignee.choices = options([("", ""), *((str(u.id), str(u)) for u in _assignable_users())])
+    form = _assign_form(ticket, formdata=request.form)
     if not form.validate():
-        message = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
-        return _render_detail(ticket, 422, f"Not assigned: {message}")
+        return _render_detail(ticket, 422, "Not assigned: see the marked field.", assign=form)
     assignee = User.get_or_none(User.id == int(form.assignee.data)) if form.assignee.data else None
     try:
-        ticket = assign_ticket(
-            ticket, int(form.version.data), assignee, form.team.data or "", g.user
-        )
+        ticket = assign_ticket(ticket, form.version.data, assignee, form.team.data or "", g.user)
     except StaleTicket as exc:
         return _render_detail(exc.current, 409, str(exc))
-    except (TransitionRefused, ValueError) as exc:
-        return _render_detail(ticket, 422, f"Not assigned: {exc}.")
+    except TransitionRefused as exc:
+        form.assignee.errors.append(f"{str(exc).capitalize()}.")
+        return _render_detail(ticket, 422, "Not assigned.", assign=form)
     who = str(assignee) if assignee else "nobody"
     return _after_action(ticket, f"{ticket.number} assigned to {who}.")
 
@@ -339,7 +347,7 @@ def comment(number: str) -> Any:
     ticket = _ticket_or_404(number)
     form = CommentForm()
     if not form.validate():
-        return _render_detail(ticket, 422, "Comment not added: " + " ".join(form.text.errors))
+        return _render_detail(ticket, 422, "Comment not added: see the marked field.", comment=form)
     add_comment(ticket, form.text.data, g.user)
     return _after_action(Ticket.get_by_id(ticket.id), "Comment added.")
 
@@ -392,7 +400,7 @@ def edit(number: str) -> Any:
             if errors:
                 attach_errors(form, errors)
                 raise _Invalid
-            ticket = edit_ticket(ticket, int(form.version.data), fields, attributes, g.user)
+            ticket = edit_ticket(ticket, form.version.data, fields, attributes, g.user)
         except _Invalid:
             pass
         except StaleTicket as exc:

@@ -21,11 +21,21 @@ from server.plugin_api import (
 )
 
 REPAIR_FIELDS = (
-    FieldSpec("serial", label("序列号", "Serial number"), required=True, max_length=20,
-              pattern=r"^[A-Z0-9]{4,20}$", pattern_hint=label("4-20 位大写字母或数字", "4-20 capitals or digits")),
+    FieldSpec(
+        "serial",
+        label("序列号", "Serial number"),
+        required=True,
+        max_length=20,
+        pattern=r"^[A-Z0-9]{4,20}$",
+        pattern_hint=label("4-20 位大写字母或数字", "4-20 capitals or digits"),
+    ),
     FieldSpec("purchase_date", label("购买日期", "Purchase date"), kind="date", not_in_future=True),
-    FieldSpec("kind", label("类别", "Kind"), kind="choice",
-              choices=(("tv", label("电视", "TV")), ("fridge", label("冰箱", "Fridge")))),
+    FieldSpec(
+        "kind",
+        label("类别", "Kind"),
+        kind="choice",
+        choices=(("tv", label("电视", "TV")), ("fridge", label("冰箱", "Fridge"))),
+    ),
     FieldSpec("units", label("数量", "Units"), kind="integer", min_value=1, max_value=10),
     FieldSpec("cost", label("费用", "Cost"), kind="decimal", min_value=0),
     FieldSpec("urgent", label("加急", "Urgent"), kind="boolean"),
@@ -45,20 +55,32 @@ class SamplePlugin:
 
     @hookimpl
     def register_industry(self, settings: Any) -> Industry:
-        return Industry("sample", label("样例行业", "Sample industry"), "SP",
-                        version=str(settings.get("version", "1.0")))
+        return Industry(
+            "sample",
+            label("样例行业", "Sample industry"),
+            "SP",
+            version=str(settings.get("version", "1.0")),
+        )
 
     @hookimpl
     def register_service_catalog(self) -> list[ServiceType]:
         return [
-            ServiceType("repair", label("维修", "Repair"), fields=REPAIR_FIELDS, asset_kind="gadget"),
+            ServiceType(
+                "repair", label("维修", "Repair"), fields=REPAIR_FIELDS, asset_kind="gadget"
+            ),
             ServiceType("consult", label("咨询", "Consultation"), default_priority="low"),
         ]
 
     @hookimpl
     def register_asset_kinds(self) -> list[AssetKind]:
-        return [AssetKind("gadget", label("设备", "Gadget"), label("序列号", "Serial no."),
-                          identifier_pattern=r"[A-Z0-9]{4,20}")]
+        return [
+            AssetKind(
+                "gadget",
+                label("设备", "Gadget"),
+                label("序列号", "Serial no."),
+                identifier_pattern=r"[A-Z0-9]{4,20}",
+            )
+        ]
 
     @hookimpl
     def register_migrations(self) -> list[Migration]:
@@ -66,15 +88,23 @@ class SamplePlugin:
 
     @hookimpl
     def customer_form_fields(self) -> list[FieldSpec]:
-        return [FieldSpec("loyalty_no", label("会员号", "Loyalty number"), max_length=12,
-                          pattern=r"^\d*$")]
+        return [
+            FieldSpec(
+                "loyalty_no", label("会员号", "Loyalty number"), max_length=12, pattern=r"^\d*$"
+            )
+        ]
 
     @hookimpl
     def demo_tickets(self) -> list[DemoTicket]:
         customer = DemoCustomer("张三", "13800000000", "上海市浦东新区 1 号", region="urban")
         return [
-            DemoTicket("repair", "电视无法开机", customer,
-                       asset=DemoAsset("gadget", "TV0001"), attributes={"serial": "TV0001"}),
+            DemoTicket(
+                "repair",
+                "电视无法开机",
+                customer,
+                asset=DemoAsset("gadget", "TV0001"),
+                attributes={"serial": "TV0001"},
+            ),
             DemoTicket("consult", "咨询保修政策", customer, priority="low"),
         ]
 
@@ -112,8 +142,12 @@ class SamplePlugin:
 
     @hookimpl
     def ticket_detail_panels(self, ticket: Any) -> list[Panel]:
-        return [Panel(label("样例面板", "Sample panel"),
-                      (("Serial", str(ticket.attributes.get("serial", ""))),))]
+        return [
+            Panel(
+                label("样例面板", "Sample panel"),
+                (("Serial", str(ticket.attributes.get("serial", ""))),),
+            )
+        ]
 
 
 def sample_plugin() -> SamplePlugin:

@@ -1,0 +1,576 @@
+"""The permission matrix: every role (and anonymous) against every endpoint.
+
+What is expected is computed from server.permissions (PERMISSIONS, role_can, OWN_TICKETS_ONLY),
+never copied by hand, so changing the table changes what these tests demand.
+"""
+
+import contextlib
+import io
+import itertools
+import uuid
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import pytest
+from werkzeug.datastructures import FileStorage
+
+from server.attachments import save_attachment
+from server.auth import PUBLIC_ENDPOINTS, hash_password
+from server.customers import save_customer
+from server.db import database
+from server.models import CORE_MODELS, Customer, User
+from server.permissions import OWN_TICKETS_ONLY, PERMISSIONS, role_can
+from server.tickets import NewTicket, assign_ticket, create_ticket
+from server.users import update_user
+from tests.conftest import PASSWORD, build_app
+
+ROLES = tuple(PERMISSIONS)
+_serial = itertools.count(1)
+
+
+@contextlib.contextmanager
+def in_app(app):
+    """An app context bound to this app's database (the peewee proxy is process-wide)."""
+    with app.app_context():
+        database.initialize(app.extensions["aftersales"].db)
+        yield
+
+
+@dataclass
+class World:
+    app: object
+    password_hash: str
+    users: dict  # role -> user id
+    customer_id: int
+    spare_user_id: int
+    attachment_id: int
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """One app per module (fast); every test gets its own ticket from ``ctx``."""
+    app = build_app(tmp_path_factory.mktemp("permissions"))
+    password_hash = hash_password(PASSWORD)
+    with in_app(app):
+        users = {
+            role: User.create(
+                username=role, display_name=role.title(), password_hash=password_hash, role=role
+            ).id
+            for role in ROLES
+        }
+        spare = User.create(
+            username="spare", display_name="Spare", password_hash=password_hash, role="technician"
+        )
+        customer = save_customer(None, {"name": "Fixture customer"}, {})
+        ticket = _new_ticket(app, customer, User.get_by_id(users["admin"]))
+        upload = FileStorage(io.BytesIO(b"hello"), filename="hello.txt")
+        attachment = save_attachment(
+            app.extensions["aftersales"].config, upload, User.get_by_id(users["admin"]), ticket
+        )
+    return World(app, password_hash, users, customer.id, spare.id, attachment.id)
+
+
+def _new_ticket(app, customer, actor, assignee=None):
+    registry = app.extensions["aftersales"].registry
+    new = NewTicket(
+        industry="sample",
+        service=registry.service("sample", "repair"),
+        customer=customer,
+        title="Fixture ticket",
+        attributes={"serial": "AB1234"},
+    )
+    ticket = create_ticket(registry, new, actor, 2026)
+    if assignee is not None:
+        ticket = assign_ticket(ticket, ticket.version, assignee, "", actor)
+    return ticket
+
+
+def make_ticket(world, assignee_role="technician", assignee_username=None):
+    """A fresh ticket; assigned to the user of ``assignee_role`` (None: unassigned)."""
+    with in_app(world.app):
+        admin = User.get_by_id(world.users["admin"])
+        assignee = None
+        if assignee_username is not None:
+            assignee = User.get(User.username == assignee_username)
+        elif assignee_role is not None:
+            assignee = User.get_by_id(world.users[assignee_role])
+        customer = Customer.get_by_id(world.customer_id)
+        ticket = _new_ticket(world.app, customer, admin, assignee)
+        return {"number": ticket.number, "version": ticket.version}
+
+
+def client_for(world, role):
+    """A client logged in as ``role`` (None: anonymous), without paying for a password check."""
+    client = world.app.test_client()
+    if role is not None:
+        with client.session_transaction() as session:
+            session["uid"] = world.users[role]
+    return client
+
+
+# --- the endpoints ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    method: str
+    path: str  # placeholders: {ticket} {customer} {user} {attachment}
+    permission: str | None  # None: any logged-in user
+    data: object = None  # callable(ctx) -> form data for POSTs
+
+    @property
+    def on_ticket(self):
+        return "{ticket}" in self.path
+
+    def url(self, ctx):
+        return self.path.format(**ctx)
+
+    def payload(self, ctx):
+        return self.data(ctx) if self.data else {}
+
+
+def _file(_ctx):
+    return {"file": (io.BytesIO(b"some notes"), "notes.txt")}
+
+
+def _ticket_edit(ctx):
+    return {
+        "title": "Edited title",
+        "description": "",
+        "priority": "normal",
+        "channel": "phone",
+        "asset_id": "",
+        "reported_at": "",
+        "version": ctx["version"],
+        "f_serial": "AB1234",
+    }
+
+
+def _new_user(_ctx):
+    return {
+        "username": f"user{uuid.uuid4().hex[:10]}",
+        "display_name": "New user",
+        "role": "technician",
+        "team": "",
+        "locale": "",
+        "active": "y",
+        "password": "long-enough-password",
+    }
+
+
+def _spare_user(_ctx):
+    return {
+        "username": "spare",
+        "display_name": "Spare",
+        "role": "technician",
+        "team": "",
+        "locale": "",
+        "active": "y",
+        "password": "",
+    }
+
+
+ENDPOINTS = (
+    Endpoint("home", "GET", "/", None),
+    Endpoint("queue", "GET", "/tickets", "ticket.view"),
+    Endpoint("new ticket", "GET", "/tickets/new", "ticket.create"),
+    Endpoint(
+        "new ticket fields",
+        "GET",
+        "/tickets/new/fields?customer={customer}&service=sample:repair",
+        "ticket.create",
+    ),
+    Endpoint("ticket", "GET", "/tickets/{ticket}", "ticket.view"),
+    Endpoint("ticket edit page", "GET", "/tickets/{ticket}/edit", "ticket.edit"),
+    Endpoint("customers", "GET", "/customers", "customer.view"),
+    Endpoint("new customer page", "GET", "/customers/new", "customer.edit"),
+    Endpoint("customer", "GET", "/customers/{customer}", "customer.view"),
+    Endpoint("customer edit page", "GET", "/customers/{customer}/edit", "customer.edit"),
+    Endpoint("users", "GET", "/admin/users", "user.manage"),
+    Endpoint("new user page", "GET", "/admin/users/new", "user.manage"),
+    Endpoint("user page", "GET", "/admin/users/{user}", "user.manage"),
+    Endpoint("attachment download", "GET", "/attachments/{attachment}", "ticket.view"),
+    Endpoint(
+        "create ticket",
+        "POST",
+        "/tickets/new?customer={customer}",
+        "ticket.create",
+        lambda ctx: {
+            "service": "sample:repair",
+            "title": "Broken",
+            "priority": "normal",
+            "channel": "phone",
+            "f_serial": "AB1234",
+        },
+    ),
+    Endpoint("edit ticket", "POST", "/tickets/{ticket}/edit", "ticket.edit", _ticket_edit),
+    Endpoint(
+        "transition",
+        "POST",
+        "/tickets/{ticket}/transition",
+        "ticket.transition",
+        lambda ctx: {"to": "in_progress", "note": "", "version": ctx["version"]},
+    ),
+    Endpoint(
+        "assign",
+        "POST",
+        "/tickets/{ticket}/assign",
+        "ticket.assign",
+        lambda ctx: {"assignee": str(ctx["technician"]), "team": "", "version": ctx["version"]},
+    ),
+    Endpoint(
+        "comment",
+        "POST",
+        "/tickets/{ticket}/comment",
+        "ticket.comment",
+        lambda ctx: {"text": "A comment"},
+    ),
+    Endpoint("ticket attachment", "POST", "/tickets/{ticket}/attachments", "ticket.attach", _file),
+    Endpoint(
+        "create customer",
+        "POST",
+        "/customers/new",
+        "customer.edit",
+        lambda ctx: {"name": "Created customer", "kind": "person", "tier": "normal"},
+    ),
+    Endpoint(
+        "edit customer",
+        "POST",
+        "/customers/{customer}/edit",
+        "customer.edit",
+        lambda ctx: {"name": "Fixture customer", "kind": "person", "tier": "normal"},
+    ),
+    Endpoint(
+        "add asset",
+        "POST",
+        "/customers/{customer}/assets",
+        "customer.edit",
+        lambda ctx: {"kind": "sample:gadget", "identifier": "TV1234"},
+    ),
+    Endpoint(
+        "customer attachment", "POST", "/customers/{customer}/attachments", "customer.edit", _file
+    ),
+    Endpoint("create user", "POST", "/admin/users/new", "user.manage", _new_user),
+    Endpoint("edit user", "POST", "/admin/users/{user}", "user.manage", _spare_user),
+    Endpoint("log out", "POST", "/logout", None),
+)
+POSTS = tuple(e for e in ENDPOINTS if e.method == "POST")
+
+
+def allowed(role, endpoint):
+    return endpoint.permission is None or role_can(role, endpoint.permission)
+
+
+def _cases(want_allowed):
+    return [
+        pytest.param(role, endpoint, id=f"{role}-{endpoint.name}")
+        for role in ROLES
+        for endpoint in ENDPOINTS
+        if allowed(role, endpoint) == want_allowed
+    ]
+
+
+def context(world, ticket):
+    return {
+        "ticket": ticket["number"],
+        "version": ticket["version"],
+        "customer": world.customer_id,
+        "user": world.spare_user_id,
+        "attachment": world.attachment_id,
+        "technician": world.users["technician"],
+    }
+
+
+def call(client, endpoint, ctx):
+    if endpoint.method == "GET":
+        return client.get(endpoint.url(ctx))
+    return client.form(endpoint.url(ctx), endpoint.payload(ctx))
+
+
+def is_allowed_status(status):
+    return 200 <= status < 400
+
+
+# --- the matrix ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("role", "endpoint"), _cases(True))
+def test_role_with_the_permission_is_let_through(world, role, endpoint):
+    ctx = context(world, make_ticket(world))  # assigned to the technician: their own ticket
+    response = call(client_for(world, role), endpoint, ctx)
+    assert is_allowed_status(response.status_code), response.get_data(as_text=True)[:2000]
+
+
+@pytest.mark.parametrize(("role", "endpoint"), _cases(False))
+def test_role_without_the_permission_is_refused_with_403(world, role, endpoint):
+    ctx = context(world, make_ticket(world))
+    response = call(client_for(world, role), endpoint, ctx)
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "endpoint", [e for e in ENDPOINTS if e.method == "GET"], ids=lambda e: e.name
+)
+def test_anonymous_get_is_sent_to_login_with_next(world, endpoint):
+    ctx = context(world, make_ticket(world))
+    response = client_for(world, None).get(endpoint.url(ctx))
+    assert response.status_code == 302
+    location = urlsplit(response.headers["Location"])
+    assert location.path == "/login"
+    assert parse_qs(location.query)["next"] == [endpoint.url(ctx)]
+
+
+@pytest.mark.parametrize("endpoint", POSTS, ids=lambda e: e.name)
+def test_anonymous_post_is_refused_with_401(world, endpoint):
+    ctx = context(world, make_ticket(world))
+    before = snapshot(world.app)
+    response = call(client_for(world, None), endpoint, ctx)
+    assert response.status_code == 401
+    assert snapshot(world.app) == before
+
+
+def test_every_guarded_route_is_in_the_matrix(world):
+    adapter = world.app.url_map.bind("localhost")
+    ctx = context(world, make_ticket(world))
+    covered = set()
+    for endpoint in ENDPOINTS:
+        path = urlsplit(endpoint.url(ctx)).path
+        covered.add((adapter.match(path, method=endpoint.method)[0], endpoint.method))
+    routes = {
+        (rule.endpoint, method)
+        for rule in world.app.url_map.iter_rules()
+        if rule.endpoint not in PUBLIC_ENDPOINTS
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert routes - covered == set()
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    # The download view checks ticket.view itself, by what the file belongs to.
+    [e for e in ENDPOINTS if e.permission and e.name != "attachment download"],
+    ids=lambda e: e.name,
+)
+def test_matrix_permission_is_the_one_the_view_requires(world, endpoint):
+    """The matrix's permission per endpoint is what the view itself declares."""
+    ctx = context(world, make_ticket(world))
+    adapter = world.app.url_map.bind("localhost")
+    name, _args = adapter.match(urlsplit(endpoint.url(ctx)).path, method=endpoint.method)
+    view = world.app.view_functions[name]
+    assert getattr(view, "required_permission", None) == endpoint.permission
+
+
+# --- own tickets only ---------------------------------------------------------------
+
+OWN_RULE_CASES = [
+    pytest.param(role, endpoint, owner, id=f"{role}-{endpoint.name}-{owner or 'unassigned'}")
+    for role in OWN_TICKETS_ONLY
+    for endpoint in ENDPOINTS
+    if endpoint.on_ticket
+    for owner in (None, "spare")
+]
+
+
+@pytest.mark.parametrize(("role", "endpoint", "owner"), OWN_RULE_CASES)
+def test_own_ticket_rule_applies_to_tickets_of_others(world, role, endpoint, owner):
+    """Own-only permissions are refused (403) on a ticket not assigned to the user."""
+    ticket = make_ticket(world, assignee_role=None, assignee_username=owner)
+    ctx = context(world, ticket)
+    response = call(client_for(world, role), endpoint, ctx)
+    expected_allowed = allowed(role, endpoint) and (
+        endpoint.permission not in OWN_TICKETS_ONLY[role]
+    )
+    if expected_allowed:
+        assert is_allowed_status(response.status_code), response.get_data(as_text=True)[:2000]
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("role", "endpoint"),
+    [
+        pytest.param(role, endpoint, id=f"{role}-{endpoint.name}")
+        for role in OWN_TICKETS_ONLY
+        for endpoint in ENDPOINTS
+        if endpoint.on_ticket and endpoint.permission in OWN_TICKETS_ONLY[role]
+    ],
+)
+def test_own_ticket_refusal_changes_nothing(world, role, endpoint):
+    ctx = context(world, make_ticket(world, assignee_username="spare"))
+    before = snapshot(world.app)
+    call(client_for(world, role), endpoint, ctx)
+    assert snapshot(world.app) == before
+
+
+# --- public pages, CSRF, the session cookie -----------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/login", "/healthz"])
+def test_public_page_is_reachable_anonymously(world, path):
+    assert client_for(world, None).get(path).status_code == 200
+
+
+def test_healthz_reports_ok_anonymously(world):
+    assert client_for(world, None).get("/healthz").get_json()["status"] == "ok"
+
+
+def snapshot(app):
+    """Every row of every core table, to prove a refused request wrote nothing."""
+    with in_app(app):
+        return {model.__name__: list(model.select().dicts()) for model in CORE_MODELS}
+
+
+@pytest.mark.parametrize("endpoint", POSTS, ids=lambda e: e.name)
+def test_post_without_csrf_token_is_refused_with_400_and_changes_nothing(world, endpoint):
+    ctx = context(world, make_ticket(world))
+    client = client_for(world, "admin")
+    before = snapshot(world.app)
+    response = client.post(endpoint.url(ctx), data=endpoint.payload(ctx))
+    assert response.status_code == 400
+    assert snapshot(world.app) == before
+
+
+def test_post_with_a_forged_csrf_token_is_refused_with_400(world):
+    client = client_for(world, "admin")
+    before = snapshot(world.app)
+    response = client.post("/customers/new", data={"csrf_token": "forged", "name": "Mallory"})
+    assert response.status_code == 400
+    assert snapshot(world.app) == before
+
+
+def test_login_without_csrf_token_is_refused_with_400(world):
+    client = client_for(world, None)
+    response = client.post("/login", data={"username": "admin", "password": PASSWORD})
+    assert response.status_code == 400
+    with client.session_transaction() as session:
+        assert "uid" not in session
+
+
+@pytest.fixture(scope="module")
+def login_response(world):
+    client = client_for(world, None)
+    response = client.login("dispatcher")
+    assert response.status_code == 303
+    return response
+
+
+def _session_cookie(response):
+    cookies = [c for c in response.headers.getlist("Set-Cookie") if "aftersales_session=" in c]
+    assert cookies, "the login answer sets no session cookie"
+    return [part.strip().lower() for part in cookies[-1].split(";")]
+
+
+def test_session_cookie_is_httponly(login_response):
+    assert "httponly" in _session_cookie(login_response)
+
+
+def test_session_cookie_is_samesite_lax(login_response):
+    assert "samesite=lax" in _session_cookie(login_response)
+
+
+# --- deactivated users ----------------------------------------------------------------
+
+
+def _leaver(world):
+    with in_app(world.app):
+        user = User.create(
+            username=f"leaver{next(_serial)}",
+            display_name="Leaver",
+            password_hash=world.password_hash,
+            role="dispatcher",
+        )
+    client = world.app.test_client()
+    with client.session_transaction() as session:
+        session["uid"] = user.id
+    assert client.get("/tickets").status_code == 200
+    with in_app(world.app):
+        update_user(User.get_by_id(user.id), active=False)
+    return client, user.id
+
+
+def test_deactivated_user_is_sent_to_login_on_the_next_page(world):
+    client, _uid = _leaver(world)
+    response = client.get("/tickets")
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).path == "/login"
+
+
+def test_deactivated_user_cannot_post_any_more(world):
+    client, _uid = _leaver(world)
+    before = snapshot(world.app)
+    response = client.form("/customers/new", {"name": "After leaving"})
+    assert response.status_code == 401
+    assert snapshot(world.app) == before
+
+
+def test_deactivated_user_session_is_ended_not_just_ignored(world):
+    """Logged out means the session is gone: reactivating must not revive it."""
+    client, uid = _leaver(world)
+    client.get("/tickets")
+    with in_app(world.app):
+        update_user(User.get_by_id(uid), active=True)
+    response = client.get("/tickets")
+    assert response.status_code == 302
+
+
+# --- logging in -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [("dispatcher", "wrong-password"), ("nobody-by-this-name", PASSWORD)],
+    ids=["wrong password", "unknown user"],
+)
+def test_failed_login_is_refused_with_422_and_an_error(world, username, password):
+    client = client_for(world, None)
+    response = client.form("/login", {"username": username, "password": password})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="password-error"' in page
+    assert "Wrong username or password." in page
+    with client.session_transaction() as session:
+        assert "uid" not in session
+
+
+def _login_with_next(world, target):
+    client = client_for(world, None)
+    token = client.csrf_token()
+    return client.post(
+        "/login",
+        query_string={"next": target},
+        data={"csrf_token": token, "username": "dispatcher", "password": PASSWORD},
+    )
+
+
+def _browser_target(location):
+    """Where a browser would go: it drops tabs and newlines and reads \\ as /."""
+    cleaned = location.replace("\t", "").replace("\n", "").replace("\r", "").replace("\\", "/")
+    return urlsplit(urljoin("http://localhost/login", cleaned))
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example",
+        "//evil.example",
+        "///evil.example",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "http:evil.example",
+        "javascript:alert(1)",
+        "/\t/evil.example",
+        " //evil.example",
+    ],
+)
+def test_login_next_cannot_redirect_off_site(world, target):
+    response = _login_with_next(world, target)
+    assert response.status_code == 303
+    where = _browser_target(response.headers["Location"])
+    assert (where.scheme, where.netloc) == ("http", "localhost")
+
+
+def test_login_next_on_site_is_followed(world):
+    response = _login_with_next(world, "/customers?q=x")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/customers?q=x"
