@@ -33,7 +33,7 @@ def open_database(url: str, busy_timeout_ms: int = 5000) -> peewee.Database:
             },
             autoconnect=True,
         )
-    return connect_url(url, autorollback=True)
+    return connect_url(url)
 
 
 def is_sqlite(db: peewee.Database | None = None) -> bool:

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import peewee
 
 from server import workflow
+from server.inputs import query_text
 from server.models import PRIORITIES, Customer, Ticket, User
 
 # Sort keys offered in the UI → the columns; each is backed by an index on ticket.
@@ -45,7 +46,7 @@ class QueueFilter:
         """Read filters from a query string, dropping values that make no sense."""
 
         def clean(name: str, limit: int = 100) -> str:
-            return (args.get(name) or "").strip()[:limit]
+            return query_text(args, name, limit)
 
         status = clean("status")
         if status not in workflow.STATUSES and status != "open":

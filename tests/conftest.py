@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -48,8 +50,50 @@ class StaffClient(FlaskClient):
         return response
 
 
+# When set (CI does), every app gets a fresh schema in this PostgreSQL database instead
+# of a SQLite file, so the same suite proves both backends.
+POSTGRES_URL = os.environ.get("AFTERSALES_TEST_POSTGRES_URL", "")
+_schemas: list[str] = []
+
+
 def database_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'aftersales.db'}"
+    """A database of the test's own: a SQLite file in ``tmp_path``, or a PostgreSQL schema."""
+    if not POSTGRES_URL:
+        return f"sqlite:///{tmp_path / 'aftersales.db'}"
+    schema = "t_" + hashlib.sha1(str(tmp_path).encode()).hexdigest()[:16]
+    with _postgres() as connection, connection.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
+    _schemas.append(schema)
+    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+
+
+def _postgres() -> Any:
+    import psycopg2
+
+    connection = psycopg2.connect(POSTGRES_URL)
+    connection.autocommit = True
+    return contextlib.closing(connection)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_schemas() -> Any:
+    yield
+    if _schemas:
+        with _postgres() as connection, connection.cursor() as cursor:
+            for schema in _schemas:
+                cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def table_names() -> set[str]:
+    """Tables in the current app's database (its schema, on PostgreSQL)."""
+    from server.db import database, is_sqlite
+
+    if is_sqlite():
+        return set(database.get_tables())
+    cursor = database.execute_sql(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+    )
+    return {row[0] for row in cursor.fetchall()}
 
 
 def build_app(

@@ -22,6 +22,7 @@ from server.forms import (
     plugin_attributes,
     with_plugin_fields,
 )
+from server.inputs import query_text
 from server.models import Asset, Customer, Ticket
 from server.templating import current_locale, translate
 
@@ -50,7 +51,7 @@ def _customer_form_class() -> type:
 @bp.route("/customers")
 @require("customer.view")
 def customer_list() -> Any:
-    text = (request.args.get("q") or "").strip()[:100]
+    text = query_text(request.args, "q")
     page = max(1, request.args.get("page", 1, type=int) or 1)
     page_size = current_app.extensions["aftersales"].config.ui.page_size
     customers, total = search_customers(text, page, page_size)

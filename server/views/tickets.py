@@ -23,6 +23,7 @@ from server.forms import (
     plugin_attributes,
     ticket_form_class,
 )
+from server.inputs import query_text
 from server.models import Asset, Customer, Ticket, User
 from server.queue import QueueFilter, ticket_queue
 from server.templating import current_locale, translate
@@ -190,7 +191,7 @@ def _plugin_field_names(form: Any) -> list[str]:
 
 
 def _pick_customer() -> Any:
-    text = (request.args.get("q") or "").strip()[:100]
+    text = query_text(request.args, "q")
     customers: list[Customer] = []
     if text:
         pattern = f"%{text}%"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import peewee
+
 from server.plugin_api import (
     AssetKind,
     DemoAsset,
@@ -43,8 +45,18 @@ REPAIR_FIELDS = (
 )
 
 
+class _SampleNoteV1(peewee.Model):
+    """The plugin's own table as migration 1 creates it (frozen here, portable DDL)."""
+
+    text = peewee.CharField(max_length=200)
+
+    class Meta:
+        table_name = "sample_note"
+
+
 def _create_sample_note(db: Any) -> None:
-    db.execute_sql("CREATE TABLE sample_note (id INTEGER PRIMARY KEY, text VARCHAR(200))")
+    with db.bind_ctx([_SampleNoteV1]):
+        db.create_tables([_SampleNoteV1])
 
 
 class SamplePlugin:
