@@ -199,3 +199,10 @@ def test_every_change_is_on_the_timeline(app, actor, technician, login_as):
     assert fields == {"title": ("t", "new title"), "priority": ("normal", "high")}
     page = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
     assert "客户已联系" in page and "new title" in page
+
+
+def test_page_hides_moves_that_need_an_assignee_until_there_is_one(app, actor, login_as):
+    ticket = make_ticket(app, actor, "new")
+    page = login_as("dispatcher").get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    offered = {s for s in workflow.STATUSES if f'name="to" value="{s}"' in page}
+    assert offered == workflow.MOVES["new"] - workflow.NEEDS_ASSIGNEE

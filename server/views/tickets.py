@@ -252,8 +252,14 @@ def _assign_form(ticket: Ticket, formdata: Any = None) -> AssignForm:
 def _detail_context(ticket: Ticket, forms: dict[str, Any]) -> dict[str, Any]:
     registry = current_registry()
     service = registry.service(ticket.plugin, ticket.service)
+    has_assignee = ticket.assignee_id is not None
     moves = sorted(
-        workflow.MOVES.get(ticket.status, frozenset()), key=list(workflow.STATUSES).index
+        (
+            new
+            for new in workflow.MOVES.get(ticket.status, frozenset())
+            if workflow.check_move(ticket.status, new, has_assignee).allowed
+        ),
+        key=list(workflow.STATUSES).index,
     )
     panels = registry.ticket_hook(ticket.plugin, "ticket_detail_panels")(ticket=ticket_info(ticket))
     specs = []
