@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 import peewee
 import pluggy
-from flask import Flask, render_template
+from flask import Flask, appcontext_pushed, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from server import htmx
@@ -117,11 +117,16 @@ def _register_request_hooks(app: Flask) -> None:
 
     state: AppState = app.extensions["aftersales"]
 
+    def bind_database(_sender: Flask, **_extra: Any) -> None:
+        # The peewee proxy is process-wide: bind it to this app's database whenever one of
+        # its contexts is pushed (requests, CLI commands, tests), so two apps in one
+        # process never talk to each other's files.
+        database.initialize(state.db)
+
+    appcontext_pushed.connect(bind_database, app, weak=False)
+
     @app.before_request
     def open_connection() -> None:
-        # The proxy is process-wide; bind it to this app's database on every request so
-        # two apps in one process (tests) never talk to each other's files.
-        database.initialize(state.db)
         database.connect(reuse_if_open=True)
 
     app.before_request(load_logged_in_user)

@@ -4,7 +4,6 @@ Unicode is accepted and stored exactly; script payloads are stored as typed and 
 NUL and other control characters are refused; a bad submit never answers 500.
 """
 
-import contextlib
 import dataclasses
 import itertools
 from dataclasses import dataclass
@@ -15,7 +14,6 @@ import pytest
 
 from server.auth import hash_password
 from server.customers import save_customer
-from server.db import database
 from server.models import CORE_MODELS, Customer, Ticket, TicketEvent, User
 from server.tickets import NewTicket, create_ticket
 from tests.conftest import PASSWORD, build_app
@@ -30,14 +28,6 @@ CONTROL = {"nul": "bad\x00value", "escape": "bad\x1bvalue"}
 _serial = itertools.count(1)
 
 
-@contextlib.contextmanager
-def in_app(app):
-    """An app context bound to this app's database (the peewee proxy is process-wide)."""
-    with app.app_context():
-        database.initialize(app.extensions["aftersales"].db)
-        yield
-
-
 @dataclass
 class World:
     app: object
@@ -50,7 +40,7 @@ def world(tmp_path_factory):
     """One app per module (fast); each test gets fresh records from ``ctx``."""
     app = build_app(tmp_path_factory.mktemp("bad-input"))
     password_hash = hash_password(PASSWORD)
-    with in_app(app):
+    with app.app_context():
         admin = User.create(
             username="admin", display_name="Admin", password_hash=password_hash, role="admin"
         )
@@ -65,7 +55,7 @@ def ctx(world):
 def make_ctx(world):
     """A fresh customer, a fresh unassigned repair ticket and a fresh spare user."""
     n = next(_serial)
-    with in_app(world.app):
+    with world.app.app_context():
         registry = world.app.extensions["aftersales"].registry
         customer = save_customer(None, {"name": f"Customer {n}"}, {"loyalty_no": "42"})
         new = NewTicket(
@@ -103,7 +93,7 @@ def client_for(world, logged_in=True):
 
 def snapshot(app, ctx):
     """Row counts of every core table plus the rows a submit could touch, in full."""
-    with in_app(app):
+    with app.app_context():
         counts = {model.__name__: model.select().count() for model in CORE_MODELS}
         rows = {
             "customer": Customer.get_by_id(ctx["customer"]).__data__,
@@ -573,7 +563,7 @@ def test_unicode_text_is_accepted(world, ctx, text, sample):
 @pytest.mark.parametrize("text", _ids(TEXT_FIELDS))
 def test_unicode_text_is_stored_exactly(world, ctx, text, sample):
     response, data = submit_text(world, ctx, text, UNICODE[sample])
-    with in_app(world.app):
+    with world.app.app_context():
         assert stored_value(ctx, response, data, text) == UNICODE[sample]
 
 
@@ -581,7 +571,7 @@ def test_unicode_text_is_stored_exactly(world, ctx, text, sample):
 def test_script_payload_is_accepted_and_stored_as_typed(world, ctx, text):
     response, data = submit_text(world, ctx, text, SCRIPT)
     assert response.status_code == 303, response.get_data(as_text=True)[:3000]
-    with in_app(world.app):
+    with world.app.app_context():
         assert stored_value(ctx, response, data, text) == SCRIPT
 
 
@@ -589,7 +579,7 @@ def test_script_payload_is_accepted_and_stored_as_typed(world, ctx, text):
 def test_script_payload_is_rendered_escaped_wherever_shown(world, ctx, text):
     response, data = submit_text(world, ctx, text, SCRIPT)
     assert response.status_code == 303
-    with in_app(world.app):
+    with world.app.app_context():
         urls = pages_showing(ctx, response, data, text)
     client = client_for(world)
     for url in urls:
@@ -599,7 +589,7 @@ def test_script_payload_is_rendered_escaped_wherever_shown(world, ctx, text):
 
 
 def test_unicode_username_can_log_in(world):
-    with in_app(world.app):
+    with world.app.app_context():
         User.create(
             username="张三🙂",
             display_name="张三",
@@ -623,7 +613,7 @@ def test_script_as_login_username_is_echoed_escaped(world):
 def test_valid_email_is_accepted_and_stored(world, ctx):
     response = submit(world, ctx, "customer new", {"email": "zhang.san@example.com"})
     assert response.status_code == 303, response.get_data(as_text=True)[:3000]
-    with in_app(world.app):
+    with world.app.app_context():
         customer_id = _customer_id(ctx, response, "customer new")
         assert Customer.get_by_id(customer_id).email == "zhang.san@example.com"
 

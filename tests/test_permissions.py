@@ -4,7 +4,6 @@ What is expected is computed from server.permissions (PERMISSIONS, role_can, OWN
 never copied by hand, so changing the table changes what these tests demand.
 """
 
-import contextlib
 import io
 import itertools
 import uuid
@@ -17,7 +16,6 @@ from werkzeug.datastructures import FileStorage
 from server.attachments import save_attachment
 from server.auth import PUBLIC_ENDPOINTS, hash_password
 from server.customers import save_customer
-from server.db import database
 from server.models import CORE_MODELS, Customer, User
 from server.permissions import OWN_TICKETS_ONLY, PERMISSIONS, role_can
 from server.tickets import NewTicket, assign_ticket, create_ticket
@@ -26,14 +24,6 @@ from tests.conftest import PASSWORD, build_app
 
 ROLES = tuple(PERMISSIONS)
 _serial = itertools.count(1)
-
-
-@contextlib.contextmanager
-def in_app(app):
-    """An app context bound to this app's database (the peewee proxy is process-wide)."""
-    with app.app_context():
-        database.initialize(app.extensions["aftersales"].db)
-        yield
 
 
 @dataclass
@@ -51,7 +41,7 @@ def world(tmp_path_factory):
     """One app per module (fast); every test gets its own ticket from ``ctx``."""
     app = build_app(tmp_path_factory.mktemp("permissions"))
     password_hash = hash_password(PASSWORD)
-    with in_app(app):
+    with app.app_context():
         users = {
             role: User.create(
                 username=role, display_name=role.title(), password_hash=password_hash, role=role
@@ -87,7 +77,7 @@ def _new_ticket(app, customer, actor, assignee=None):
 
 def make_ticket(world, assignee_role="technician", assignee_username=None):
     """A fresh ticket; assigned to the user of ``assignee_role`` (None: unassigned)."""
-    with in_app(world.app):
+    with world.app.app_context():
         admin = User.get_by_id(world.users["admin"])
         assignee = None
         if assignee_username is not None:
@@ -417,7 +407,7 @@ def test_healthz_reports_ok_anonymously(world):
 
 def snapshot(app):
     """Every row of every core table, to prove a refused request wrote nothing."""
-    with in_app(app):
+    with app.app_context():
         return {model.__name__: list(model.select().dicts()) for model in CORE_MODELS}
 
 
@@ -473,7 +463,7 @@ def test_session_cookie_is_samesite_lax(login_response):
 
 
 def _leaver(world):
-    with in_app(world.app):
+    with world.app.app_context():
         user = User.create(
             username=f"leaver{next(_serial)}",
             display_name="Leaver",
@@ -484,7 +474,7 @@ def _leaver(world):
     with client.session_transaction() as session:
         session["uid"] = user.id
     assert client.get("/tickets").status_code == 200
-    with in_app(world.app):
+    with world.app.app_context():
         update_user(User.get_by_id(user.id), active=False)
     return client, user.id
 
@@ -508,7 +498,7 @@ def test_deactivated_user_session_is_ended_not_just_ignored(world):
     """Logged out means the session is gone: reactivating must not revive it."""
     client, uid = _leaver(world)
     client.get("/tickets")
-    with in_app(world.app):
+    with world.app.app_context():
         update_user(User.get_by_id(uid), active=True)
     response = client.get("/tickets")
     assert response.status_code == 302
