@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from server import workflow
 from server.catalog import Registry
 from server.db import write_transaction
 from server.models import Asset, Customer, Ticket, TicketCounter, TicketEvent, User, utcnow
-from server.plugin_api import CustomerInfo, ServiceType, TicketInfo, UserInfo, Veto
+from server.plugin_api import CustomerInfo, Panel, ServiceType, TicketInfo, UserInfo, Veto
 
 EDITABLE_FIELDS = ("title", "description", "priority", "channel", "asset_id", "reported_at")
 
@@ -114,9 +115,41 @@ def validate_new_ticket(registry: Registry, new: NewTicket) -> dict[str, list[st
         reported_at=new.reported_at or utcnow(),
         attributes=dict(new.attributes or {}),
     )
-    return _merge_errors(
-        registry.ticket_hook(new.industry, "validate_ticket")(service=new.service, ticket=draft)
+    return _ask_validate(registry, new.service, draft)
+
+
+def validate_ticket_edit(
+    registry: Registry,
+    ticket: Ticket,
+    service: ServiceType,
+    fields: Mapping[str, Any],
+    attributes: Mapping[str, Any],
+) -> dict[str, list[str]]:
+    """Ask the plugins to check a ticket as ``edit_ticket`` would save it."""
+    current = ticket_info(ticket)
+    draft = dataclasses.replace(
+        current,
+        priority=fields.get("priority", current.priority),
+        asset_id=fields.get("asset_id", current.asset_id),
+        reported_at=fields.get("reported_at", current.reported_at),
+        attributes={**current.attributes, **attributes},
     )
+    return _ask_validate(registry, service, draft)
+
+
+def _ask_validate(
+    registry: Registry, service: ServiceType, draft: TicketInfo
+) -> dict[str, list[str]]:
+    results = registry.ticket_hook(draft.plugin, "validate_ticket")(service=service, ticket=draft)
+    return _merge_errors(results)
+
+
+def detail_panels(registry: Registry, ticket: Ticket) -> list[Panel]:
+    """The panels the ticket's plugins add to its page."""
+    results = registry.ticket_hook(ticket.plugin, "ticket_detail_panels")(
+        ticket=ticket_info(ticket)
+    )
+    return [panel for result in results for panel in result or []]
 
 
 def _merge_errors(results: list[dict[str, list[str]] | None]) -> dict[str, list[str]]:

@@ -1,0 +1,252 @@
+"""The ticket page: facts, timeline, the actions on it (move, assign, comment) and editing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, g, redirect, request, url_for
+
+from server import htmx, workflow
+from server.auth import require, require_on_ticket
+from server.catalog import current_registry
+from server.forms import (
+    PLUGIN_FIELD_PREFIX,
+    AssignForm,
+    AttachmentForm,
+    CommentForm,
+    TicketEditForm,
+    TransitionForm,
+    form_value,
+    options,
+    plugin_attributes,
+    ticket_form_class,
+)
+from server.models import Ticket, User
+from server.templating import current_locale, translate
+from server.tickets import (
+    StaleTicket,
+    TransitionRefused,
+    add_comment,
+    assign_ticket,
+    detail_panels,
+    edit_ticket,
+    timeline,
+    transition_ticket,
+    validate_ticket_edit,
+)
+from server.timeutil import local_to_utc, to_local
+from server.views.tickets import (
+    asset_choices,
+    assignable_users,
+    attach_errors,
+    bp,
+    plugin_field_names,
+    ticket_or_404,
+)
+
+
+def _assign_form(ticket: Ticket, formdata: Any = None) -> AssignForm:
+    """The assign form; ``formdata=None`` shows the ticket's current values."""
+    if formdata is None:
+        form = AssignForm(
+            formdata=None,
+            assignee=str(ticket.assignee_id or ""),
+            team=ticket.team,
+            version=ticket.version,
+        )
+    else:
+        form = AssignForm()
+    form.assignee.choices = options(
+        [("", "— nobody —"), *((str(u.id), f"{u} ({u.role})") for u in assignable_users())]
+    )
+    return form
+
+
+def _detail_context(ticket: Ticket, forms: dict[str, Any]) -> dict[str, Any]:
+    registry = current_registry()
+    service = registry.service(ticket.plugin, ticket.service)
+    has_assignee = ticket.assignee_id is not None
+    moves = sorted(
+        (
+            new
+            for new in workflow.MOVES.get(ticket.status, frozenset())
+            if workflow.check_move(ticket.status, new, has_assignee).allowed
+        ),
+        key=list(workflow.STATUSES).index,
+    )
+    specs = []
+    if service is not None:
+        _cls, specs = ticket_form_class(
+            registry, TicketEditForm, ticket.plugin, service, current_locale()
+        )
+    return {
+        "ticket": ticket,
+        "service": service,
+        "field_specs": specs,
+        "events": timeline(ticket),
+        "moves": [(new, translate(workflow.action_label(ticket.status, new))) for new in moves],
+        "panels": detail_panels(registry, ticket),
+        "transition_form": forms.get("transition")
+        or TransitionForm(formdata=None, version=ticket.version),
+        "assign_form": forms.get("assign") or _assign_form(ticket),
+        "comment_form": forms.get("comment") or CommentForm(formdata=None),
+        "attachment_form": AttachmentForm(formdata=None),
+        "attachments": list(ticket.attachments),
+    }
+
+
+def _render_detail(ticket: Ticket, status: int = 200, error: str = "", **forms: Any) -> Any:
+    """The ticket page; ``forms`` are submitted forms to show again with their errors."""
+    context = _detail_context(ticket, forms)
+    if error:
+        context["error"] = error
+    return htmx.render("tickets/detail.html", "tickets/_detail_main.html", status=status, **context)
+
+
+@bp.route("/tickets/<number>")
+@require("ticket.view")
+def detail(number: str) -> Any:
+    return _render_detail(ticket_or_404(number))
+
+
+def _after_action(ticket: Ticket, message: str) -> Any:
+    flash(message)
+    if htmx.is_partial_request():
+        return _render_detail(ticket)
+    return redirect(url_for("tickets.detail", number=ticket.number), code=303)
+
+
+@bp.route("/tickets/<number>/transition", methods=["POST"])
+@require("ticket.transition")
+def transition(number: str) -> Any:
+    ticket = ticket_or_404(number)
+    require_on_ticket("ticket.transition", ticket)
+    form = TransitionForm()
+    if not form.validate():
+        return _render_detail(ticket, 422, "Not moved: see the marked field.", transition=form)
+    try:
+        ticket = transition_ticket(
+            current_registry(),
+            ticket,
+            form.version.data,
+            form.to.data,
+            g.user,
+            form.note.data or "",
+        )
+    except StaleTicket as exc:
+        return _render_detail(exc.current, 409, str(exc))
+    except TransitionRefused as exc:
+        return _render_detail(ticket, 422, f"Not moved: {exc}.", transition=form)
+    status_name = translate(workflow.STATUSES[ticket.status])
+    return _after_action(ticket, f"{ticket.number} is now {status_name}.")
+
+
+@bp.route("/tickets/<number>/assign", methods=["POST"])
+@require("ticket.assign")
+def assign(number: str) -> Any:
+    ticket = ticket_or_404(number)
+    form = _assign_form(ticket, formdata=request.form)
+    if not form.validate():
+        return _render_detail(ticket, 422, "Not assigned: see the marked field.", assign=form)
+    assignee = User.get_or_none(User.id == int(form.assignee.data)) if form.assignee.data else None
+    try:
+        ticket = assign_ticket(ticket, form.version.data, assignee, form.team.data or "", g.user)
+    except StaleTicket as exc:
+        return _render_detail(exc.current, 409, str(exc))
+    except TransitionRefused as exc:
+        form.assignee.errors.append(f"{str(exc).capitalize()}.")
+        return _render_detail(ticket, 422, "Not assigned.", assign=form)
+    who = str(assignee) if assignee else "nobody"
+    return _after_action(ticket, f"{ticket.number} assigned to {who}.")
+
+
+@bp.route("/tickets/<number>/comment", methods=["POST"])
+@require("ticket.comment")
+def comment(number: str) -> Any:
+    ticket = ticket_or_404(number)
+    form = CommentForm()
+    if not form.validate():
+        return _render_detail(ticket, 422, "Comment not added: see the marked field.", comment=form)
+    add_comment(ticket, form.text.data, g.user)
+    return _after_action(Ticket.get_by_id(ticket.id), "Comment added.")
+
+
+# --- editing ------------------------------------------------------------------------
+
+
+@bp.route("/tickets/<number>/edit", methods=["GET", "POST"])
+@require("ticket.edit")
+def edit(number: str) -> Any:
+    """Edit a ticket; a stale version is refused and the other person's change kept."""
+    ticket = ticket_or_404(number)
+    require_on_ticket("ticket.edit", ticket)
+    registry = current_registry()
+    service = registry.service(ticket.plugin, ticket.service)
+    if service is None:
+        abort(404)
+    form_class, specs = ticket_form_class(
+        registry, TicketEditForm, ticket.plugin, service, current_locale()
+    )
+    form = form_class(data=_initial_data(ticket, specs) if request.method == "GET" else None)
+    form.asset_id.choices = asset_choices(ticket.customer)
+    if not form.validate_on_submit():
+        return _render_edit(form, ticket, 422 if request.method == "POST" else 200)
+    fields = _submitted_fields(form, ticket, specs)
+    attributes = plugin_attributes(form, specs)
+    errors = validate_ticket_edit(registry, ticket, service, fields, attributes)
+    if errors:
+        attach_errors(form, errors)
+        return _render_edit(form, ticket, 422)
+    try:
+        ticket = edit_ticket(ticket, form.version.data, fields, attributes, g.user)
+    except StaleTicket as exc:
+        current = form_class(formdata=None, data=_initial_data(exc.current, specs))
+        current.asset_id.choices = asset_choices(exc.current.customer)
+        return _render_edit(current, exc.current, 409, conflict=str(exc))
+    flash(f"{ticket.number} saved.")
+    return htmx.redirect(url_for("tickets.detail", number=ticket.number))
+
+
+def _render_edit(form: Any, ticket: Ticket, status: int, conflict: str = "") -> Any:
+    return htmx.render(
+        "tickets/edit.html",
+        "tickets/_edit_form.html",
+        status=status,
+        form=form,
+        ticket=ticket,
+        conflict=conflict,
+        plugin_fields=plugin_field_names(form),
+    )
+
+
+def _submitted_fields(form: Any, ticket: Ticket, specs: list) -> dict[str, Any]:
+    """The core fields from the form; reported_at only if the user changed what was shown."""
+    fields: dict[str, Any] = {
+        "title": form.title.data,
+        "description": form.description.data or "",
+        "priority": form.priority.data,
+        "channel": form.channel.data,
+        "asset_id": int(form.asset_id.data) if form.asset_id.data else None,
+    }
+    shown = _initial_data(ticket, specs)["reported_at"]
+    if form.reported_at.data and form.reported_at.data != shown:
+        fields["reported_at"] = local_to_utc(form.reported_at.data)
+    return fields
+
+
+def _initial_data(ticket: Ticket, specs: list) -> dict[str, Any]:
+    reported = to_local(ticket.reported_at)
+    data: dict[str, Any] = {
+        "title": ticket.title,
+        "description": ticket.description,
+        "priority": ticket.priority,
+        "channel": ticket.channel,
+        "asset_id": str(ticket.asset_id or ""),
+        "reported_at": reported.replace(tzinfo=None, second=0, microsecond=0) if reported else None,
+        "version": ticket.version,
+    }
+    for spec in specs:
+        data[PLUGIN_FIELD_PREFIX + spec.name] = form_value(
+            spec, (ticket.attributes or {}).get(spec.name)
+        )
+    return data
