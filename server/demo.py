@@ -8,16 +8,18 @@ import random
 import secrets
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 
 from server.db import write_transaction
-from server.models import Asset, Customer, Ticket, TicketEvent, User
+from server.models import Asset, Customer, Ticket, User
 from server.plugin_api import DemoTicket
 from server.plugins import call_on
 from server.tickets import (
     NewTicket,
     TransitionRefused,
+    add_comment,
     assign_ticket,
     create_ticket,
     transition_ticket,
@@ -98,9 +100,9 @@ def create_demo_data(
             continue
         for index in range(per_plugin):
             template = templates[index % len(templates)]
-            reported = now - dt.timedelta(minutes=rng.randint(10, 60 * 24 * 30))
-            ticket = _create_one(registry, industry, template, staff["dispatcher"], reported)
-            _play_story(registry, ticket, rng.choice(STORIES), staff, rng)
+            reported = now - dt.timedelta(minutes=rng.randint(60, 60 * 24 * 30))
+            ticket = _create_one(registry, industry, template, staff["dispatcher"], reported, rng)
+            _play_story(registry, ticket, rng.choice(STORIES), staff, rng, now)
             created += 1
             progress(1)
     return created
@@ -142,8 +144,14 @@ def _asset_for(industry: str, customer: Customer, template: DemoTicket) -> Asset
 
 
 def _create_one(
-    registry, industry: str, template: DemoTicket, actor: User, reported: dt.datetime
+    registry: Any,
+    industry: str,
+    template: DemoTicket,
+    actor: User,
+    reported: dt.datetime,
+    rng: random.Random,
 ) -> Ticket:
+    """The ticket as entered a few minutes after the customer called."""
     with write_transaction():
         customer = _customer_for(template)
         asset = _asset_for(industry, customer, template)
@@ -159,27 +167,33 @@ def _create_one(
         reported_at=reported,
         attributes=dict(template.attributes),
     )
-    return create_ticket(registry, new, actor, reported.year)
+    entered = reported + dt.timedelta(minutes=rng.randint(2, 20))
+    return create_ticket(registry, new, actor, entered.year, now=entered)
 
 
 def _play_story(
-    registry, ticket: Ticket, story: tuple[str, ...], staff: dict[str, User], rng: random.Random
+    registry: Any,
+    ticket: Ticket,
+    story: tuple[str, ...],
+    staff: dict[str, User],
+    rng: random.Random,
+    now: dt.datetime,
 ) -> None:
+    """Move the ticket through ``story``, each step some minutes to hours after the last."""
     technician = staff[rng.choice(["tech1", "tech2"])]
+    at = ticket.created_at
     for status in story:
+        at = min(at + dt.timedelta(minutes=rng.randint(10, 240)), now)
         try:
-            if status == "assigned":
-                ticket = assign_ticket(ticket, ticket.version, technician, "", staff["dispatcher"])
-                continue
-            if ticket.assignee_id is None:
-                ticket = assign_ticket(ticket, ticket.version, technician, "", staff["dispatcher"])
-            ticket = transition_ticket(registry, ticket, ticket.version, status, technician)
+            if status == "assigned" or ticket.assignee_id is None:
+                ticket = assign_ticket(
+                    ticket, ticket.version, technician, "", staff["dispatcher"], now=at
+                )
+            if status != "assigned":
+                ticket = transition_ticket(
+                    registry, ticket, ticket.version, status, technician, now=at
+                )
         except TransitionRefused:
             return  # a plugin's rule stopped the story here; keep the ticket where it is
     if story:
-        TicketEvent.create(
-            ticket=ticket,
-            actor=technician,
-            kind="comment",
-            data={"text": "Demo: customer informed of progress."},
-        )
+        add_comment(ticket, "已与客户电话联系，告知处理进度。", technician, now=at)

@@ -160,10 +160,15 @@ def _merge_errors(results: list[dict[str, list[str]] | None]) -> dict[str, list[
     return errors
 
 
-def create_ticket(registry: Registry, new: NewTicket, actor: User, year: int) -> Ticket:
-    """Save a validated ticket with the next number, record "created", tell the plugins."""
+def create_ticket(
+    registry: Registry, new: NewTicket, actor: User, year: int, now: dt.datetime | None = None
+) -> Ticket:
+    """Save a validated ticket with the next number, record "created", tell the plugins.
+
+    ``now`` (naive UTC) defaults to the present; the demo and tests pass other times.
+    """
     prefix = registry.industries[new.industry].ticket_prefix
-    now = utcnow()
+    now = now or utcnow()
     with write_transaction():
         ticket = Ticket.create(
             number=next_ticket_number(prefix, year),
@@ -187,10 +192,12 @@ def create_ticket(registry: Registry, new: NewTicket, actor: User, year: int) ->
     return ticket
 
 
-def _bump(ticket: Ticket, expected_version: int, changes: dict[Any, Any]) -> Ticket:
+def _bump(
+    ticket: Ticket, expected_version: int, changes: dict[Any, Any], now: dt.datetime
+) -> Ticket:
     """Write ``changes`` only if the ticket is still at ``expected_version``."""
     changes[Ticket.version] = Ticket.version + 1
-    changes[Ticket.updated_at] = utcnow()
+    changes[Ticket.updated_at] = now
     updated = (
         Ticket.update(changes)
         .where((Ticket.id == ticket.id) & (Ticket.version == expected_version))
@@ -208,13 +215,13 @@ def _check_version(ticket: Ticket, expected_version: int) -> None:
         raise StaleTicket(ticket)
 
 
-def _event(ticket: Ticket, actor: User, kind: str, **data: Any) -> None:
-    TicketEvent.create(ticket=ticket, actor=actor, kind=kind, data=data)
+def _event(ticket: Ticket, actor: User, at: dt.datetime, kind: str, **data: Any) -> None:
+    TicketEvent.create(ticket=ticket, actor=actor, at=at, kind=kind, data=data)
 
 
-def _first_response(ticket: Ticket, changes: dict[Any, Any]) -> None:
+def _first_response(ticket: Ticket, changes: dict[Any, Any], now: dt.datetime) -> None:
     if ticket.first_response_at is None:
-        changes[Ticket.first_response_at] = utcnow()
+        changes[Ticket.first_response_at] = now
 
 
 def edit_ticket(
@@ -223,8 +230,14 @@ def edit_ticket(
     fields: Mapping[str, Any],
     attributes: Mapping[str, Any],
     actor: User,
+    now: dt.datetime | None = None,
 ) -> Ticket:
-    """Apply an edit; every changed value becomes a "field" event with old and new."""
+    """Apply an edit; every changed value becomes a "field" event with old and new.
+
+    An edit that changes nothing is still checked against the version, but writes nothing.
+    """
+    _check_version(ticket, expected_version)
+    now = now or utcnow()
     changes: dict[Any, Any] = {}
     diffs = []
     for name in EDITABLE_FIELDS:
@@ -243,12 +256,12 @@ def edit_ticket(
             diffs.append((f"attributes.{name}", old_attributes.get(name), new_attributes.get(name)))
     if new_attributes != old_attributes:
         changes[Ticket.attributes] = new_attributes
+    if not diffs:
+        return ticket
     with write_transaction():
-        if not diffs:
-            return _bump(ticket, expected_version, {})
-        fresh = _bump(ticket, expected_version, changes)
+        fresh = _bump(ticket, expected_version, changes, now)
         for name, old, new in diffs:
-            _event(fresh, actor, "field", field=name, old=_plain(old), new=_plain(new))
+            _event(fresh, actor, now, "field", field=name, old=_plain(old), new=_plain(new))
     return fresh
 
 
@@ -264,10 +277,16 @@ def _plain(value: Any) -> Any:
 
 
 def assign_ticket(
-    ticket: Ticket, expected_version: int, assignee: User | None, team: str, actor: User
+    ticket: Ticket,
+    expected_version: int,
+    assignee: User | None,
+    team: str,
+    actor: User,
+    now: dt.datetime | None = None,
 ) -> Ticket:
     """Set who works the ticket; a new ticket with an assignee becomes "assigned"."""
     _check_version(ticket, expected_version)
+    now = now or utcnow()
     changes: dict[Any, Any] = {Ticket.assignee: assignee, Ticket.team: team}
     moved = ticket.status == "new" and assignee is not None
     if moved:
@@ -276,19 +295,20 @@ def assign_ticket(
         raise TransitionRefused(
             f"a ticket that is {workflow.STATUSES[ticket.status].en.lower()} needs an assignee"
         )
-    _first_response(ticket, changes)
+    _first_response(ticket, changes, now)
     with write_transaction():
-        fresh = _bump(ticket, expected_version, changes)
+        fresh = _bump(ticket, expected_version, changes, now)
         _event(
             fresh,
             actor,
+            now,
             "assigned",
             old=str(ticket.assignee) if ticket.assignee_id else None,
             new=str(assignee) if assignee else None,
             team=team,
         )
         if moved:
-            _event(fresh, actor, "status", old="new", new="assigned")
+            _event(fresh, actor, now, "status", old="new", new="assigned")
     return fresh
 
 
@@ -299,6 +319,7 @@ def transition_ticket(
     new_status: str,
     actor: User,
     note: str = "",
+    now: dt.datetime | None = None,
 ) -> Ticket:
     """Move a ticket; refused by the core table or a plugin's veto, with the reason."""
     _check_version(ticket, expected_version)
@@ -314,9 +335,9 @@ def transition_ticket(
     )
     if veto is not None:
         raise TransitionRefused(veto.reason)
-    now = utcnow()
+    now = now or utcnow()
     changes: dict[Any, Any] = {Ticket.status: new_status}
-    _first_response(ticket, changes)
+    _first_response(ticket, changes, now)
     if new_status == "on_site" and ticket.arrived_at is None:
         changes[Ticket.arrived_at] = now
     if new_status == "resolved":
@@ -327,8 +348,8 @@ def transition_ticket(
         changes[Ticket.resolved_at] = None
         changes[Ticket.closed_at] = None
     with write_transaction():
-        fresh = _bump(ticket, expected_version, changes)
-        _event(fresh, actor, "status", old=old_status, new=new_status, note=note)
+        fresh = _bump(ticket, expected_version, changes, now)
+        _event(fresh, actor, now, "status", old=old_status, new=new_status, note=note)
     registry.ticket_hook(ticket.plugin, "after_transition")(
         ticket=ticket_info(fresh),
         old_status=old_status,
@@ -338,14 +359,15 @@ def transition_ticket(
     return fresh
 
 
-def add_comment(ticket: Ticket, text: str, actor: User) -> None:
+def add_comment(ticket: Ticket, text: str, actor: User, now: dt.datetime | None = None) -> None:
     """Append a comment; a first staff comment counts as the first response."""
+    now = now or utcnow()
     with write_transaction():
         if ticket.first_response_at is None:
-            Ticket.update(first_response_at=utcnow()).where(
+            Ticket.update(first_response_at=now).where(
                 (Ticket.id == ticket.id) & Ticket.first_response_at.is_null()
             ).execute()
-        _event(ticket, actor, "comment", text=text)
+        _event(ticket, actor, now, "comment", text=text)
 
 
 def timeline(ticket: Ticket) -> list[TicketEvent]:
