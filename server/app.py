@@ -173,6 +173,10 @@ def _register_error_pages(app: Flask) -> None:
     def not_found(_exc: Exception) -> tuple[str, int]:
         return page(404, "There is no such page or record.")
 
+    @app.errorhandler(409)
+    def conflict(exc: Exception) -> tuple[str, int]:
+        return page(409, getattr(exc, "description", "") or "The record changed; reload it.")
+
     @app.errorhandler(405)
     def not_allowed(_exc: Exception) -> tuple[str, int]:
         return page(405, "This address does not accept that kind of request.")

@@ -50,7 +50,10 @@ class Registry:
         """The caller for a per-ticket hook: the industry's plugin plus cross-cutting ones."""
         key = (industry, hook_name)
         if key not in self._ticket_hooks:
-            keep = {self.plugin_of_industry[industry], *self.cross_cutting}
+            # A ticket of an industry whose plugin is no longer enabled still works: only
+            # the cross-cutting plugins are asked about it.
+            owner = self.plugin_of_industry.get(industry)
+            keep = {owner, *self.cross_cutting} if owner else set(self.cross_cutting)
             others = [p for p in self.pm.get_plugins() if self.pm.get_name(p) not in keep]
             self._ticket_hooks[key] = self.pm.subset_hook_caller(hook_name, remove_plugins=others)
         return self._ticket_hooks[key]

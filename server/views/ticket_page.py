@@ -183,7 +183,7 @@ def edit(number: str) -> Any:
     registry = current_registry()
     service = registry.service(ticket.plugin, ticket.service)
     if service is None:
-        abort(404)
+        abort(409, "This ticket's service is not offered by any enabled plugin any more.")
     form_class, specs = ticket_form_class(
         registry, TicketEditForm, ticket.plugin, service, current_locale()
     )
