@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,8 +13,12 @@ from server.models import Asset, Customer, utcnow
 CUSTOMER_FIELDS = ("name", "kind", "phone", "email", "address", "region", "tier")
 
 
-def search_customers(text: str, page: int, page_size: int) -> tuple[list[Customer], int]:
-    """Customers whose name, phone or email contains ``text``; newest first."""
+def search_customers(text: str, page: int, page_size: int) -> tuple[list[Customer], int, int, int]:
+    """Customers whose name, phone or email contains ``text``, newest first.
+
+    Returns the page's rows, the total, the page shown (a page past the end shows the
+    last one) and the number of pages.
+    """
     query = Customer.select()
     if text:
         pattern = f"%{text}%"
@@ -21,8 +26,10 @@ def search_customers(text: str, page: int, page_size: int) -> tuple[list[Custome
             (Customer.name**pattern) | (Customer.phone**pattern) | (Customer.email**pattern)
         )
     total = query.count()
+    pages = max(1, math.ceil(total / page_size))
+    page = min(page, pages)
     rows = query.order_by(Customer.id.desc()).paginate(page, page_size)
-    return list(rows), total
+    return list(rows), total, page, pages
 
 
 def save_customer(

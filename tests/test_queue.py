@@ -157,3 +157,11 @@ def test_control_characters_in_searches_are_dropped_not_crashed(app, url):
     client = app.test_client()
     client.login("dispatcher")
     assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", "-3", "x", "0"])
+def test_customer_list_survives_odd_page_numbers(app, page):
+    ensure_user(app, "dispatcher", "dispatcher")
+    client = app.test_client()
+    client.login("dispatcher")
+    assert client.get(f"/customers?page={page}").status_code == 200

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
@@ -52,18 +51,23 @@ def _customer_form_class() -> type:
 @require("customer.view")
 def customer_list() -> Any:
     text = query_text(request.args, "q")
-    page = max(1, request.args.get("page", 1, type=int) or 1)
     page_size = current_app.extensions["aftersales"].config.ui.page_size
-    customers, total = search_customers(text, page, page_size)
+    customers, total, page, pages = search_customers(text, _page_number(), page_size)
     return htmx.render(
         "customers/list.html",
         "customers/_rows.html",
         customers=customers,
         q=text,
         page=page,
-        pages=max(1, math.ceil(total / page_size)),
+        pages=pages,
         total=total,
     )
+
+
+def _page_number() -> int:
+    """The ``page`` parameter; anything odd (text, zero, huge) reads as a sane number."""
+    page = request.args.get("page", 1, type=int) or 1
+    return max(1, min(page, 1_000_000))
 
 
 def _render_form(form: Any, customer: Customer | None, status: int) -> Any:
