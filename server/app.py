@@ -21,6 +21,7 @@ from server.attachments import human_size
 from server.catalog import Registry, build_registry
 from server.config import PROJECT_ROOT, Config, ConfigError, config_path_from_env, load_config
 from server.db import database, open_database
+from server.inputs import RecordIdConverter
 from server.plugins import PluginLoadError, build_plugin_manager
 
 
@@ -198,5 +199,6 @@ def _register_error_pages(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from server.views import admin, attachments, auth, customers, health, tickets
 
+    app.url_map.converters["id"] = RecordIdConverter
     for module in (auth, health, tickets, customers, attachments, admin):
         app.register_blueprint(module.bp)

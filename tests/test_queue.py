@@ -165,3 +165,21 @@ def test_customer_list_survives_odd_page_numbers(app, page):
     client = app.test_client()
     client.login("dispatcher")
     assert client.get(f"/customers?page={page}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/customers/99999999999999999999",
+        "/customers/99999999999999999999/edit",
+        "/attachments/99999999999999999999",
+        "/admin/users/99999999999999999999",
+        "/tickets/new?customer=99999999999999999999",
+        "/tickets/new/fields?customer=99999999999999999999&service=sample:repair",
+    ],
+)
+def test_ids_too_large_for_the_database_read_as_missing(app, url):
+    ensure_user(app, "admin", "admin")
+    client = app.test_client()
+    client.login("admin")
+    assert client.get(url).status_code in (200, 404)

@@ -55,7 +55,7 @@ def user_new() -> Any:
     return _render_form(form, None, 422 if request.method == "POST" else 200)
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 @require("user.manage")
 def user_edit(user_id: int) -> Any:
     user = User.get_or_none(User.id == user_id) or abort(404)

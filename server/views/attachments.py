@@ -40,7 +40,7 @@ def ticket_upload(number: str) -> Any:
     return redirect(url_for("tickets.detail", number=number), code=303)
 
 
-@bp.route("/customers/<int:customer_id>/attachments", methods=["POST"])
+@bp.route("/customers/<id:customer_id>/attachments", methods=["POST"])
 @require("customer.edit")
 def customer_upload(customer_id: int) -> Any:
     customer = Customer.get_or_none(Customer.id == customer_id) or abort(404)
@@ -49,7 +49,7 @@ def customer_upload(customer_id: int) -> Any:
     return redirect(url_for("customers.customer_detail", customer_id=customer_id), code=303)
 
 
-@bp.route("/attachments/<int:attachment_id>")
+@bp.route("/attachments/<id:attachment_id>")
 def download(attachment_id: int) -> Any:
     """Serve a file to a user who may see what it is attached to; never inline-executable."""
     attachment = Attachment.get_or_none(Attachment.id == attachment_id) or abort(404)

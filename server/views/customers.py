@@ -96,7 +96,7 @@ def customer_new() -> Any:
     return _render_form(form, None, 422 if request.method == "POST" else 200)
 
 
-@bp.route("/customers/<int:customer_id>/edit", methods=["GET", "POST"])
+@bp.route("/customers/<id:customer_id>/edit", methods=["GET", "POST"])
 @require("customer.edit")
 def customer_edit(customer_id: int) -> Any:
     customer = _customer_or_404(customer_id)
@@ -151,13 +151,13 @@ def _render_detail(customer: Customer, asset_form: AssetForm, status: int = 200)
     )
 
 
-@bp.route("/customers/<int:customer_id>")
+@bp.route("/customers/<id:customer_id>")
 @require("customer.view")
 def customer_detail(customer_id: int) -> Any:
     return _render_detail(_customer_or_404(customer_id), _asset_form())
 
 
-@bp.route("/customers/<int:customer_id>/assets", methods=["POST"])
+@bp.route("/customers/<id:customer_id>/assets", methods=["POST"])
 @require("customer.edit")
 def asset_new(customer_id: int) -> Any:
     customer = _customer_or_404(customer_id)

@@ -17,7 +17,7 @@ from server.forms import (
     plugin_attributes,
     ticket_form_class,
 )
-from server.inputs import query_text
+from server.inputs import query_text, record_id
 from server.models import Asset, Customer, Ticket, User
 from server.queue import QueueFilter, ticket_queue
 from server.templating import current_locale
@@ -105,7 +105,7 @@ def _new_ticket_form(customer: Customer, chosen: tuple[str, Any] | None) -> tupl
 @require("ticket.create")
 def new_ticket() -> Any:
     """Step 1 picks the customer (search); step 2 is the ticket form for a service."""
-    customer = Customer.get_or_none(Customer.id == request.args.get("customer", type=int))
+    customer = Customer.get_or_none(Customer.id == request.args.get("customer", type=record_id))
     if customer is None:
         return _pick_customer()
     chosen = _service_from(request.values.get("service"))
@@ -198,7 +198,7 @@ def _pick_customer() -> Any:
 @require("ticket.create")
 def new_ticket_fields() -> Any:
     """The plugin fields for the chosen service (htmx swaps them into the form)."""
-    customer = Customer.get_or_none(Customer.id == request.args.get("customer", type=int))
+    customer = Customer.get_or_none(Customer.id == request.args.get("customer", type=record_id))
     if customer is None:
         abort(404)
     chosen = _service_from(request.args.get("service"))
