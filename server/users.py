@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import peewee
+
 from server.auth import hash_password
 from server.db import write_transaction
 from server.models import ROLES, User
@@ -23,20 +25,27 @@ def create_user(
         raise UserError(f"unknown role {role!r} (choose from {', '.join(ROLES)})")
     if len(password) < 8:
         raise UserError("the password must be at least 8 characters long")
-    with write_transaction():
-        if User.get_or_none(User.username == username) is not None:
-            raise UserError(f"a user named {username!r} already exists")
-        return User.create(
-            username=username,
-            display_name=display_name or username,
-            password_hash=hash_password(password),
-            role=role,
-            team=team,
-            locale=locale,
-        )
+    password_hash = hash_password(password)  # slow: done before taking the write lock
+    try:
+        with write_transaction():
+            if User.get_or_none(User.username == username) is not None:
+                raise UserError(f"a user named {username!r} already exists")
+            return User.create(
+                username=username,
+                display_name=display_name or username,
+                password_hash=password_hash,
+                role=role,
+                team=team,
+                locale=locale,
+            )
+    except peewee.IntegrityError:
+        # Another admin created the same name between our check and our insert.
+        raise UserError(f"a user named {username!r} already exists") from None
 
 
 def update_user(user: User, *, password: str = "", **values: object) -> User:
+    """Change a user's fields (and password, when given) in one transaction."""
+    password_hash = hash_password(password) if password else None
     with write_transaction():
         if (
             "username" in values
@@ -46,7 +55,7 @@ def update_user(user: User, *, password: str = "", **values: object) -> User:
             raise UserError(f"a user named {values['username']!r} already exists")
         for name, value in values.items():
             setattr(user, name, value)
-        if password:
-            user.password_hash = hash_password(password)
+        if password_hash:
+            user.password_hash = password_hash
         user.save()
     return user
