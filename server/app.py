@@ -132,10 +132,12 @@ def _register_request_hooks(app: Flask) -> None:
 
     app.before_request(load_logged_in_user)
 
-    @app.teardown_request
+    @app.teardown_appcontext
     def close_connection(_exc: BaseException | None) -> None:
-        if not database.is_closed():
-            database.close()
+        # Every context (request, CLI command, test block) gives its connection back, so
+        # a PostgreSQL server's connection slots are never leaked.
+        if not state.db.is_closed():
+            state.db.close()
 
     @app.after_request
     def security_headers(response: Any) -> Any:

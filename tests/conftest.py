@@ -62,8 +62,10 @@ def database_url(tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'aftersales.db'}"
     schema = "t_" + hashlib.sha1(str(tmp_path).encode()).hexdigest()[:16]
     with _postgres() as connection, connection.cursor() as cursor:
-        cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
-    _schemas.append(schema)
+        # Two apps built on one tmp_path share a database, as two starts of a server would.
+        cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    if schema not in _schemas:
+        _schemas.append(schema)
     return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
 
 
