@@ -9,8 +9,15 @@ import pluggy
 from flask import current_app
 
 from server.config import Config
-from server.plugin_api import AssetKind, FieldSpec, Industry, ServiceType
+from server.plugin_api import AssetKind, CalendarSpec, FieldSpec, Industry, ServiceType
 from server.plugins import CORE_PLUGIN_NAME, PluginLoadError, call_on
+from server.sla.calendar import BusinessCalendar
+from server.sla.settings import (
+    CalendarSettings,
+    SettingsError,
+    build_calendars,
+    parse_calendar,
+)
 
 
 @dataclass
@@ -23,6 +30,7 @@ class Registry:
     services: dict[tuple[str, str], ServiceType] = field(default_factory=dict)
     asset_kinds: dict[tuple[str, str], AssetKind] = field(default_factory=dict)
     customer_fields: list[FieldSpec] = field(default_factory=list)
+    calendars: dict[str, BusinessCalendar] = field(default_factory=dict)
     cross_cutting: list[str] = field(default_factory=list)
     _ticket_hooks: dict[tuple[str, str], Any] = field(default_factory=dict)
     _form_classes: dict[tuple[str, str], type] = field(default_factory=dict)
@@ -66,12 +74,15 @@ def build_registry(pm: pluggy.PluginManager, config: Config) -> Registry:
     """Ask every plugin, once, what it registers, and check the answers fit together."""
     registry = Registry(pm=pm)
     prefixes: dict[str, str] = {}
+    calendar_settings: dict[str, CalendarSettings] = {}
     for plugin in pm.get_plugins():
         name = pm.get_name(plugin)
         if name == CORE_PLUGIN_NAME:
             continue
         settings = config.plugin_table(name)
         industry = call_on(pm, name, "register_industry", settings=settings)
+        for spec in _flatten(call_on(pm, name, "register_calendars", settings=settings)):
+            calendar_settings[spec.name] = _plugin_calendar(name, spec, config)
         for spec in _flatten(call_on(pm, name, "customer_form_fields", settings=settings)):
             if any(known.name == spec.name for known in registry.customer_fields):
                 raise PluginLoadError(name, f"customer field {spec.name!r} is already declared")
@@ -86,7 +97,19 @@ def build_registry(pm: pluggy.PluginManager, config: Config) -> Registry:
             registry.services[(industry.slug, service.code)] = service
         for kind in _flatten(call_on(pm, name, "register_asset_kinds", settings=settings)):
             registry.asset_kinds[(industry.slug, kind.code)] = kind
+    # Calendars in the config file replace plugins' calendars of the same name.
+    calendar_settings.update(config.sla.calendars)
+    registry.calendars = build_calendars(calendar_settings, config.locale.timezone)
     return registry
+
+
+def _plugin_calendar(plugin_name: str, spec: CalendarSpec, config: Config) -> CalendarSettings:
+    try:
+        return parse_calendar(
+            spec.name, spec.as_table(), config.locale.timezone, f"calendar {spec.name!r}"
+        )
+    except SettingsError as exc:
+        raise PluginLoadError(plugin_name, str(exc)) from None
 
 
 def _add_industry(

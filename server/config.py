@@ -101,6 +101,13 @@ class UiSettings:
 
 
 @dataclass(frozen=True)
+class SlaSettings:
+    """``[sla]``: named business calendars (``[sla.calendars.<name>]``)."""
+
+    calendars: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; every section has defaults."""
 
@@ -112,6 +119,7 @@ class Config:
     mail: MailSettings = field(default_factory=MailSettings)
     uploads: UploadSettings = field(default_factory=UploadSettings)
     ui: UiSettings = field(default_factory=UiSettings)
+    sla: SlaSettings = field(default_factory=SlaSettings)
     # One free-form table per plugin: [plugin.<name>]; each plugin validates its own.
     plugin: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: str = "<defaults>"
@@ -164,14 +172,33 @@ def parse_config(raw: Mapping[str, Any], path: Path | str = "<memory>") -> Confi
         if key == "plugin":
             sections["plugin"] = _plugin_tables(value, path)
             continue
+        if key == "sla":
+            sections["sla"] = value  # checked below, once the time zone is known
+            continue
         if key not in hints or key == "source":
             raise ConfigError(path, key, "unknown section")
         if not isinstance(value, dict):
             raise ConfigError(path, key, "must be a table, e.g. [" + key + "]")
         sections[key] = _build_section(hints[key], value, path, key)
+    sla_raw = sections.pop("sla", {})
     config = Config(**sections, source=str(path))
     _check_semantics(config, path)
-    return config
+    return dataclasses.replace(config, sla=_sla_settings(sla_raw, config.locale.timezone, path))
+
+
+def _sla_settings(raw: Any, default_timezone: str, path: Path | str) -> SlaSettings:
+    from server.sla.settings import SettingsError, parse_calendars
+
+    if not isinstance(raw, dict):
+        raise ConfigError(path, "sla", "must be a table, e.g. [sla]")
+    for key in raw:
+        if key != "calendars":
+            raise ConfigError(path, f"sla.{key}", "unknown key")
+    try:
+        calendars = parse_calendars(raw.get("calendars", {}), default_timezone)
+    except SettingsError as exc:
+        raise ConfigError(path, exc.key, exc.problem) from None
+    return SlaSettings(calendars=types.MappingProxyType(calendars))
 
 
 def _plugin_tables(value: Any, path: Path | str) -> Mapping[str, Mapping[str, Any]]:

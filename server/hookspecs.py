@@ -16,6 +16,7 @@ import pluggy
 from server.plugin_api import (
     PROJECT_NAME,
     AssetKind,
+    CalendarSpec,
     DemoTicket,
     FieldSpec,
     Industry,
@@ -61,6 +62,18 @@ def register_asset_kinds(settings: Mapping[str, Any]) -> list[AssetKind]:
 
     :param settings: the plugin's own ``[plugin.<name>]`` config table.
     :returns: :class:`AssetKind` entries (code, labels, identifier label and pattern).
+    """
+
+
+@hookspec
+def register_calendars(settings: Mapping[str, Any]) -> list[CalendarSpec]:
+    """Called once at start-up to collect the business calendars the plugin offers.
+
+    A calendar of the same name in ``[sla.calendars]`` replaces the plugin's, so a firm
+    can change working hours without touching code.
+
+    :param settings: the plugin's own ``[plugin.<name>]`` config table.
+    :returns: :class:`CalendarSpec` entries (name, time zone, windows, holiday source).
     """
 
 

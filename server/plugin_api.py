@@ -113,6 +113,34 @@ class AssetKind:
 
 
 @dataclass(frozen=True)
+class CalendarSpec:
+    """A business calendar a plugin offers; ``[sla.calendars.<name>]`` may override it.
+
+    ``days`` maps ``"weekdays"`` (Monday–Friday) or a day name (``"saturday"``) to working
+    windows like ``("09:00-12:00", "13:00-18:00")``. ``holidays`` is ``"china"`` (with
+    make-up working days), ``"none"`` or a country code for the `holidays` package.
+    """
+
+    name: str
+    timezone: str
+    days: Mapping[str, tuple[str, ...]]
+    holidays: str = "none"
+    makeup_days: tuple[str, ...] | None = None
+    extra_holidays: tuple[dt.date, ...] = ()
+    extra_workdays: tuple[dt.date, ...] = ()
+
+    def as_table(self) -> dict[str, Any]:
+        """The same calendar as a config table, so one parser checks both."""
+        table: dict[str, Any] = {"timezone": self.timezone, "holidays": self.holidays}
+        table.update({day: list(windows) for day, windows in self.days.items()})
+        if self.makeup_days is not None:
+            table["makeup_days"] = list(self.makeup_days)
+        table["extra_holidays"] = list(self.extra_holidays)
+        table["extra_workdays"] = list(self.extra_workdays)
+        return table
+
+
+@dataclass(frozen=True)
 class Migration:
     """A numbered schema change; ``apply`` receives the peewee database."""
 

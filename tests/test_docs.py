@@ -47,3 +47,14 @@ def test_readme_start_command_uses_a_real_cli_command():
     start = _readme_commands()[0]
     command = start.rsplit("aftersales ", 1)[1].split()[0]
     assert command in main.commands
+
+
+def test_every_calendar_key_is_documented():
+    from server.sla.settings import CALENDAR_KEYS
+
+    text = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    section = text.split("### `[sla.calendars.<name>]`")[1].split("\n## ")[0]
+    for key in CALENDAR_KEYS:
+        if key in ("tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"):
+            key = "monday` … `sunday"  # documented as one row for the seven days
+        assert f"| `{key}`" in section, f"sla calendar key {key} is not documented"

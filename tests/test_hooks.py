@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from server import hookspecs
 from server.catalog import current_registry
+from server.config import ConfigError
 from server.models import Asset, Customer, Ticket
-from server.plugin_api import DemoTicket, Industry, NavLink, Panel, UserInfo, hookimpl, label
+from server.plugin_api import (
+    CalendarSpec,
+    DemoTicket,
+    Industry,
+    NavLink,
+    Panel,
+    UserInfo,
+    hookimpl,
+    label,
+)
 from server.tickets import NewTicket, create_ticket, ticket_info, transition_ticket
 from tests.conftest import ensure_user
+from tests.plugins.sample_plugin import SamplePlugin
 
 SPECS = [
     (name, fn)
@@ -102,6 +115,29 @@ def test_hook_register_service_catalog(app):
 
 def test_hook_register_asset_kinds(app):
     assert ("sample", "gadget") in app.extensions["aftersales"].registry.asset_kinds
+
+
+def test_hook_register_calendars(app):
+    calendars = app.extensions["aftersales"].registry.calendars
+    assert {"sample_hours", "24x7"} <= set(calendars)
+    start = dt.datetime(2026, 11, 19, 16, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert calendars["sample_hours"].add(start, 2 * 3600).hour == 9  # 16–17 h, then 8–9 h
+
+
+def test_hook_register_calendars_is_overridden_by_the_config(make_app):
+    app = make_app(sla={"calendars": {"sample_hours": {"weekdays": ["10:00-11:00"]}}})
+    calendar = app.extensions["aftersales"].registry.calendars["sample_hours"]
+    assert calendar.weekly[0] == ((dt.time(10), dt.time(11)),)
+
+
+def test_hook_register_calendars_with_a_bad_calendar_names_the_plugin(make_app):
+    class BadCalendar(SamplePlugin):
+        @hookimpl
+        def register_calendars(self):
+            return [CalendarSpec("broken", "Asia/Shanghai", {"weekdays": ("18:00-09:00",)})]
+
+    with pytest.raises(ConfigError, match=r"plugin 'sample'.*ends before it starts"):
+        make_app(extra_plugins=[("sample", BadCalendar())])
 
 
 def test_hook_register_migrations(app):

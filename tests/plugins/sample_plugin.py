@@ -8,6 +8,7 @@ import peewee
 
 from server.plugin_api import (
     AssetKind,
+    CalendarSpec,
     DemoAsset,
     DemoCustomer,
     DemoTicket,
@@ -91,6 +92,14 @@ class SamplePlugin:
                 label("设备", "Gadget"),
                 label("序列号", "Serial no."),
                 identifier_pattern=r"[A-Z0-9]{4,20}",
+            )
+        ]
+
+    @hookimpl
+    def register_calendars(self) -> list[CalendarSpec]:
+        return [
+            CalendarSpec(
+                "sample_hours", "Asia/Shanghai", {"weekdays": ("08:00-17:00",)}, holidays="china"
             )
         ]
 
