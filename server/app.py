@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 import peewee
@@ -23,6 +24,7 @@ from server.config import PROJECT_ROOT, Config, ConfigError, config_path_from_en
 from server.db import database, open_database
 from server.inputs import RecordIdConverter
 from server.plugins import PluginLoadError, build_plugin_manager
+from server.sla.coverage import coverage_problems
 
 
 @dataclass
@@ -85,7 +87,15 @@ def create_app(
     from server import templating
 
     templating.init_app(app)
+    _log_calendar_problems(app, registry, config)
     return app
+
+
+def _log_calendar_problems(app: Flask, registry: Registry, config: Config) -> None:
+    """Say at start-up which calendars lack holiday data for this year or the next."""
+    year = dt.datetime.now(ZoneInfo(config.locale.timezone)).year
+    for problem in coverage_problems(registry.calendars, (year, year + 1)):
+        app.logger.warning(problem)
 
 
 def app_from_environment() -> Flask:

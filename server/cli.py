@@ -132,6 +132,39 @@ def _print_logins(logins: list[tuple[str, str, str]]) -> None:
         click.echo(f"  {username:<12} {password:<24} ({role})")
 
 
+@main.group("sla")
+def sla_group() -> None:
+    """SLA calendars and deadlines."""
+
+
+@sla_group.command("check-calendars")
+@click.option(
+    "--year",
+    "years",
+    type=int,
+    multiple=True,
+    help="Year to check (repeatable). Default: this year and next.",
+)
+@click.pass_context
+def check_calendars_command(ctx: click.Context, years: tuple[int, ...]) -> None:
+    """Report calendars whose holiday source lacks a year; exit code 1 if any does."""
+    from server.sla.coverage import coverage_problems, coverage_summary
+    from server.timeutil import local_year
+
+    app = _app(ctx.find_root())
+    with app.app_context():
+        this_year = local_year()
+    calendars = app.extensions["aftersales"].registry.calendars
+    for name, calendar in sorted(calendars.items()):
+        click.echo(coverage_summary(name, calendar))
+    problems = coverage_problems(calendars, years or (this_year, this_year + 1))
+    for problem in problems:
+        click.echo(f"warning: {problem}", err=True)
+    if problems:
+        sys.exit(1)
+    click.echo("every calendar has holiday data for the years checked")
+
+
 @main.command("install-assets")
 def install_assets_command() -> None:
     """Download htmx from the npm registry into server/static/vendor (checked)."""

@@ -11,8 +11,9 @@ from server import assets, workflow
 from server.catalog import current_registry
 from server.permissions import user_can
 from server.plugin_api import Label
+from server.sla.coverage import coverage_problems
 from server.tickets import user_info
-from server.timeutil import to_local
+from server.timeutil import local_year, to_local
 
 
 def current_locale() -> str:
@@ -79,4 +80,14 @@ def init_app(app: Flask) -> None:
         return {
             "current_user": user,
             "can": lambda permission, ticket=None: user_can(user, permission, ticket),
+            "admin_warnings": admin_warnings,
         }
+
+
+def admin_warnings() -> list[str]:
+    """Problems an admin must act on, shown as a banner on every page they open."""
+    user = g.get("user")
+    if user is None or not user_can(user, "user.manage"):
+        return []
+    year = local_year()
+    return coverage_problems(current_registry().calendars, (year, year + 1))
