@@ -8,10 +8,18 @@ from typing import Any
 import pluggy
 from flask import current_app
 
-from server.config import Config
-from server.plugin_api import AssetKind, CalendarSpec, FieldSpec, Industry, ServiceType
+from server.config import Config, ConfigError
+from server.plugin_api import (
+    AssetKind,
+    CalendarSpec,
+    FieldSpec,
+    Industry,
+    ServiceType,
+    SlaPolicy,
+)
 from server.plugins import CORE_PLUGIN_NAME, PluginLoadError, call_on
 from server.sla.calendar import BusinessCalendar
+from server.sla.policies import SlaRule
 from server.sla.settings import (
     CalendarSettings,
     SettingsError,
@@ -31,6 +39,12 @@ class Registry:
     asset_kinds: dict[tuple[str, str], AssetKind] = field(default_factory=dict)
     customer_fields: list[FieldSpec] = field(default_factory=list)
     calendars: dict[str, BusinessCalendar] = field(default_factory=dict)
+    # Every policy by name (a config policy replaces a plugin's of the same name), and
+    # each industry's own policies in the order its plugin gave them.
+    policies: dict[str, SlaPolicy] = field(default_factory=dict)
+    industry_policies: dict[str, list[SlaPolicy]] = field(default_factory=dict)
+    sla_rules: tuple[SlaRule, ...] = ()
+    default_policy: str | None = None
     cross_cutting: list[str] = field(default_factory=list)
     _ticket_hooks: dict[tuple[str, str], Any] = field(default_factory=dict)
     _form_classes: dict[tuple[str, str], type] = field(default_factory=dict)
@@ -97,10 +111,47 @@ def build_registry(pm: pluggy.PluginManager, config: Config) -> Registry:
             registry.services[(industry.slug, service.code)] = service
         for kind in _flatten(call_on(pm, name, "register_asset_kinds", settings=settings)):
             registry.asset_kinds[(industry.slug, kind.code)] = kind
+        own = _flatten(call_on(pm, name, "register_sla_policies", settings=settings))
+        for policy in own:
+            if policy.name in registry.policies:
+                raise PluginLoadError(name, f"SLA policy {policy.name!r} is already registered")
+            registry.policies[policy.name] = policy
+        registry.industry_policies[industry.slug] = own
     # Calendars in the config file replace plugins' calendars of the same name.
     calendar_settings.update(config.sla.calendars)
     registry.calendars = build_calendars(calendar_settings, config.locale.timezone)
+    _add_config_policies(registry, config)
     return registry
+
+
+def _add_config_policies(registry: Registry, config: Config) -> None:
+    """Config policies replace plugins' of the same name; every name used must exist."""
+    registry.policies.update(config.sla.policies)
+    for slug, own in registry.industry_policies.items():
+        registry.industry_policies[slug] = [registry.policies[p.name] for p in own]
+    for policy in registry.policies.values():
+        for target in policy.targets:
+            if target.calendar not in registry.calendars:
+                raise ConfigError(
+                    config.source,
+                    f"sla.policies.{policy.name}.{target.metric}.calendar",
+                    f"unknown calendar {target.calendar!r} "
+                    f"(known: {', '.join(sorted(registry.calendars))})",
+                )
+    for number, rule in enumerate(config.sla.rules, start=1):
+        if rule.policy not in registry.policies:
+            raise ConfigError(
+                config.source, f"sla.rules[{number}].policy", f"unknown policy {rule.policy!r}"
+            )
+        if rule.plugin is not None and rule.plugin not in registry.industries:
+            raise ConfigError(
+                config.source, f"sla.rules[{number}].plugin", f"unknown industry {rule.plugin!r}"
+            )
+    default = config.sla.default_policy or None
+    if default is not None and default not in registry.policies:
+        raise ConfigError(config.source, "sla.default_policy", f"unknown policy {default!r}")
+    registry.sla_rules = tuple(config.sla.rules)
+    registry.default_policy = default
 
 
 def _plugin_calendar(plugin_name: str, spec: CalendarSpec, config: Config) -> CalendarSettings:

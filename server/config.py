@@ -102,9 +102,12 @@ class UiSettings:
 
 @dataclass(frozen=True)
 class SlaSettings:
-    """``[sla]``: named business calendars (``[sla.calendars.<name>]``)."""
+    """``[sla]``: calendars, policies, the rules choosing a policy, the default policy."""
 
     calendars: Mapping[str, Any] = field(default_factory=dict)
+    policies: Mapping[str, Any] = field(default_factory=dict)
+    rules: tuple[Any, ...] = ()
+    default_policy: str = ""
 
 
 @dataclass(frozen=True)
@@ -187,18 +190,28 @@ def parse_config(raw: Mapping[str, Any], path: Path | str = "<memory>") -> Confi
 
 
 def _sla_settings(raw: Any, default_timezone: str, path: Path | str) -> SlaSettings:
+    from server.sla.policies import parse_policies, parse_rules
     from server.sla.settings import SettingsError, parse_calendars
 
     if not isinstance(raw, dict):
         raise ConfigError(path, "sla", "must be a table, e.g. [sla]")
     for key in raw:
-        if key != "calendars":
+        if key not in ("calendars", "policies", "rules", "default_policy"):
             raise ConfigError(path, f"sla.{key}", "unknown key")
+    default_policy = raw.get("default_policy", "")
+    if not isinstance(default_policy, str):
+        raise ConfigError(path, "sla.default_policy", "must be a policy name")
     try:
-        calendars = parse_calendars(raw.get("calendars", {}), default_timezone)
+        return SlaSettings(
+            calendars=types.MappingProxyType(
+                parse_calendars(raw.get("calendars", {}), default_timezone)
+            ),
+            policies=types.MappingProxyType(parse_policies(raw.get("policies", {}))),
+            rules=tuple(parse_rules(raw.get("rules", []))),
+            default_policy=default_policy,
+        )
     except SettingsError as exc:
         raise ConfigError(path, exc.key, exc.problem) from None
-    return SlaSettings(calendars=types.MappingProxyType(calendars))
 
 
 def _plugin_tables(value: Any, path: Path | str) -> Mapping[str, Mapping[str, Any]]:

@@ -187,7 +187,7 @@ def _play_story(
         try:
             if status == "assigned" or ticket.assignee_id is None:
                 ticket = assign_ticket(
-                    ticket, ticket.version, technician, "", staff["dispatcher"], now=at
+                    registry, ticket, ticket.version, technician, "", staff["dispatcher"], now=at
                 )
             if status != "assigned":
                 ticket = transition_ticket(
@@ -196,4 +196,4 @@ def _play_story(
         except TransitionRefused:
             return  # a plugin's rule stopped the story here; keep the ticket where it is
     if story:
-        add_comment(ticket, "已与客户电话联系，告知处理进度。", technician, now=at)
+        add_comment(registry, ticket, "已与客户电话联系，告知处理进度。", technician, now=at)

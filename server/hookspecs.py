@@ -18,12 +18,14 @@ from server.plugin_api import (
     AssetKind,
     CalendarSpec,
     DemoTicket,
+    Entitlement,
     FieldSpec,
     Industry,
     Migration,
     NavLink,
     Panel,
     ServiceType,
+    SlaPolicy,
     TicketInfo,
     UserInfo,
     Veto,
@@ -74,6 +76,20 @@ def register_calendars(settings: Mapping[str, Any]) -> list[CalendarSpec]:
 
     :param settings: the plugin's own ``[plugin.<name>]`` config table.
     :returns: :class:`CalendarSpec` entries (name, time zone, windows, holiday source).
+    """
+
+
+@hookspec
+def register_sla_policies(settings: Mapping[str, Any]) -> list[SlaPolicy]:
+    """Called once at start-up to collect the SLA policies for the plugin's own tickets.
+
+    Policies with ``when`` conditions are tried in the order given, then the first one
+    without conditions (the plugin's default). ``[[sla.rules]]`` in the config are tried
+    before any of them, and ``[sla.policies.<name>]`` replaces a policy of the same name.
+
+    :param settings: the plugin's own ``[plugin.<name>]`` config table.
+    :returns: :class:`SlaPolicy` entries (targets per metric and priority, calendars,
+        pause statuses, escalation ladders).
     """
 
 
@@ -132,6 +148,20 @@ def validate_ticket(service: ServiceType, ticket: TicketInfo) -> dict[str, list[
     :param service: the ticket's service.
     :param ticket: the ticket as it would be saved (``id`` is None when new).
     :returns: errors by field name (``""`` for the whole form), or None when all is well.
+    """
+
+
+@hookspec(firstresult=True)
+def entitlement(ticket: TicketInfo) -> Entitlement | None:
+    """Called when a ticket's SLA policy is chosen, to say what the customer is entitled to.
+
+    The status (e.g. ``in_warranty``, ``out_of_warranty``, ``under_contract``,
+    ``policy_active``) is matched against policies' ``entitlements`` conditions; the
+    reason is shown on the ticket.
+
+    :param ticket: the ticket as it stands (its asset id and attributes included).
+    :returns: an :class:`Entitlement`, or None when the plugin has no opinion.
+        Stops at the first non-None result.
     """
 
 

@@ -140,6 +140,78 @@ class CalendarSpec:
         return table
 
 
+SLA_METRICS = ("first_response", "arrival", "resolution")
+ESCALATION_TARGETS = ("assignee", "supervisor", "admin")
+
+
+@dataclass(frozen=True)
+class EscalationStep:
+    """At ``percent`` of a metric's target, tell ``notify`` (a role, or the assignee)."""
+
+    percent: int
+    notify: str = "assignee"
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.percent <= 1000:
+            raise ValueError(f"escalation at {self.percent}% must be between 1 and 1000")
+        if self.notify not in ESCALATION_TARGETS:
+            raise ValueError(f"escalation notify must be one of {ESCALATION_TARGETS}")
+
+
+@dataclass(frozen=True)
+class MetricTarget:
+    """One metric of a policy: minutes per priority, its calendar, pauses and ladder.
+
+    A priority missing from ``minutes`` has no target for this metric.
+    """
+
+    metric: str
+    calendar: str
+    minutes: Mapping[str, int]
+    pause_statuses: tuple[str, ...] = ()
+    escalation: tuple[EscalationStep, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.metric not in SLA_METRICS:
+            raise ValueError(f"metric {self.metric!r} must be one of {SLA_METRICS}")
+        for priority, minutes in self.minutes.items():
+            if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
+                raise ValueError(f"{self.metric}: target for {priority} must be positive minutes")
+
+
+@dataclass(frozen=True)
+class SlaMatch:
+    """Conditions under which a policy applies; an empty tuple matches anything."""
+
+    services: tuple[str, ...] = ()
+    priorities: tuple[str, ...] = ()
+    customer_tiers: tuple[str, ...] = ()
+    region_classes: tuple[str, ...] = ()
+    entitlements: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SlaPolicy:
+    """A named set of targets, and when it applies to the registering plugin's tickets.
+
+    ``when`` lists alternatives (any may match); an empty ``when`` makes the policy the
+    plugin's default, tried after every policy with conditions.
+    """
+
+    name: str
+    label: Label
+    targets: tuple[MetricTarget, ...]
+    when: tuple[SlaMatch, ...] = ()
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    """What the customer is entitled to for this ticket, and why (shown on the ticket)."""
+
+    status: str
+    reason: str
+
+
 @dataclass(frozen=True)
 class Migration:
     """A numbered schema change; ``apply`` receives the peewee database."""

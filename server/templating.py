@@ -12,7 +12,7 @@ from server.catalog import current_registry
 from server.permissions import user_can
 from server.plugin_api import Label
 from server.sla.coverage import coverage_problems
-from server.tickets import user_info
+from server.snapshots import user_info
 from server.timeutil import local_year, to_local
 
 

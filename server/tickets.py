@@ -14,7 +14,9 @@ from server import workflow
 from server.catalog import Registry
 from server.db import write_transaction
 from server.models import Asset, Customer, Ticket, TicketCounter, TicketEvent, User, utcnow
-from server.plugin_api import CustomerInfo, Panel, ServiceType, TicketInfo, UserInfo, Veto
+from server.plugin_api import Panel, ServiceType, TicketInfo, Veto
+from server.sla import engine as sla
+from server.snapshots import customer_info, ticket_info, user_info
 
 EDITABLE_FIELDS = ("title", "description", "priority", "channel", "asset_id", "reported_at")
 
@@ -47,37 +49,6 @@ class NewTicket:
     asset: Asset | None = None
     reported_at: dt.datetime | None = None
     attributes: Mapping[str, Any] | None = None
-
-
-def user_info(user: User) -> UserInfo:
-    return UserInfo(id=user.id, username=user.username, display_name=str(user), role=user.role)
-
-
-def customer_info(customer: Customer) -> CustomerInfo:
-    return CustomerInfo(
-        id=customer.id,
-        name=customer.name,
-        kind=customer.kind,
-        region=customer.region,
-        tier=customer.tier,
-        attributes=dict(customer.attributes or {}),
-    )
-
-
-def ticket_info(ticket: Ticket) -> TicketInfo:
-    return TicketInfo(
-        id=ticket.id,
-        number=ticket.number,
-        plugin=ticket.plugin,
-        service=ticket.service,
-        status=ticket.status,
-        priority=ticket.priority,
-        customer=customer_info(ticket.customer),
-        asset_id=ticket.asset_id,
-        assignee_id=ticket.assignee_id,
-        reported_at=ticket.reported_at,
-        attributes=dict(ticket.attributes or {}),
-    )
 
 
 def next_ticket_number(prefix: str, year: int) -> str:
@@ -186,6 +157,8 @@ def create_ticket(
             attributes=dict(new.attributes or {}),
         )
         TicketEvent.create(ticket=ticket, actor=actor, at=now, kind="created", data={})
+        sla.open_first_period(ticket, now)
+        sla.refresh_ticket_sla(registry, ticket, now)
     registry.ticket_hook(new.industry, "ticket_created")(
         ticket=ticket_info(ticket), actor=user_info(actor)
     )
@@ -225,6 +198,7 @@ def _first_response(ticket: Ticket, changes: dict[Any, Any], now: dt.datetime) -
 
 
 def edit_ticket(
+    registry: Registry,
     ticket: Ticket,
     expected_version: int,
     fields: Mapping[str, Any],
@@ -262,6 +236,8 @@ def edit_ticket(
         fresh = _bump(ticket, expected_version, changes, now)
         for name, old, new in diffs:
             _event(fresh, actor, now, "field", field=name, old=_plain(old), new=_plain(new))
+        # priority, reported_at or plugin fields may choose other targets or a policy
+        sla.refresh_ticket_sla(registry, fresh, now)
     return fresh
 
 
@@ -277,6 +253,7 @@ def _plain(value: Any) -> Any:
 
 
 def assign_ticket(
+    registry: Registry,
     ticket: Ticket,
     expected_version: int,
     assignee: User | None,
@@ -309,6 +286,8 @@ def assign_ticket(
         )
         if moved:
             _event(fresh, actor, now, "status", old="new", new="assigned")
+            sla.record_status_change(fresh, "assigned", now, "")
+        sla.refresh_ticket_sla(registry, fresh, now)
     return fresh
 
 
@@ -350,6 +329,8 @@ def transition_ticket(
     with write_transaction():
         fresh = _bump(ticket, expected_version, changes, now)
         _event(fresh, actor, now, "status", old=old_status, new=new_status, note=note)
+        sla.record_status_change(fresh, new_status, now, note)
+        sla.refresh_ticket_sla(registry, fresh, now)
     registry.ticket_hook(ticket.plugin, "after_transition")(
         ticket=ticket_info(fresh),
         old_status=old_status,
@@ -359,15 +340,20 @@ def transition_ticket(
     return fresh
 
 
-def add_comment(ticket: Ticket, text: str, actor: User, now: dt.datetime | None = None) -> None:
+def add_comment(
+    registry: Registry, ticket: Ticket, text: str, actor: User, now: dt.datetime | None = None
+) -> None:
     """Append a comment; a first staff comment counts as the first response."""
     now = now or utcnow()
     with write_transaction():
-        if ticket.first_response_at is None:
-            Ticket.update(first_response_at=now).where(
-                (Ticket.id == ticket.id) & Ticket.first_response_at.is_null()
-            ).execute()
         _event(ticket, actor, now, "comment", text=text)
+        answered = (
+            Ticket.update(first_response_at=now)
+            .where((Ticket.id == ticket.id) & Ticket.first_response_at.is_null())
+            .execute()
+        )
+        if answered:
+            sla.refresh_ticket_sla(registry, Ticket.get_by_id(ticket.id), now)
 
 
 def timeline(ticket: Ticket) -> list[TicketEvent]:

@@ -23,7 +23,9 @@ from server.plugin_api import (
     hookimpl,
     label,
 )
-from server.tickets import NewTicket, create_ticket, ticket_info, transition_ticket
+from server.sla.models import TicketSla
+from server.snapshots import ticket_info
+from server.tickets import NewTicket, create_ticket, transition_ticket
 from tests.conftest import ensure_user
 from tests.plugins.sample_plugin import SamplePlugin
 
@@ -138,6 +140,20 @@ def test_hook_register_calendars_with_a_bad_calendar_names_the_plugin(make_app):
 
     with pytest.raises(ConfigError, match=r"plugin 'sample'.*ends before it starts"):
         make_app(extra_plugins=[("sample", BadCalendar())])
+
+
+def test_hook_register_sla_policies(app):
+    registry = app.extensions["aftersales"].registry
+    names = [policy.name for policy in registry.industry_policies["sample"]]
+    assert names == ["sample_warranty", "sample_standard"]
+
+
+def test_hook_entitlement(app):
+    ticket = _new_ticket(app, purchase_date="2026-06-01")
+    with app.app_context():
+        [row, *_] = TicketSla.select().where(TicketSla.ticket == ticket.id)
+    assert (row.policy, row.entitlement) == ("sample_warranty", "in_warranty")
+    assert "sample policy: entitlements in_warranty" in row.policy_reason
 
 
 def test_hook_register_migrations(app):
@@ -257,6 +273,10 @@ def test_per_ticket_hooks_skip_other_industries(make_app):
 
         @hookimpl
         def register_migrations(self):
+            return []
+
+        @hookimpl
+        def register_sla_policies(self):
             return []
 
     other = OtherIndustry()

@@ -55,7 +55,14 @@ def test_stale_edit_is_refused_and_the_first_change_kept(app, ticket, login_as):
 def test_stale_edit_names_who_changed_it(app, ticket, login_as):
     other = ensure_user(app, "supervisor", "supervisor")
     with app.app_context():
-        edit_ticket(ticket, ticket.version, {"title": "by supervisor"}, {}, other)
+        edit_ticket(
+            app.extensions["aftersales"].registry,
+            ticket,
+            ticket.version,
+            {"title": "by supervisor"},
+            {},
+            other,
+        )
     response = _edit(login_as("dispatcher"), ticket, "mine", ticket.version)
     assert "changed by Supervisor" in response.get_data(as_text=True)
 
@@ -74,9 +81,9 @@ def test_stale_transition_is_refused(app, ticket, login_as):
 def test_service_function_raises_stale_ticket_with_the_current_row(app, ticket):
     actor = ensure_user(app, "dispatcher", "dispatcher")
     with app.app_context():
-        edit_ticket(ticket, 1, {"title": "a"}, {}, actor)
+        edit_ticket(app.extensions["aftersales"].registry, ticket, 1, {"title": "a"}, {}, actor)
         with pytest.raises(StaleTicket) as caught:
-            edit_ticket(ticket, 1, {"title": "b"}, {}, actor)
+            edit_ticket(app.extensions["aftersales"].registry, ticket, 1, {"title": "b"}, {}, actor)
         assert caught.value.current.title == "a"
 
 

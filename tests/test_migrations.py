@@ -9,6 +9,7 @@ from server.migrations import MigrationError, MigrationHistory, migrate
 from server.models import CORE_MODELS, Customer
 from server.plugin_api import Migration
 from server.schema import init_db
+from server.sla.models import SLA_MODELS
 from tests.conftest import table_names
 
 
@@ -18,14 +19,14 @@ def _tables(app):
 
 
 def test_from_empty_creates_every_core_table_and_the_plugins_own(app):
-    expected = {model._meta.table_name for model in CORE_MODELS}
+    expected = {model._meta.table_name for model in (*CORE_MODELS, *SLA_MODELS)}
     assert expected | {"sample_note", "migration_history"} <= _tables(app)
 
 
 def test_history_is_kept_per_component(app):
     with app.app_context():
         rows = {(r.component, r.number) for r in MigrationHistory.select()}
-    assert rows == {("core", 1), ("sample", 1)}
+    assert rows == {("core", 1), ("core", 2), ("sample", 1)}
 
 
 def test_rerun_applies_nothing_and_keeps_data(app):

@@ -71,7 +71,7 @@ def _new_ticket(app, customer, actor, assignee=None):
     )
     ticket = create_ticket(registry, new, actor, 2026)
     if assignee is not None:
-        ticket = assign_ticket(ticket, ticket.version, assignee, "", actor)
+        ticket = assign_ticket(registry, ticket, ticket.version, assignee, "", actor)
     return ticket
 
 

@@ -93,7 +93,7 @@ def test_bad_calendar_is_one_line_naming_the_key(table, key, problem):
         ({"calendars": {"24x7": {"weekdays": ["09:00-17:00"]}}}, "sla.calendars.24x7"),
         ({"calendars": {"c": "office"}}, "sla.calendars.c"),
         ({"calendars": []}, "sla.calendars"),
-        ({"policies": {}}, "sla.policies"),
+        ({"escalations": {}}, "sla.escalations"),
         ("office", "sla"),
     ],
 )

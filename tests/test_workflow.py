@@ -92,7 +92,7 @@ def test_workflow_sets_response_arrival_resolution_and_close_times(app, actor, t
     ticket = make_ticket(app, actor)
     registry = app.extensions["aftersales"].registry
     with app.app_context():
-        ticket = assign_ticket(ticket, ticket.version, technician, "north", actor)
+        ticket = assign_ticket(registry, ticket, ticket.version, technician, "north", actor)
         assert ticket.first_response_at is not None and ticket.status == "assigned"
         for status in ("in_progress", "on_site", "resolved", "closed"):
             ticket = transition_ticket(registry, ticket, ticket.version, status, technician)
@@ -122,8 +122,9 @@ def test_first_arrival_time_is_kept_on_a_second_visit(app, actor, technician):
 
 def test_unassigning_a_ticket_in_progress_is_refused(app, actor, technician):
     ticket = make_ticket(app, actor, "in_progress", assignee=technician)
+    registry = app.extensions["aftersales"].registry
     with app.app_context(), pytest.raises(TransitionRefused, match="needs an assignee"):
-        assign_ticket(ticket, ticket.version, None, "", actor)
+        assign_ticket(registry, ticket, ticket.version, None, "", actor)
 
 
 def test_plugin_veto_is_shown_on_the_page_and_nothing_moves(app, actor, technician, login_as):

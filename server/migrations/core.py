@@ -1,9 +1,9 @@
 """The core's own migrations, in order.
 
-Rule for whoever changes a core table next: 0001 creates the tables from the live model
-classes, so before a later migration alters a table, freeze that table's current model
-here as a local class and create it from that copy, then write 0002 with
-``playhouse.migrate``. Never edit an applied migration.
+Rule for whoever changes a core table next: 0001 and 0002 create their tables from the
+live model classes, so before a later migration alters one of those tables, freeze that
+table's current model here as a local class and create it from that copy, then write the
+new migration with ``playhouse.migrate``. Never edit an applied migration.
 """
 
 from __future__ import annotations
@@ -18,6 +18,13 @@ def _create_core_tables(db: peewee.Database) -> None:
     db.create_tables(CORE_MODELS)
 
 
+def _create_sla_tables(db: peewee.Database) -> None:
+    from server.sla.models import SLA_MODELS
+
+    db.create_tables(SLA_MODELS)
+
+
 MIGRATIONS = [
     Migration(1, "create core tables", _create_core_tables),
+    Migration(2, "create SLA tables", _create_sla_tables),
 ]

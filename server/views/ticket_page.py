@@ -150,7 +150,9 @@ def assign(number: str) -> Any:
         return _render_detail(ticket, 422, "Not assigned: see the marked field.", assign=form)
     assignee = User.get_or_none(User.id == int(form.assignee.data)) if form.assignee.data else None
     try:
-        ticket = assign_ticket(ticket, form.version.data, assignee, form.team.data or "", g.user)
+        ticket = assign_ticket(
+            current_registry(), ticket, form.version.data, assignee, form.team.data or "", g.user
+        )
     except StaleTicket as exc:
         return _render_detail(exc.current, 409, str(exc))
     except TransitionRefused as exc:
@@ -167,7 +169,7 @@ def comment(number: str) -> Any:
     form = CommentForm()
     if not form.validate():
         return _render_detail(ticket, 422, "Comment not added: see the marked field.", comment=form)
-    add_comment(ticket, form.text.data, g.user)
+    add_comment(current_registry(), ticket, form.text.data, g.user)
     return _after_action(Ticket.get_by_id(ticket.id), "Comment added.")
 
 
@@ -198,7 +200,7 @@ def edit(number: str) -> Any:
         attach_errors(form, errors)
         return _render_edit(form, ticket, 422)
     try:
-        ticket = edit_ticket(ticket, form.version.data, fields, attributes, g.user)
+        ticket = edit_ticket(registry, ticket, form.version.data, fields, attributes, g.user)
     except StaleTicket as exc:
         current = form_class(formdata=None, data=_initial_data(exc.current, specs))
         current.asset_id.choices = asset_choices(exc.current.customer)

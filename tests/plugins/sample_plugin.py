@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import peewee
@@ -12,12 +13,17 @@ from server.plugin_api import (
     DemoAsset,
     DemoCustomer,
     DemoTicket,
+    Entitlement,
+    EscalationStep,
     FieldSpec,
     Industry,
+    MetricTarget,
     Migration,
     NavLink,
     Panel,
     ServiceType,
+    SlaMatch,
+    SlaPolicy,
     Veto,
     hookimpl,
     label,
@@ -102,6 +108,39 @@ class SamplePlugin:
                 "sample_hours", "Asia/Shanghai", {"weekdays": ("08:00-17:00",)}, holidays="china"
             )
         ]
+
+    @hookimpl
+    def register_sla_policies(self) -> list[SlaPolicy]:
+        ladder = (EscalationStep(75, "assignee"), EscalationStep(100, "supervisor"))
+        targets = (
+            MetricTarget("first_response", "24x7", {"urgent": 30, "normal": 120, "low": 240}),
+            MetricTarget(
+                "resolution",
+                "sample_hours",
+                {"urgent": 240, "normal": 960},
+                pause_statuses=("waiting_customer",),
+                escalation=ladder,
+            ),
+        )
+        return [
+            SlaPolicy(
+                "sample_warranty",
+                label("保修期内", "In warranty"),
+                targets,
+                when=(SlaMatch(entitlements=("in_warranty",)),),
+            ),
+            SlaPolicy("sample_standard", label("标准", "Standard"), targets),
+        ]
+
+    @hookimpl
+    def entitlement(self, ticket: Any) -> Entitlement | None:
+        bought = ticket.attributes.get("purchase_date")
+        if not bought:
+            return None
+        age = ticket.reported_at.date() - dt.date.fromisoformat(bought)
+        if age.days <= 365:
+            return Entitlement("in_warranty", f"bought {age.days} days before the call")
+        return Entitlement("out_of_warranty", f"bought {age.days} days before the call")
 
     @hookimpl
     def register_migrations(self) -> list[Migration]:

@@ -1,0 +1,197 @@
+"""Applying SLA policies to tickets: status periods, policy choice, metric clocks.
+
+Called by the ticket write paths inside their transaction, so a ticket and its clocks
+never disagree. Everything is recomputed from ``reported_at``, the status periods and
+the event timestamps: a change of priority or policy keeps all elapsed and paused time.
+
+Reopening (resolved or closed → in progress) resumes the resolution metric: the time the
+ticket spent resolved or closed is a pause of that metric, and its deadline moves by the
+working time of that pause — unless it had already passed when the ticket was resolved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from server.catalog import Registry
+from server.models import Ticket, utcnow
+from server.plugin_api import Entitlement, MetricTarget
+from server.sla.clock import Segment, measure
+from server.sla.models import TicketSla, TicketStatusPeriod
+from server.sla.policies import PolicyChoice, TicketFacts, choose_policy
+from server.snapshots import ticket_info
+
+# Statuses that always pause the resolution metric: while the ticket stands resolved or
+# closed nobody is working on it; if it is reopened, the clock resumes.
+RESOLUTION_RESTS = ("resolved", "closed")
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    return moment.replace(tzinfo=dt.UTC) if moment is not None else None
+
+
+def _naive(moment: dt.datetime | None) -> dt.datetime | None:
+    return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment is not None else None
+
+
+# --- status periods -------------------------------------------------------------------
+
+
+def open_first_period(ticket: Ticket, now: dt.datetime) -> None:
+    TicketStatusPeriod.create(ticket=ticket, status=ticket.status, started_at=now)
+
+
+def record_status_change(ticket: Ticket, new_status: str, now: dt.datetime, reason: str) -> None:
+    """Close the open status period and open the next one."""
+    TicketStatusPeriod.update(ended_at=now).where(
+        (TicketStatusPeriod.ticket == ticket) & TicketStatusPeriod.ended_at.is_null()
+    ).execute()
+    TicketStatusPeriod.create(
+        ticket=ticket, status=new_status, started_at=now, reason=reason[:2000]
+    )
+
+
+def _periods(ticket: Ticket) -> list[TicketStatusPeriod]:
+    return list(
+        TicketStatusPeriod.select()
+        .where(TicketStatusPeriod.ticket == ticket)
+        .order_by(TicketStatusPeriod.started_at, TicketStatusPeriod.id)
+    )
+
+
+def _pauses(periods: Iterable[TicketStatusPeriod], statuses: Iterable[str]) -> list[Segment]:
+    wanted = set(statuses)
+    return [(_aware(p.started_at), _aware(p.ended_at)) for p in periods if p.status in wanted]
+
+
+# --- choosing the policy --------------------------------------------------------------
+
+
+def ticket_entitlement(registry: Registry, ticket: Ticket) -> Entitlement | None:
+    return registry.ticket_hook(ticket.plugin, "entitlement")(ticket=ticket_info(ticket))
+
+
+def ticket_facts(ticket: Ticket, entitlement: Entitlement | None) -> TicketFacts:
+    """The region class comes from the ticket's own field, else the customer's."""
+    attributes = ticket.attributes or {}
+    customer_attributes = ticket.customer.attributes or {}
+    region_class = attributes.get("region_class") or customer_attributes.get("region_class")
+    return TicketFacts(
+        plugin=ticket.plugin,
+        service=ticket.service,
+        priority=ticket.priority,
+        customer_tier=ticket.customer.tier or "",
+        region_class=str(region_class or ""),
+        entitlement=entitlement.status if entitlement else "",
+    )
+
+
+def policy_for(registry: Registry, ticket: Ticket) -> tuple[PolicyChoice, Entitlement | None]:
+    entitlement = ticket_entitlement(registry, ticket)
+    choice = choose_policy(
+        ticket_facts(ticket, entitlement),
+        registry.sla_rules,
+        registry.industry_policies.get(ticket.plugin, []),
+        registry.policies,
+        registry.default_policy,
+    )
+    return choice, entitlement
+
+
+# --- the clocks -----------------------------------------------------------------------
+
+
+def _stopped_at(ticket: Ticket, metric: str) -> dt.datetime | None:
+    return _aware(
+        {
+            "first_response": ticket.first_response_at,
+            "arrival": ticket.arrived_at,
+            "resolution": ticket.resolved_at,
+        }[metric]
+    )
+
+
+def _cancelled_at(
+    ticket: Ticket, metric: str, periods: list[TicketStatusPeriod]
+) -> dt.datetime | None:
+    """When a metric stopped without its event: the ticket was cancelled, or resolved
+    without anyone going on site (then no arrival was needed)."""
+    if ticket.status == "cancelled":
+        return _aware(next(p.started_at for p in reversed(periods) if p.status == "cancelled"))
+    if metric == "arrival" and ticket.arrived_at is None and ticket.resolved_at is not None:
+        return _aware(ticket.resolved_at)
+    return None
+
+
+def refresh_ticket_sla(
+    registry: Registry, ticket: Ticket, now: dt.datetime | None = None
+) -> list[TicketSla]:
+    """Recompute and store every metric clock of ``ticket``; call inside its transaction."""
+    moment = _aware(now or utcnow())
+    choice, entitlement = policy_for(registry, ticket)
+    existing = {row.metric: row for row in TicketSla.select().where(TicketSla.ticket == ticket)}
+    kept: list[TicketSla] = []
+    if choice.policy is not None:
+        periods = _periods(ticket)
+        for target in choice.policy.targets:
+            minutes = target.minutes.get(ticket.priority)
+            if minutes is None:
+                continue
+            row = existing.pop(target.metric, None) or TicketSla(
+                ticket=ticket, metric=target.metric
+            )
+            if row.policy and row.policy != choice.policy.name:
+                row.escalated_percent = 0  # a new ladder starts from its first step
+            _fill(row, registry, ticket, target, minutes * 60, periods, moment)
+            row.policy = choice.policy.name
+            row.policy_reason = choice.reason[:300]
+            row.entitlement = entitlement.status[:40] if entitlement else ""
+            row.entitlement_reason = entitlement.reason[:300] if entitlement else ""
+            row.save()
+            kept.append(row)
+    if existing:
+        TicketSla.delete().where(TicketSla.id.in_([row.id for row in existing.values()])).execute()
+    return kept
+
+
+def _fill(
+    row: TicketSla,
+    registry: Registry,
+    ticket: Ticket,
+    target: MetricTarget,
+    target_seconds: int,
+    periods: list[TicketStatusPeriod],
+    now: dt.datetime,
+) -> None:
+    calendar = registry.calendars[target.calendar]
+    pause_statuses = set(target.pause_statuses)
+    if target.metric == "resolution":
+        pause_statuses.update(RESOLUTION_RESTS)
+    escalated = row.escalated_percent or 0
+    clock = measure(
+        calendar,
+        start=_aware(ticket.reported_at),
+        target_seconds=target_seconds,
+        pauses=_pauses(periods, pause_statuses),
+        stopped_at=_stopped_at(ticket, target.metric),
+        now=now,
+        cancelled_at=_cancelled_at(ticket, target.metric, periods),
+        escalation_percents=[s.percent for s in target.escalation if s.percent > escalated],
+    )
+    row.calendar = target.calendar
+    row.target_seconds = target_seconds
+    row.due_at = _naive(clock.due)
+    row.paused_seconds = clock.paused_seconds
+    row.elapsed_seconds = clock.elapsed_seconds
+    row.state = clock.state
+    row.stopped_at = _naive(_stopped_at(ticket, target.metric))
+    row.next_escalation_at = _naive(clock.next_escalation_at)
+    row.updated_at = _naive(now)
+
+
+def ticket_clocks(ticket: Ticket) -> list[TicketSla]:
+    """The stored clocks of a ticket, in the order of the metrics."""
+    order = {"first_response": 0, "arrival": 1, "resolution": 2}
+    rows = TicketSla.select().where(TicketSla.ticket == ticket)
+    return sorted(rows, key=lambda row: order.get(row.metric, 9))
