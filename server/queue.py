@@ -14,6 +14,7 @@ import peewee
 from server import workflow
 from server.inputs import query_text
 from server.models import PRIORITIES, Customer, Ticket, User
+from server.sla.models import TicketDeadline
 
 # Sort keys offered in the UI → the columns; each is backed by an index on ticket.
 SORTS: dict[str, tuple[Any, ...]] = {
@@ -22,6 +23,8 @@ SORTS: dict[str, tuple[Any, ...]] = {
     "-updated": (Ticket.updated_at.desc(), Ticket.id.desc()),
     "-reported": (Ticket.reported_at.desc(), Ticket.id.desc()),
     "number": (Ticket.number.asc(),),
+    # nearest open SLA deadline first; tickets without one come last
+    "due": (TicketDeadline.due_at.asc(nulls="LAST"), Ticket.id.asc()),
 }
 DEFAULT_SORT = "-created"
 NUMBER_PATTERN = re.compile(r"^[A-Z]{2,4}-\d{4}-\d{1,6}$", re.IGNORECASE)
@@ -148,9 +151,10 @@ def ticket_queue(f: QueueFilter, user_id: int | None, page_size: int) -> QueuePa
         pages = max(1, math.ceil(total / page_size))
         page = min(f.page, pages)
     rows = list(
-        base.select(Ticket, Customer, User)
+        base.select(Ticket, Customer, User, TicketDeadline)
         .join_from(Ticket, Customer)
         .join_from(Ticket, User, peewee.JOIN.LEFT_OUTER)
+        .join_from(Ticket, TicketDeadline, peewee.JOIN.LEFT_OUTER, attr="next_deadline")
         .order_by(*SORTS[f.sort])
         .offset((page - 1) * page_size)
         .limit(page_size + 1)

@@ -40,6 +40,30 @@ def localtime(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return local.strftime(fmt) if local else ""
 
 
+def duration(seconds: float | None) -> str:
+    """Working time as people say it: "45m", "3h 10m", "2d 4h" (a day is 24 hours)."""
+    if seconds is None:
+        return ""
+    minutes = round(abs(seconds) / 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days}d {hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    return f"{minutes}m"
+
+
+def time_left(due_at: dt.datetime | None) -> tuple[str, str]:
+    """("2h 5m left" | "overdue 35m", css class) for a stored (naive UTC) deadline."""
+    if due_at is None:
+        return ("", "")
+    left = (due_at - dt.datetime.now(dt.UTC).replace(tzinfo=None)).total_seconds()
+    if left < 0:
+        return (f"overdue {duration(left)}", "sla-overdue")
+    return (f"{duration(left)} left", "sla-soon" if left < 3600 else "sla-ok")
+
+
 def status_label(status: str) -> str:
     return translate(workflow.STATUSES.get(status, Label(status, status)))
 
@@ -65,6 +89,7 @@ def menu() -> list[Any]:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["tr"] = translate
+    app.jinja_env.filters["duration"] = duration
     app.jinja_env.globals.update(
         status_label=status_label,
         industry_label=industry_label,
@@ -72,6 +97,7 @@ def init_app(app: Flask) -> None:
         menu=menu,
         htmx_script=assets.htmx_static_path,
         current_locale=current_locale,
+        time_left=time_left,
     )
 
     @app.context_processor

@@ -304,3 +304,32 @@ def test_rules_must_name_known_policies(make_app):
 
     with pytest.raises(ConfigError, match=r"sla\.rules\[1\]\.policy: unknown policy 'ghost'"):
         make_app(sla={"rules": [{"policy": "ghost"}]})
+
+
+def test_the_ticket_page_shows_each_metric_with_its_policy(app, ticket, login_as):
+    page = login_as("dispatcher").get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    assert "Service level" in page and "config rule 1: any ticket" in page
+    for metric in ("first response", "arrival", "resolution"):
+        assert metric in page
+    assert "8h" in page  # the resolution target
+
+
+def test_the_queue_sorts_by_the_nearest_deadline(app, registry, staff, login_as):
+    with app.app_context():
+        customer = Customer.create(name="c")
+        for title, priority in [("later", "normal"), ("sooner", "urgent")]:
+            create_ticket(
+                registry,
+                NewTicket(
+                    industry="sample",
+                    service=registry.service("sample", "consult"),
+                    customer=customer,
+                    title=title,
+                    priority=priority,
+                ),
+                staff["dispatcher"],
+                2026,
+            )
+    page = login_as("dispatcher").get("/tickets?sort=due").get_data(as_text=True)
+    assert page.index("sooner") < page.index("later")
+    assert 'class="sla ' in page

@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from server.catalog import Registry
 from server.models import Ticket, utcnow
 from server.plugin_api import Entitlement, MetricTarget
-from server.sla.clock import Segment, measure
-from server.sla.models import TicketSla, TicketStatusPeriod
+from server.sla.clock import OPEN_STATES, Segment, measure
+from server.sla.models import TicketDeadline, TicketSla, TicketStatusPeriod
 from server.sla.policies import PolicyChoice, TicketFacts, choose_policy
 from server.snapshots import ticket_info
 
@@ -152,7 +152,16 @@ def refresh_ticket_sla(
             kept.append(row)
     if existing:
         TicketSla.delete().where(TicketSla.id.in_([row.id for row in existing.values()])).execute()
+    _store_nearest_deadline(ticket, kept)
     return kept
+
+
+def _store_nearest_deadline(ticket: Ticket, rows: list[TicketSla]) -> None:
+    open_rows = [row for row in rows if row.state in OPEN_STATES]
+    TicketDeadline.delete().where(TicketDeadline.ticket == ticket).execute()
+    if open_rows:
+        nearest = min(open_rows, key=lambda row: row.due_at)
+        TicketDeadline.create(ticket=ticket, due_at=nearest.due_at, metric=nearest.metric)
 
 
 def _fill(

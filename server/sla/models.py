@@ -54,4 +54,17 @@ class TicketSla(BaseModel):
         )
 
 
-SLA_MODELS = (TicketStatusPeriod, TicketSla)
+class TicketDeadline(BaseModel):
+    """A ticket's nearest open deadline over all its metrics, kept for the queue's sort."""
+
+    ticket = peewee.ForeignKeyField(
+        Ticket, primary_key=True, backref="deadline", on_delete="CASCADE"
+    )
+    due_at = peewee.DateTimeField(index=True)
+    metric = peewee.CharField(max_length=20)
+
+    class Meta:
+        table_name = "ticket_deadline"
+
+
+SLA_MODELS = (TicketStatusPeriod, TicketSla, TicketDeadline)
