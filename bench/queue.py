@@ -23,6 +23,8 @@ from server.config import parse_config
 from server.db import database
 from server.models import Customer, Ticket, TicketCounter, User
 from server.schema import init_db
+from server.sla.models import TicketDeadline
+from server.workflow import OPEN_STATUSES as OPEN
 from server.workflow import STATUSES
 
 PLUGINS = ["home_appliances", "tobacco_retail", "insurance", "power_utility", "it_outsourcing"]
@@ -117,6 +119,25 @@ def fill(app: object, tickets: int) -> None:
     with database.atomic():
         if batch:
             Ticket.insert_many(batch).execute()
+        # the search text of every ticket, as creating it through the app would write
+        database.execute_sql(
+            "INSERT INTO ticket_search (ticket_id, text) SELECT t.id, "
+            "lower(t.number || ' ' || t.title || ' ' || c.name) "
+            "FROM ticket t JOIN customer c ON c.id = t.customer_id"
+        )
+        # the nearest open deadline of every open ticket, as the SLA engine keeps it
+        open_ids = [t.id for t in Ticket.select(Ticket.id).where(Ticket.status.in_(OPEN))]
+        for chunk in range(0, len(open_ids), 5000):
+            TicketDeadline.insert_many(
+                [
+                    {
+                        "ticket": tid,
+                        "due_at": now + dt.timedelta(minutes=rng.randint(-600, 6000)),
+                        "metric": "resolution",
+                    }
+                    for tid in open_ids[chunk : chunk + 5000]
+                ]
+            ).execute()
         for prefix, value in counters.items():
             TicketCounter.create(prefix=prefix, year=2026, value=value)
     database.execute_sql("ANALYZE")
@@ -135,6 +156,8 @@ SCENARIOS = [
     ("unassigned", "assignee=none"),
     ("team", "team=team3"),
     ("recently changed", "sort=-updated"),
+    ("nearest deadline", "sort=due"),
+    ("open, nearest deadline", "status=open&sort=due"),
     ("ticket number", "q=HA-2026-000123"),
     ("text in title", "q=空调"),
     ("customer name", "q=客户 1999"),

@@ -9,6 +9,7 @@ from typing import Any
 
 from server.db import write_transaction
 from server.models import Asset, Customer, utcnow
+from server.search import reindex_customer
 
 CUSTOMER_FIELDS = ("name", "kind", "phone", "email", "address", "region", "tier")
 
@@ -39,11 +40,14 @@ def save_customer(
     with write_transaction():
         if customer is None:
             return Customer.create(**values, attributes=dict(attributes))
+        renamed = values.get("name", customer.name) != customer.name
         for name, value in values.items():
             setattr(customer, name, value)
         customer.attributes = {**(customer.attributes or {}), **attributes}
         customer.updated_at = utcnow()
         customer.save()
+        if renamed:
+            reindex_customer(customer)
         return customer
 
 

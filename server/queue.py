@@ -14,6 +14,7 @@ import peewee
 from server import workflow
 from server.inputs import query_text
 from server.models import PRIORITIES, Customer, Ticket, User
+from server.search import ticket_text_filter
 from server.sla.models import TicketDeadline
 
 # Sort keys offered in the UI → the columns; each is backed by an index on ticket.
@@ -23,8 +24,8 @@ SORTS: dict[str, tuple[Any, ...]] = {
     "-updated": (Ticket.updated_at.desc(), Ticket.id.desc()),
     "-reported": (Ticket.reported_at.desc(), Ticket.id.desc()),
     "number": (Ticket.number.asc(),),
-    # nearest open SLA deadline first; tickets without one come last
-    "due": (TicketDeadline.due_at.asc(nulls="LAST"), Ticket.id.asc()),
+    # nearest open SLA deadline first; tickets without one come last (_by_nearest_deadline)
+    "due": (),
 }
 DEFAULT_SORT = "-created"
 NUMBER_PATTERN = re.compile(r"^[A-Z]{2,4}-\d{4}-\d{1,6}$", re.IGNORECASE)
@@ -123,15 +124,12 @@ def _filtered(f: QueueFilter, user_id: int | None) -> peewee.ModelSelect:
 
 
 def _text_search(query: peewee.ModelSelect, text: str) -> peewee.ModelSelect:
-    """A ticket number is looked up exactly (indexed); other text matches title/customer."""
+    """A ticket number is looked up exactly (indexed); other text matches number, title
+    and customer name through the search table."""
     if NUMBER_PATTERN.match(text):
         prefix, year, serial = text.upper().split("-")
         return query.where(Ticket.number == f"{prefix}-{year}-{int(serial):06d}")
-    pattern = f"%{text}%"
-    customers = Customer.select(Customer.id).where(Customer.name**pattern)
-    return query.where(
-        (Ticket.title**pattern) | (Ticket.number**pattern) | Ticket.customer.in_(customers)
-    )
+    return query.where(ticket_text_filter(text))
 
 
 def ticket_queue(f: QueueFilter, user_id: int | None, page_size: int) -> QueuePage:
@@ -150,15 +148,13 @@ def ticket_queue(f: QueueFilter, user_id: int | None, page_size: int) -> QueuePa
         total = min(counted, COUNT_LIMIT)
         pages = max(1, math.ceil(total / page_size))
         page = min(f.page, pages)
-    rows = list(
-        base.select(Ticket, Customer, User, TicketDeadline)
-        .join_from(Ticket, Customer)
-        .join_from(Ticket, User, peewee.JOIN.LEFT_OUTER)
-        .join_from(Ticket, TicketDeadline, peewee.JOIN.LEFT_OUTER, attr="next_deadline")
-        .order_by(*SORTS[f.sort])
-        .offset((page - 1) * page_size)
-        .limit(page_size + 1)
-    )
+    offset = (page - 1) * page_size
+    if f.sort == "due":
+        rows = _by_nearest_deadline(base, offset, page_size + 1)
+    else:
+        rows = list(
+            _with_related(base).order_by(*SORTS[f.sort]).offset(offset).limit(page_size + 1)
+        )
     return QueuePage(
         tickets=rows[:page_size],
         total=total,
@@ -167,3 +163,36 @@ def ticket_queue(f: QueueFilter, user_id: int | None, page_size: int) -> QueuePa
         pages=pages,
         has_next=len(rows) > page_size,
     )
+
+
+def _with_related(query: peewee.ModelSelect, deadline_join: Any = peewee.JOIN.LEFT_OUTER) -> Any:
+    return (
+        query.select(Ticket, Customer, User, TicketDeadline)
+        .join_from(Ticket, Customer)
+        .join_from(Ticket, User, peewee.JOIN.LEFT_OUTER)
+        .join_from(Ticket, TicketDeadline, deadline_join, attr="next_deadline")
+    )
+
+
+def _by_nearest_deadline(base: peewee.ModelSelect, offset: int, limit: int) -> list[Ticket]:
+    """Tickets with an open deadline, nearest first, then those without one.
+
+    Two queries instead of one NULLS LAST sort: the first walks the deadline index and
+    stops after ``limit`` rows; a single outer-joined sort would order every ticket.
+    """
+    with_deadline = _with_related(base, peewee.JOIN.INNER)
+    rows = list(
+        with_deadline.order_by(TicketDeadline.due_at, Ticket.id).offset(offset).limit(limit)
+    )
+    if len(rows) == limit:
+        return rows
+    # Past the tickets with deadlines: continue with the others, oldest number first.
+    skipped = offset - min(offset, with_deadline.select(Ticket.id).limit(offset + 1).count())
+    without = (
+        _with_related(base)
+        .where(TicketDeadline.ticket.is_null())
+        .order_by(Ticket.id)
+        .offset(max(0, skipped))
+        .limit(limit - len(rows))
+    )
+    return rows + list(without)

@@ -15,6 +15,7 @@ from server.catalog import Registry
 from server.db import write_transaction
 from server.models import Asset, Customer, Ticket, TicketCounter, TicketEvent, User, utcnow
 from server.plugin_api import Panel, ServiceType, TicketInfo, Veto
+from server.search import index_ticket
 from server.sla import engine as sla
 from server.snapshots import customer_info, ticket_info, user_info
 
@@ -157,6 +158,7 @@ def create_ticket(
             attributes=dict(new.attributes or {}),
         )
         TicketEvent.create(ticket=ticket, actor=actor, at=now, kind="created", data={})
+        index_ticket(ticket)
         sla.open_first_period(ticket, now)
         sla.refresh_ticket_sla(registry, ticket, now)
     registry.ticket_hook(new.industry, "ticket_created")(
@@ -238,6 +240,7 @@ def edit_ticket(
             _event(fresh, actor, now, "field", field=name, old=_plain(old), new=_plain(new))
         # priority, reported_at or plugin fields may choose other targets or a policy
         sla.refresh_ticket_sla(registry, fresh, now)
+        index_ticket(fresh)
     return fresh
 
 

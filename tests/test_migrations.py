@@ -26,7 +26,7 @@ def test_from_empty_creates_every_core_table_and_the_plugins_own(app):
 def test_history_is_kept_per_component(app):
     with app.app_context():
         rows = {(r.component, r.number) for r in MigrationHistory.select()}
-    assert rows == {("core", 1), ("core", 2), ("sample", 1)}
+    assert rows == {("core", 1), ("core", 2), ("core", 3), ("sample", 1)}
 
 
 def test_rerun_applies_nothing_and_keeps_data(app):
@@ -80,3 +80,33 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
         assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
         assert database.execute_sql("PRAGMA busy_timeout").fetchone()[0] > 0
+
+
+def test_the_search_table_is_filled_for_tickets_made_before_it(app):
+    from server.search import TicketSearch
+    from server.tickets import NewTicket, create_ticket
+    from tests.conftest import ensure_user
+
+    registry = app.extensions["aftersales"].registry
+    actor = ensure_user(app, "d", "dispatcher")
+    with app.app_context():
+        customer = Customer.create(name="Old Customer 老客户")
+        ticket = create_ticket(
+            registry,
+            NewTicket(
+                industry="sample",
+                service=registry.service("sample", "consult"),
+                customer=customer,
+                title="Before the upgrade",
+            ),
+            actor,
+            2026,
+        )
+        # the database as it was before migration 3
+        database.drop_tables([TicketSearch])
+        MigrationHistory.delete().where(
+            (MigrationHistory.component == "core") & (MigrationHistory.number == 3)
+        ).execute()
+        assert init_db(app) == ["core 0003 create the ticket search table"]
+        text = TicketSearch.get(TicketSearch.ticket == ticket.id).text
+    assert text == f"{ticket.number.lower()} before the upgrade old customer 老客户"

@@ -183,3 +183,60 @@ def test_ids_too_large_for_the_database_read_as_missing(app, url):
     client = app.test_client()
     client.login("admin")
     assert client.get(url).status_code in (200, 404)
+
+
+def test_nearest_deadline_pages_run_on_into_tickets_without_one(make_app):
+    """3 urgent tickets have deadlines, 8 normal ones have none; pages of 5."""
+    app = make_app(
+        ui={"page_size": 5},
+        sla={
+            "policies": {"p": {"resolution": {"minutes": {"urgent": 60}}}},
+            "rules": [{"policy": "p"}],
+        },
+    )
+    registry = app.extensions["aftersales"].registry
+    actor = ensure_user(app, "dispatcher", "dispatcher")
+    with app.app_context():
+        customer = Customer.create(name="c")
+        for index in range(11):
+            priority = "urgent" if index in (2, 5, 9) else "normal"
+            create_ticket(
+                registry,
+                NewTicket(
+                    industry="sample",
+                    service=registry.service("sample", "consult"),
+                    customer=customer,
+                    title=f"t{index}",
+                    priority=priority,
+                ),
+                actor,
+                2026,
+            )
+    client = app.test_client()
+    client.login("dispatcher")
+    pages = [
+        numbers(client.get(f"/tickets?sort=due&page={n}").get_data(as_text=True)) for n in (1, 2, 3)
+    ]
+    urgent = ["SP-2026-000003", "SP-2026-000006", "SP-2026-000010"]
+    others = [f"SP-2026-{n:06d}" for n in range(1, 12) if f"SP-2026-{n:06d}" not in urgent]
+    assert pages[0] == urgent + others[:2]
+    assert pages[1] == others[2:7]
+    assert pages[2] == others[7:]
+
+
+def test_a_renamed_customers_tickets_are_found_by_the_new_name(seeded, app):
+    from server.customers import save_customer
+
+    with app.app_context():
+        bob = Customer.get(Customer.name == "Bob 小波")
+        save_customer(bob, {"name": "Robert 罗伯特"}, {})
+    client = app.test_client()
+    client.login("dispatcher")
+    assert len(numbers(client.get("/tickets?q=罗伯特").get_data(as_text=True))) == 6
+    assert numbers(client.get("/tickets?q=小波").get_data(as_text=True)) == []
+
+
+def test_search_ignores_case(seeded, app):
+    client = app.test_client()
+    client.login("dispatcher")
+    assert len(numbers(client.get("/tickets?q=aLiCe").get_data(as_text=True))) == 6

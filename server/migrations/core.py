@@ -24,7 +24,27 @@ def _create_sla_tables(db: peewee.Database) -> None:
     db.create_tables(SLA_MODELS)
 
 
+def _create_search_table(db: peewee.Database) -> None:
+    """The search table, filled for the tickets that exist already."""
+    from server.models import Customer, Ticket
+    from server.search import TicketSearch, search_text
+
+    db.create_tables([TicketSearch])
+    rows = Ticket.select(Ticket.id, Ticket.number, Ticket.title, Customer.name).join(Customer)
+    batch = []
+    for row in rows.iterator():
+        batch.append(
+            {"ticket": row.id, "text": search_text(row.number, row.title, row.customer.name)}
+        )
+        if len(batch) == 1000:
+            TicketSearch.insert_many(batch).execute()
+            batch = []
+    if batch:
+        TicketSearch.insert_many(batch).execute()
+
+
 MIGRATIONS = [
     Migration(1, "create core tables", _create_core_tables),
     Migration(2, "create SLA tables", _create_sla_tables),
+    Migration(3, "create the ticket search table", _create_search_table),
 ]
