@@ -165,6 +165,31 @@ def check_calendars_command(ctx: click.Context, years: tuple[int, ...]) -> None:
     click.echo("every calendar has holiday data for the years checked")
 
 
+@sla_group.command("sweep")
+@click.pass_context
+def sweep_command(ctx: click.Context) -> None:
+    """Update due SLA clocks, note breaches and fire escalation steps (safe to overlap)."""
+    from server.models import utcnow
+    from server.sla.sweep import SweepResult, sweep_ticket, tickets_to_sweep
+
+    app = _app(ctx.find_root())
+    registry = app.extensions["aftersales"].registry
+    result = SweepResult()
+    with app.app_context():
+        now = utcnow()
+        ticket_ids = tickets_to_sweep(now)
+        with click.progressbar(ticket_ids, label="Sweeping SLA clocks", file=sys.stderr) as bar:
+            for ticket_id in bar:
+                breaches, escalations = sweep_ticket(registry, ticket_id, now)
+                result.tickets += 1
+                result.breaches += breaches
+                result.escalations.extend(escalations)
+    click.echo(
+        f"swept {result.tickets} tickets: {result.breaches} breaches noted, "
+        f"{len(result.escalations)} escalation steps fired"
+    )
+
+
 @main.command("install-assets")
 def install_assets_command() -> None:
     """Download htmx from the npm registry into server/static/vendor (checked)."""

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from server.catalog import Registry
 from server.models import Ticket, utcnow
 from server.plugin_api import Entitlement, MetricTarget
-from server.sla.clock import OPEN_STATES, Segment, measure
+from server.sla.clock import OPEN_STATES, Segment, deadline, measure
 from server.sla.models import TicketDeadline, TicketSla, TicketStatusPeriod
 from server.sla.policies import PolicyChoice, TicketFacts, choose_policy
 from server.snapshots import ticket_info
@@ -138,22 +139,42 @@ def refresh_ticket_sla(
             minutes = target.minutes.get(ticket.priority)
             if minutes is None:
                 continue
-            row = existing.pop(target.metric, None) or TicketSla(
-                ticket=ticket, metric=target.metric
-            )
-            if row.policy and row.policy != choice.policy.name:
-                row.escalated_percent = 0  # a new ladder starts from its first step
+            row = existing.pop(target.metric, None)
+            if row is not None and row.policy != choice.policy.name:
+                # A new policy brings a new ladder and a new breach to note: start afresh.
+                TicketSla.delete().where(TicketSla.id == row.id).execute()
+                row = None
+            row = row or TicketSla(ticket=ticket, metric=target.metric)
             _fill(row, registry, ticket, target, minutes * 60, periods, moment)
             row.policy = choice.policy.name
             row.policy_reason = choice.reason[:300]
             row.entitlement = entitlement.status[:40] if entitlement else ""
             row.entitlement_reason = entitlement.reason[:300] if entitlement else ""
-            row.save()
+            # The sweep claims escalation steps and breach notes with conditional updates;
+            # a refresh must never write back an older value of them.
+            row.save(only=None if row.id is None else _REFRESHED_FIELDS)
             kept.append(row)
     if existing:
         TicketSla.delete().where(TicketSla.id.in_([row.id for row in existing.values()])).execute()
     _store_nearest_deadline(ticket, kept)
     return kept
+
+
+_REFRESHED_FIELDS = [
+    TicketSla.policy,
+    TicketSla.policy_reason,
+    TicketSla.entitlement,
+    TicketSla.entitlement_reason,
+    TicketSla.calendar,
+    TicketSla.target_seconds,
+    TicketSla.due_at,
+    TicketSla.paused_seconds,
+    TicketSla.elapsed_seconds,
+    TicketSla.state,
+    TicketSla.stopped_at,
+    TicketSla.next_escalation_at,
+    TicketSla.updated_at,
+]
 
 
 def _store_nearest_deadline(ticket: Ticket, rows: list[TicketSla]) -> None:
@@ -162,6 +183,40 @@ def _store_nearest_deadline(ticket: Ticket, rows: list[TicketSla]) -> None:
     if open_rows:
         nearest = min(open_rows, key=lambda row: row.due_at)
         TicketDeadline.create(ticket=ticket, due_at=nearest.due_at, metric=nearest.metric)
+
+
+def _clock_inputs(
+    registry: Registry, ticket: Ticket, target: MetricTarget, periods: list[TicketStatusPeriod]
+) -> dict[str, Any]:
+    pause_statuses = set(target.pause_statuses)
+    if target.metric == "resolution":
+        pause_statuses.update(RESOLUTION_RESTS)
+    return {
+        "calendar": registry.calendars[target.calendar],
+        "start": _aware(ticket.reported_at),
+        "pauses": _pauses(periods, pause_statuses),
+        "stopped_at": _stopped_at(ticket, target.metric),
+        "cancelled_at": _cancelled_at(ticket, target.metric, periods),
+    }
+
+
+def policy_target(registry: Registry, row: TicketSla) -> MetricTarget | None:
+    policy = registry.policies.get(row.policy)
+    return next((t for t in policy.targets if t.metric == row.metric), None) if policy else None
+
+
+def step_due(
+    registry: Registry, ticket: Ticket, row: TicketSla, percent: int, now: dt.datetime
+) -> dt.datetime:
+    """When ``percent`` of the row's target is used up, pauses counted (aware UTC)."""
+    target = policy_target(registry, row)
+    inputs = _clock_inputs(registry, ticket, target, _periods(ticket))
+    end = inputs["stopped_at"] or inputs["cancelled_at"] or _aware(now)
+    pauses = [(s, min(e or end, end)) for s, e in inputs["pauses"] if s < end]
+    moment, _paused = deadline(
+        inputs["calendar"], inputs["start"], row.target_seconds * percent / 100, pauses, end
+    )
+    return moment
 
 
 def _fill(
@@ -173,20 +228,12 @@ def _fill(
     periods: list[TicketStatusPeriod],
     now: dt.datetime,
 ) -> None:
-    calendar = registry.calendars[target.calendar]
-    pause_statuses = set(target.pause_statuses)
-    if target.metric == "resolution":
-        pause_statuses.update(RESOLUTION_RESTS)
     escalated = row.escalated_percent or 0
     clock = measure(
-        calendar,
-        start=_aware(ticket.reported_at),
         target_seconds=target_seconds,
-        pauses=_pauses(periods, pause_statuses),
-        stopped_at=_stopped_at(ticket, target.metric),
         now=now,
-        cancelled_at=_cancelled_at(ticket, target.metric, periods),
         escalation_percents=[s.percent for s in target.escalation if s.percent > escalated],
+        **_clock_inputs(registry, ticket, target, periods),
     )
     row.calendar = target.calendar
     row.target_seconds = target_seconds

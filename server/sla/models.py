@@ -42,6 +42,8 @@ class TicketSla(BaseModel):
     # The highest escalation step (percent of target) already fired; 0 for none.
     escalated_percent = peewee.IntegerField(default=0)
     next_escalation_at = peewee.DateTimeField(null=True)
+    # Set once the breach is on the timeline, so it is written there exactly once.
+    breach_noted = peewee.BooleanField(default=False)
     updated_at = peewee.DateTimeField(default=utcnow)
 
     class Meta:
@@ -51,6 +53,7 @@ class TicketSla(BaseModel):
             # the sweep and the queue's "nearest deadline" look these up
             (("state", "due_at"), False),
             (("next_escalation_at",), False),
+            (("state", "breach_noted"), False),
         )
 
 

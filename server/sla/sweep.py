@@ -1,0 +1,131 @@
+"""The SLA sweep: bring due clocks up to date, note breaches, fire escalation steps.
+
+Run by ``aftersales sla sweep`` and by the periodic job. Each step fires exactly once,
+even when sweeps overlap: a step is claimed with a conditional UPDATE (``escalated_percent
+< step``) and only the sweep whose UPDATE changed the row writes the event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from server.catalog import Registry
+from server.db import write_transaction
+from server.models import Ticket, TicketEvent, utcnow
+from server.plugin_api import EscalationStep
+from server.sla.clock import BREACHED, OPEN_STATES
+from server.sla.engine import policy_target, refresh_ticket_sla, step_due
+from server.sla.models import TicketSla
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A step that fired: who is to be told about which ticket's metric."""
+
+    ticket_id: int
+    number: str
+    metric: str
+    percent: int
+    notify: str
+
+
+@dataclass
+class SweepResult:
+    tickets: int = 0
+    breaches: int = 0
+    escalations: list[Escalation] = field(default_factory=list)
+
+
+def tickets_to_sweep(now: dt.datetime) -> list[int]:
+    """Tickets with a clock whose deadline or next step has come, or an unnoted breach."""
+    due = (
+        (TicketSla.state.in_(OPEN_STATES) & (TicketSla.due_at <= now))
+        | (TicketSla.next_escalation_at <= now)
+        | ((TicketSla.state == BREACHED) & (TicketSla.breach_noted == False))  # noqa: E712
+    )
+    query = TicketSla.select(TicketSla.ticket).where(due).distinct()
+    return sorted(row.ticket_id for row in query)
+
+
+def sweep(registry: Registry, now: dt.datetime | None = None) -> SweepResult:
+    """Sweep every ticket that needs it, each in its own short transaction."""
+    moment = now or utcnow()
+    result = SweepResult()
+    for ticket_id in tickets_to_sweep(moment):
+        breaches, escalations = sweep_ticket(registry, ticket_id, moment)
+        result.tickets += 1
+        result.breaches += breaches
+        result.escalations.extend(escalations)
+    return result
+
+
+def sweep_ticket(
+    registry: Registry, ticket_id: int, now: dt.datetime
+) -> tuple[int, list[Escalation]]:
+    breaches = 0
+    fired: list[Escalation] = []
+    with write_transaction():
+        ticket = Ticket.get_or_none(Ticket.id == ticket_id)
+        if ticket is None:
+            return 0, []
+        for row in refresh_ticket_sla(registry, ticket, now):
+            if row.state == BREACHED and _claim_breach(row):
+                _event(ticket, now, "sla_breached", metric=row.metric, due=row.due_at.isoformat())
+                breaches += 1
+            for step in _due_steps(registry, ticket, row, now):
+                if _claim_step(row, step.percent):
+                    _event(
+                        ticket,
+                        now,
+                        "sla_escalation",
+                        metric=row.metric,
+                        percent=step.percent,
+                        notify=step.notify,
+                    )
+                    fired.append(
+                        Escalation(ticket.id, ticket.number, row.metric, step.percent, step.notify)
+                    )
+        if fired:
+            refresh_ticket_sla(registry, ticket, now)  # schedule the next step
+    return breaches, fired
+
+
+def _due_steps(
+    registry: Registry, ticket: Ticket, row: TicketSla, now: dt.datetime
+) -> list[EscalationStep]:
+    """The ladder's unfired steps whose moment has come (none once the metric stopped)."""
+    if row.next_escalation_at is None or row.next_escalation_at > now:
+        return []
+    target = policy_target(registry, row)
+    if target is None:
+        return []
+    aware_now = now.replace(tzinfo=dt.UTC)
+    return [
+        step
+        for step in target.escalation
+        if step.percent > row.escalated_percent
+        and step_due(registry, ticket, row, step.percent, now) <= aware_now
+    ]
+
+
+def _claim_breach(row: TicketSla) -> bool:
+    claimed = (
+        TicketSla.update(breach_noted=True)
+        .where((TicketSla.id == row.id) & (TicketSla.breach_noted == False))  # noqa: E712
+        .execute()
+    )
+    return claimed == 1
+
+
+def _claim_step(row: TicketSla, percent: int) -> bool:
+    claimed = (
+        TicketSla.update(escalated_percent=percent)
+        .where((TicketSla.id == row.id) & (TicketSla.escalated_percent < percent))
+        .execute()
+    )
+    return claimed == 1
+
+
+def _event(ticket: Ticket, now: dt.datetime, kind: str, **data: object) -> None:
+    TicketEvent.create(ticket=ticket, actor=None, at=now, kind=kind, data=data)
