@@ -209,8 +209,8 @@ def _register_error_pages(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from server.views import admin, attachments, auth, customers, health, tickets
+    from server.views import admin, attachments, auth, customers, health, notifications, tickets
 
     app.url_map.converters["id"] = RecordIdConverter
-    for module in (auth, health, tickets, customers, attachments, admin):
+    for module in (auth, health, tickets, customers, attachments, admin, notifications):
         app.register_blueprint(module.bp)

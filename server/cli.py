@@ -169,6 +169,7 @@ def check_calendars_command(ctx: click.Context, years: tuple[int, ...]) -> None:
 @click.pass_context
 def sweep_command(ctx: click.Context) -> None:
     """Update due SLA clocks, note breaches and fire escalation steps (safe to overlap)."""
+    from server.mail import deliver_pending
     from server.models import utcnow
     from server.sla.sweep import SweepResult, sweep_ticket, tickets_to_sweep
 
@@ -184,10 +185,13 @@ def sweep_command(ctx: click.Context) -> None:
                 result.tickets += 1
                 result.breaches += breaches
                 result.escalations.extend(escalations)
+        sent, failed = deliver_pending(app.extensions["aftersales"].config.mail)
     click.echo(
         f"swept {result.tickets} tickets: {result.breaches} breaches noted, "
         f"{len(result.escalations)} escalation steps fired"
     )
+    if sent or failed:
+        click.echo(f"mail: {sent} sent, {failed} failed (kept for the next run)")
 
 
 @main.command("install-assets")

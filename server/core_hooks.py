@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
+from server.notifications import unread_count
 from server.permissions import role_can
 from server.plugin_api import NavLink, UserInfo, hookimpl, label
 
@@ -16,4 +17,12 @@ def menu_links(user: UserInfo) -> list[NavLink]:
     ]
     if role_can(user.role, "user.manage"):
         links.append(NavLink(label("用户", "Users"), url_for("admin.user_list")))
+    unread = unread_count(user.id)
+    suffix = f" ({unread})" if unread else ""
+    links.append(
+        NavLink(
+            label(f"通知{suffix}", f"Notifications{suffix}"),
+            url_for("notifications.notification_list"),
+        )
+    )
     return links

@@ -185,6 +185,11 @@ class UserForm(FlaskForm):
         validators=[Regexp(r"^[A-Za-z0-9_.\-]+$", message="Letters, digits, _ . - only.")],
     )
     display_name = text("Display name", 100, required=True)
+    email = text(
+        "Email (for notifications)",
+        200,
+        validators=[Email(message="Not a valid email address.")],
+    )
     role = SelectField("Role", choices=_choices(ROLES), default="technician")
     team = text("Team", 100)
     locale = SelectField(

@@ -44,6 +44,7 @@ class BaseModel(peewee.Model):
 class User(BaseModel):
     username = peewee.CharField(max_length=64, unique=True)
     display_name = peewee.CharField(max_length=100)
+    email = peewee.CharField(max_length=200, default="")
     password_hash = peewee.CharField(max_length=255)
     role = peewee.CharField(max_length=20)
     team = peewee.CharField(max_length=100, default="")

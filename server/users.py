@@ -20,6 +20,7 @@ def create_user(
     display_name: str = "",
     team: str = "",
     locale: str = "",
+    email: str = "",
 ) -> User:
     if role not in ROLES:
         raise UserError(f"unknown role {role!r} (choose from {', '.join(ROLES)})")
@@ -37,6 +38,7 @@ def create_user(
                 role=role,
                 team=team,
                 locale=locale,
+                email=email,
             )
     except peewee.IntegrityError:
         # Another admin created the same name between our check and our insert.

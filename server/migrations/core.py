@@ -1,21 +1,41 @@
 """The core's own migrations, in order.
 
-Rule for whoever changes a core table next: 0001 and 0002 create their tables from the
-live model classes, so before a later migration alters one of those tables, freeze that
-table's current model here as a local class and create it from that copy, then write the
-new migration with ``playhouse.migrate``. Never edit an applied migration.
+Rule for whoever changes a table next: the migrations create tables from the live model
+classes, so before a later migration alters one of those tables, freeze that table's
+model as it was here as a local class (as ``_UserV1`` is) and create it from that copy,
+then write the new migration with ``playhouse.migrate``. Never edit an applied migration.
 """
 
 from __future__ import annotations
 
 import peewee
+from playhouse.migrate import SchemaMigrator
+from playhouse.migrate import migrate as run_operations
 
-from server.models import CORE_MODELS
+from server.models import CORE_MODELS, User, utcnow
 from server.plugin_api import Migration
 
 
+class _UserV1(peewee.Model):
+    """The user table as migration 1 created it (migration 4 added ``email``)."""
+
+    username = peewee.CharField(max_length=64, unique=True)
+    display_name = peewee.CharField(max_length=100)
+    password_hash = peewee.CharField(max_length=255)
+    role = peewee.CharField(max_length=20)
+    team = peewee.CharField(max_length=100, default="")
+    locale = peewee.CharField(max_length=10, default="")
+    active = peewee.BooleanField(default=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "user"
+
+
 def _create_core_tables(db: peewee.Database) -> None:
-    db.create_tables(CORE_MODELS)
+    with db.bind_ctx([_UserV1]):
+        db.create_tables([_UserV1])
+    db.create_tables([model for model in CORE_MODELS if model is not User])
 
 
 def _create_sla_tables(db: peewee.Database) -> None:
@@ -43,8 +63,19 @@ def _create_search_table(db: peewee.Database) -> None:
         TicketSearch.insert_many(batch).execute()
 
 
+def _add_mail_and_notifications(db: peewee.Database) -> None:
+    from server.notifications import NOTIFICATION_MODELS
+
+    migrator = SchemaMigrator.from_database(db)
+    run_operations(
+        migrator.add_column("user", "email", peewee.CharField(max_length=200, default=""))
+    )
+    db.create_tables(NOTIFICATION_MODELS)
+
+
 MIGRATIONS = [
     Migration(1, "create core tables", _create_core_tables),
     Migration(2, "create SLA tables", _create_sla_tables),
     Migration(3, "create the ticket search table", _create_search_table),
+    Migration(4, "add user email, notifications and the mail outbox", _add_mail_and_notifications),
 ]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from server.catalog import Registry
 from server.db import write_transaction
 from server.models import Ticket, TicketEvent, utcnow
+from server.notifications import escalation_recipients, notify
 from server.plugin_api import EscalationStep
 from server.sla.clock import BREACHED, OPEN_STATES
 from server.sla.engine import policy_target, refresh_ticket_sla, step_due
@@ -83,6 +84,7 @@ def sweep_ticket(
                         percent=step.percent,
                         notify=step.notify,
                     )
+                    _tell(ticket, row, step, now)
                     fired.append(
                         Escalation(ticket.id, ticket.number, row.metric, step.percent, step.notify)
                     )
@@ -125,6 +127,18 @@ def _claim_step(row: TicketSla, percent: int) -> bool:
         .execute()
     )
     return claimed == 1
+
+
+def _tell(ticket: Ticket, row: TicketSla, step: EscalationStep, now: dt.datetime) -> None:
+    """The in-app notification and the mail of a step, written with its event."""
+    metric = row.metric.replace("_", " ")
+    due = row.due_at.strftime("%Y-%m-%d %H:%M UTC")
+    subject = f"[{ticket.number}] {metric}: {step.percent}% of the SLA target used"
+    text = (
+        f"{ticket.number} \u201c{ticket.title}\u201d has used {step.percent}% of its {metric} "
+        f"target (policy {row.policy}, due {due})."
+    )
+    notify(escalation_recipients(ticket, step.notify), ticket, subject, text, now)
 
 
 def _event(ticket: Ticket, now: dt.datetime, kind: str, **data: object) -> None:

@@ -44,6 +44,7 @@ def user_new() -> Any:
                     form.display_name.data,
                     form.team.data or "",
                     form.locale.data,
+                    email=form.email.data or "",
                 )
             except UserError as exc:
                 form.username.errors.append(str(exc).capitalize() + ".")
@@ -72,6 +73,7 @@ def user_edit(user_id: int) -> Any:
                     password=form.password.data or "",
                     username=form.username.data,
                     display_name=form.display_name.data,
+                    email=form.email.data or "",
                     role=form.role.data,
                     team=form.team.data or "",
                     locale=form.locale.data,
