@@ -194,6 +194,30 @@ def sweep_command(ctx: click.Context) -> None:
         click.echo(f"mail: {sent} sent, {failed} failed (kept for the next run)")
 
 
+@main.command("worker")
+@click.option("--once", is_flag=True, help="Run the periodic jobs once and exit (for cron).")
+@click.pass_context
+def worker_command(ctx: click.Context, once: bool) -> None:
+    """Run the periodic jobs (SLA sweep, mail) until stopped; run it beside `serve`."""
+    import logging
+
+    from server.jobs import make_huey, run_sweep
+
+    app = _app(ctx)
+    if once:
+        result, (sent, failed) = run_sweep(app)
+        click.echo(
+            f"swept {result.tickets} tickets: {result.breaches} breaches noted, "
+            f"{len(result.escalations)} escalation steps fired; mail {sent} sent, {failed} failed"
+        )
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    huey = make_huey(app)
+    every = app.extensions["aftersales"].config.jobs.sweep_every_minutes
+    click.echo(f"aftersales worker: SLA sweep every {every} min; Ctrl+C stops it")
+    huey.create_consumer(workers=1, periodic=True).run()
+
+
 @main.command("install-assets")
 def install_assets_command() -> None:
     """Download htmx from the npm registry into server/static/vendor (checked)."""

@@ -96,6 +96,17 @@ class UploadSettings:
 
 
 @dataclass(frozen=True)
+class JobSettings:
+    """The periodic job runner (``aftersales worker``)."""
+
+    # "sqlite" keeps the queue in instance/jobs.db; "redis" uses redis_url.
+    backend: str = "sqlite"
+    redis_url: str = "redis://localhost:6379/0"
+    # How often the SLA sweep (and the mail outbox) runs, in minutes (1–60).
+    sweep_every_minutes: int = 1
+
+
+@dataclass(frozen=True)
 class UiSettings:
     page_size: int = 25
 
@@ -122,6 +133,7 @@ class Config:
     mail: MailSettings = field(default_factory=MailSettings)
     uploads: UploadSettings = field(default_factory=UploadSettings)
     ui: UiSettings = field(default_factory=UiSettings)
+    jobs: JobSettings = field(default_factory=JobSettings)
     sla: SlaSettings = field(default_factory=SlaSettings)
     # One free-form table per plugin: [plugin.<name>]; each plugin validates its own.
     plugin: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -275,6 +287,10 @@ def _check_semantics(config: Config, path: Path | str) -> None:
         raise ConfigError(path, "uploads.max_bytes", "must be positive")
     if not 5 <= config.ui.page_size <= 500:
         raise ConfigError(path, "ui.page_size", "must be between 5 and 500")
+    if config.jobs.backend not in ("sqlite", "redis"):
+        raise ConfigError(path, "jobs.backend", 'must be "sqlite" or "redis"')
+    if not 1 <= config.jobs.sweep_every_minutes <= 60:
+        raise ConfigError(path, "jobs.sweep_every_minutes", "must be between 1 and 60")
     if config.security.session_lifetime_hours <= 0:
         raise ConfigError(path, "security.session_lifetime_hours", "must be positive")
     if len(set(config.plugins.enabled)) != len(config.plugins.enabled):

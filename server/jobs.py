@@ -1,0 +1,45 @@
+"""Periodic jobs on huey: the SLA sweep and the mail outbox, beside the web server.
+
+huey keeps its queue in SQLite under ``instance/`` by default (one machine, nothing to
+install) and in Redis when ``[jobs] backend = "redis"`` (several machines).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+
+from server.mail import deliver_pending
+from server.sla.sweep import SweepResult, sweep
+
+
+def make_huey(app: Flask) -> Huey:
+    """The app's job queue, with its periodic tasks registered."""
+    config = app.extensions["aftersales"].config
+    if config.jobs.backend == "redis":
+        huey = RedisHuey("aftersales", url=config.jobs.redis_url)
+    else:
+        huey = SqliteHuey("aftersales", filename=str(config.instance_path / "jobs.db"))
+    every = config.jobs.sweep_every_minutes
+
+    @huey.periodic_task(crontab(minute=f"*/{every}"), name="sla_sweep")
+    def sla_sweep() -> None:
+        run_sweep(app)
+
+    return huey
+
+
+def run_sweep(app: Flask) -> tuple[SweepResult, tuple[int, int]]:
+    """One round: sweep due SLA clocks, then send the mail outbox."""
+    state = app.extensions["aftersales"]
+    with app.app_context():
+        result = sweep(state.registry)
+        mail = deliver_pending(state.config.mail)
+    app.logger.info(
+        "SLA sweep: %d tickets, %d breaches, %d escalation steps; mail %d sent, %d failed",
+        result.tickets,
+        result.breaches,
+        len(result.escalations),
+        *mail,
+    )
+    return result, mail
