@@ -70,7 +70,17 @@ def test_every_key_in_the_shipped_config_is_known():
 def test_shipped_config_states_the_built_in_defaults():
     shipped = load_config(DEFAULT_CONFIG_PATH)
     defaults = Config()
-    for section in ("server", "database", "security", "plugins", "locale", "mail", "uploads", "ui"):
+    for section in (
+        "server",
+        "database",
+        "security",
+        "plugins",
+        "locale",
+        "mail",
+        "uploads",
+        "ui",
+        "jobs",
+    ):
         assert getattr(shipped, section) == getattr(defaults, section), section
 
 

@@ -111,3 +111,18 @@ def test_dates_from_toml_are_accepted():
     calendar = build_calendars(config.sla.calendars, "UTC")["c"]
     assert not calendar.windows_on(dt.date(2026, 12, 24))
     assert calendar.windows_on(dt.date(2026, 12, 27))  # a Sunday made a working day
+
+
+def test_the_shipped_standard_policy_is_the_default(tmp_path):
+    from server.app import create_app
+
+    config = load_config(
+        DEFAULT_CONFIG_PATH,
+        server={"instance_dir": str(tmp_path)},
+        database={"url": f"sqlite:///{tmp_path / 'db.sqlite'}"},
+    )
+    assert config.sla.default_policy == "standard"
+    policy = config.sla.policies["standard"]
+    assert [t.metric for t in policy.targets] == ["first_response", "arrival", "resolution"]
+    assert all(t.calendar == "office" for t in policy.targets)
+    assert create_app(config=config) is not None  # every name it uses exists
