@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 import peewee
 import pluggy
-from flask import Flask, appcontext_pushed, render_template
+from flask import Flask, appcontext_pushed, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from server import htmx
@@ -79,11 +79,16 @@ def create_app(
     database.initialize(db)
     app.extensions["aftersales"] = AppState(config=config, pm=pm, registry=registry, db=db)
 
-    CSRFProtect(app)
+    csrf = CSRFProtect(app)
     htmx.init_app(app)
     _register_request_hooks(app)
     _register_error_pages(app)
     _register_blueprints(app)
+    from server.views import api
+
+    # The JSON API changes nothing yet and answers only logged-in staff; when it gains
+    # writes, it authenticates with API tokens, which cross-site forms cannot send.
+    csrf.exempt(api.bp)
     from server import templating
 
     templating.init_app(app)
@@ -163,11 +168,25 @@ def _register_request_hooks(app: Flask) -> None:
 
 
 def _register_error_pages(app: Flask) -> None:
-    def page(status: int, message: str) -> tuple[str, int]:
+    def page(status: int, message: str) -> Any:
+        if request.path.startswith("/api/"):
+            code = {
+                400: "bad_request",
+                401: "unauthorized",
+                403: "forbidden",
+                404: "not_found",
+                405: "method_not_allowed",
+                409: "conflict",
+                413: "too_large",
+                500: "server_error",
+            }.get(status, "error")
+            response = jsonify(error=code, message=message, fields={})
+            response.status_code = status
+            return response
         return render_template("error.html", status=status, message=message), status
 
     @app.errorhandler(CSRFError)
-    def csrf_error(exc: CSRFError) -> tuple[str, int]:
+    def csrf_error(exc: CSRFError) -> Any:
         return page(
             400,
             f"The form had expired or was not sent from this site ({exc.description}). "
@@ -175,32 +194,32 @@ def _register_error_pages(app: Flask) -> None:
         )
 
     @app.errorhandler(401)
-    def unauthorized(_exc: Exception) -> tuple[str, int]:
+    def unauthorized(_exc: Exception) -> Any:
         return page(401, "Your session has ended; log in again.")
 
     @app.errorhandler(403)
-    def forbidden(_exc: Exception) -> tuple[str, int]:
+    def forbidden(_exc: Exception) -> Any:
         return page(403, "Your role does not allow this action.")
 
     @app.errorhandler(404)
-    def not_found(_exc: Exception) -> tuple[str, int]:
+    def not_found(_exc: Exception) -> Any:
         return page(404, "There is no such page or record.")
 
     @app.errorhandler(409)
-    def conflict(exc: Exception) -> tuple[str, int]:
+    def conflict(exc: Exception) -> Any:
         return page(409, getattr(exc, "description", "") or "The record changed; reload it.")
 
     @app.errorhandler(405)
-    def not_allowed(_exc: Exception) -> tuple[str, int]:
+    def not_allowed(_exc: Exception) -> Any:
         return page(405, "This address does not accept that kind of request.")
 
     @app.errorhandler(413)
-    def too_large(_exc: Exception) -> tuple[str, int]:
+    def too_large(_exc: Exception) -> Any:
         limit = app.extensions["aftersales"].config.uploads.max_bytes
         return page(413, f"The upload is too large; the limit is {human_size(limit)}.")
 
     @app.errorhandler(500)
-    def server_error(_exc: Exception) -> tuple[str, int]:
+    def server_error(_exc: Exception) -> Any:
         return page(
             500,
             "Something went wrong on our side; nothing was half-saved. "
@@ -209,8 +228,17 @@ def _register_error_pages(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from server.views import admin, attachments, auth, customers, health, notifications, tickets
+    from server.views import (
+        admin,
+        api,
+        attachments,
+        auth,
+        customers,
+        health,
+        notifications,
+        tickets,
+    )
 
     app.url_map.converters["id"] = RecordIdConverter
-    for module in (auth, health, tickets, customers, attachments, admin, notifications):
+    for module in (auth, health, tickets, customers, attachments, admin, notifications, api):
         app.register_blueprint(module.bp)

@@ -53,7 +53,7 @@ def load_logged_in_user() -> Any:
     if g.user is None and request.endpoint not in PUBLIC_ENDPOINTS:
         if request.endpoint is None:
             return None  # a 404 is answered as such
-        if request.method == "GET":
+        if request.method == "GET" and request.blueprint != "api":
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         abort(401)
     return None

@@ -116,6 +116,11 @@ def demo_command(ctx: click.Context, per_plugin: int, seed: int) -> None:
         init_db(app)
         created = _run_demo(app, per_plugin, seed, create_demo_data)
         logins = demo_logins(app)
+        if created:
+            # Bring the demo's SLA clocks to today: breaches and escalations on timelines.
+            from server.sla.sweep import sweep
+
+            sweep(app.extensions["aftersales"].registry)
     click.echo(f"created {created} demo tickets" if created else "demo data was already present")
     _print_logins(logins)
 
