@@ -236,9 +236,20 @@ def _register_blueprints(app: Flask) -> None:
         customers,
         health,
         notifications,
+        sla_admin,
         tickets,
     )
 
     app.url_map.converters["id"] = RecordIdConverter
-    for module in (auth, health, tickets, customers, attachments, admin, notifications, api):
+    for module in (
+        auth,
+        health,
+        tickets,
+        customers,
+        attachments,
+        admin,
+        notifications,
+        sla_admin,
+        api,
+    ):
         app.register_blueprint(module.bp)

@@ -17,6 +17,10 @@ def menu_links(user: UserInfo) -> list[NavLink]:
     ]
     if role_can(user.role, "user.manage"):
         links.append(NavLink(label("用户", "Users"), url_for("admin.user_list")))
+    if role_can(user.role, "sla.calculate"):
+        links.append(
+            NavLink(label("SLA 计算器", "SLA calculator"), url_for("sla_admin.calculator"))
+        )
     unread = unread_count(user.id)
     suffix = f" ({unread})" if unread else ""
     links.append(

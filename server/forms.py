@@ -285,3 +285,28 @@ def ticket_form_class(
         name = f"{base.__name__}_{industry}_{service.code}"
         cache[key] = (with_plugin_fields(base, name, specs, locale), specs)
     return cache[key]
+
+
+class SlaCalculatorForm(FlaskForm):
+    """The SLA calculator's inputs (a GET form: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    policy = SelectField("Policy", choices=[], validators=[InputRequired()])
+    priority = SelectField("Priority", choices=_choices(PRIORITIES), default="normal")
+    reported_at = DateTimeLocalField(
+        "Reported at (local time)", format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
+    )
+    pause_start = DateTimeLocalField(
+        "Paused from", format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    pause_end = DateTimeLocalField("Paused until", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    pause_status = SelectField("Pause status", choices=[], default="")
+
+    def validate_pause_end(self, field: Field) -> None:
+        start = self.pause_start.data
+        if bool(start) != bool(field.data):
+            raise ValidationError("Give both ends of the pause, or neither.")
+        if start and field.data and field.data <= start:
+            raise ValidationError("Must be after the start of the pause.")

@@ -15,6 +15,7 @@ ALL_PERMISSIONS = (
     "customer.view",
     "customer.edit",
     "user.manage",
+    "sla.calculate",
 )
 
 _STAFF = {
@@ -31,7 +32,7 @@ _STAFF = {
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(ALL_PERMISSIONS),
-    "supervisor": frozenset(_STAFF),
+    "supervisor": frozenset(_STAFF | {"sla.calculate"}),
     "dispatcher": frozenset(_STAFF),
     # Technicians work their own jobs: see OWN_TICKETS_ONLY.
     "technician": frozenset(

@@ -150,3 +150,34 @@ def test_wrong_method_is_405_json(api):
     response = api.get("/api/v1/sla/preview")
     assert response.status_code == 405
     assert response.get_json()["error"] == "method_not_allowed"
+
+
+def test_the_calculator_page_shows_the_same_deadlines(login_as):
+    client = login_as("supervisor")
+    page = client.get(
+        "/admin/sla/calculator?policy=std&priority=normal&reported_at=2026-02-13T17:00"
+    ).get_data(as_text=True)
+    assert "2026-02-14 17:00 +0800" in page  # as the JSON preview says
+
+
+def test_the_calculator_applies_a_pause(login_as):
+    client = login_as("supervisor")
+    page = client.get(
+        "/admin/sla/calculator?policy=std&priority=normal&reported_at=2026-02-13T17:00"
+        "&pause_start=2026-02-14T09:00&pause_end=2026-02-14T11:00&pause_status=waiting_customer"
+    ).get_data(as_text=True)
+    assert "2026-02-24 10:00 +0800" in page and "2h" in page
+
+
+def test_the_calculator_explains_bad_input(login_as):
+    client = login_as("supervisor")
+    response = client.get(
+        "/admin/sla/calculator?policy=std&priority=normal&reported_at=2026-02-13T17:00"
+        "&pause_start=2026-02-14T11:00&pause_end=2026-02-14T09:00"
+    )
+    assert response.status_code == 422
+    assert "Must be after the start of the pause." in response.get_data(as_text=True)
+
+
+def test_the_calculator_is_for_supervisors_and_admins(login_as):
+    assert login_as("dispatcher").get("/admin/sla/calculator").status_code == 403

@@ -181,6 +181,7 @@ ENDPOINTS = (
     Endpoint("new user page", "GET", "/admin/users/new", "user.manage"),
     Endpoint("user page", "GET", "/admin/users/{user}", "user.manage"),
     Endpoint("attachment download", "GET", "/attachments/{attachment}", "ticket.view"),
+    Endpoint("sla calculator", "GET", "/admin/sla/calculator", "sla.calculate"),
     # everyone logged in reads (and clears) only their own notifications
     Endpoint("notifications", "GET", "/notifications", None),
     Endpoint("mark notifications read", "POST", "/notifications/read", None),
