@@ -64,6 +64,18 @@ def time_left(due_at: dt.datetime | None) -> tuple[str, str]:
     return (f"{duration(left)} left", "sla-soon" if left < 3600 else "sla-ok")
 
 
+METRIC_SHORT = {
+    "first_response": Label("响应", "Resp."),
+    "arrival": Label("到场", "Arr."),
+    "resolution": Label("解决", "Res."),
+}
+
+
+def metric_short(metric: str) -> str:
+    """A short metric name for the queue's SLA column."""
+    return translate(METRIC_SHORT.get(metric, Label(metric, metric)))
+
+
 def status_label(status: str) -> str:
     return translate(workflow.STATUSES.get(status, Label(status, status)))
 
@@ -98,6 +110,7 @@ def init_app(app: Flask) -> None:
         htmx_script=assets.htmx_static_path,
         current_locale=current_locale,
         time_left=time_left,
+        metric_short=metric_short,
     )
 
     @app.context_processor

@@ -20,6 +20,7 @@ from server.forms import (
 from server.inputs import query_text, record_id
 from server.models import Asset, Customer, Ticket, User
 from server.queue import QueueFilter, ticket_queue
+from server.sla.engine import clocks_by_ticket
 from server.templating import current_locale
 from server.tickets import (
     NewTicket,
@@ -55,12 +56,14 @@ def queue() -> Any:
     filters = QueueFilter.from_args(request.args)
     result = ticket_queue(filters, g.user.id, _config().ui.page_size)
     query = filters.query_string()
+    clocks = clocks_by_ticket([ticket.id for ticket in result.tickets])
     return htmx.render(
         "tickets/queue.html",
         "tickets/_queue_results.html",
         push_url=url_for("tickets.queue") + (f"?{query}" if query else ""),
         filters=filters,
         result=result,
+        clocks=clocks,
         industries=registry.industries,
         services=registry.services,
         statuses=workflow.STATUSES,
