@@ -77,7 +77,7 @@ def fill(app: object, tickets: int) -> None:
                     "name": f"客户 {i} {rng.choice(['张', '李', '王', '赵'])}",
                     "phone": f"138{i:08d}",
                     "address": f"上海市 {i} 号",
-                    "attributes": "{}",
+                    "attributes": {},
                 }
                 for i in range(20_000)
             ]
@@ -107,7 +107,7 @@ def fill(app: object, tickets: int) -> None:
                 "created_at": created,
                 "updated_at": created,
                 "reported_at": created,
-                "attributes": "{}",
+                "attributes": {},
                 "channel": "phone",
             }
         )

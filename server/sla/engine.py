@@ -179,10 +179,14 @@ _REFRESHED_FIELDS = [
 
 def _store_nearest_deadline(ticket: Ticket, rows: list[TicketSla]) -> None:
     open_rows = [row for row in rows if row.state in OPEN_STATES]
-    TicketDeadline.delete().where(TicketDeadline.ticket == ticket).execute()
-    if open_rows:
-        nearest = min(open_rows, key=lambda row: row.due_at)
-        TicketDeadline.create(ticket=ticket, due_at=nearest.due_at, metric=nearest.metric)
+    if not open_rows:
+        TicketDeadline.delete().where(TicketDeadline.ticket == ticket).execute()
+        return
+    nearest = min(open_rows, key=lambda row: row.due_at)
+    TicketDeadline.insert(ticket=ticket, due_at=nearest.due_at, metric=nearest.metric).on_conflict(
+        conflict_target=[TicketDeadline.ticket],
+        update={TicketDeadline.due_at: nearest.due_at, TicketDeadline.metric: nearest.metric},
+    ).execute()
 
 
 def _clock_inputs(
@@ -206,17 +210,27 @@ def policy_target(registry: Registry, row: TicketSla) -> MetricTarget | None:
 
 
 def step_due(
-    registry: Registry, ticket: Ticket, row: TicketSla, percent: int, now: dt.datetime
+    registry: Registry,
+    ticket: Ticket,
+    row: TicketSla,
+    percent: int,
+    now: dt.datetime,
+    periods: list[TicketStatusPeriod] | None = None,
 ) -> dt.datetime:
     """When ``percent`` of the row's target is used up, pauses counted (aware UTC)."""
     target = policy_target(registry, row)
-    inputs = _clock_inputs(registry, ticket, target, _periods(ticket))
+    inputs = _clock_inputs(registry, ticket, target, periods or _periods(ticket))
     end = inputs["stopped_at"] or inputs["cancelled_at"] or _aware(now)
     pauses = [(s, min(e or end, end)) for s, e in inputs["pauses"] if s < end]
     moment, _paused = deadline(
         inputs["calendar"], inputs["start"], row.target_seconds * percent / 100, pauses, end
     )
     return moment
+
+
+def ticket_periods(ticket: Ticket) -> list[TicketStatusPeriod]:
+    """The ticket's status periods, oldest first (the pause segments' source)."""
+    return _periods(ticket)
 
 
 def _fill(

@@ -16,8 +16,8 @@ from server.models import Ticket, TicketEvent, utcnow
 from server.notifications import escalation_recipients, notify
 from server.plugin_api import EscalationStep
 from server.sla.clock import BREACHED, OPEN_STATES
-from server.sla.engine import policy_target, refresh_ticket_sla, step_due
-from server.sla.models import TicketSla
+from server.sla.engine import policy_target, refresh_ticket_sla, step_due, ticket_periods
+from server.sla.models import TicketSla, TicketStatusPeriod
 
 
 @dataclass(frozen=True)
@@ -70,11 +70,14 @@ def sweep_ticket(
         ticket = Ticket.get_or_none(Ticket.id == ticket_id)
         if ticket is None:
             return 0, []
-        for row in refresh_ticket_sla(registry, ticket, now):
+        rows = refresh_ticket_sla(registry, ticket, now)
+        periods = ticket_periods(ticket)
+        for row in rows:
             if row.state == BREACHED and _claim_breach(row):
                 _event(ticket, now, "sla_breached", metric=row.metric, due=row.due_at.isoformat())
                 breaches += 1
-            for step in _due_steps(registry, ticket, row, now):
+            steps = _due_steps(registry, ticket, row, now, periods)
+            for step in steps:
                 if _claim_step(row, step.percent):
                     _event(
                         ticket,
@@ -88,13 +91,17 @@ def sweep_ticket(
                     fired.append(
                         Escalation(ticket.id, ticket.number, row.metric, step.percent, step.notify)
                     )
-        if fired:
-            refresh_ticket_sla(registry, ticket, now)  # schedule the next step
+            if steps:
+                _schedule_next_step(registry, ticket, row, steps[-1].percent, now, periods)
     return breaches, fired
 
 
 def _due_steps(
-    registry: Registry, ticket: Ticket, row: TicketSla, now: dt.datetime
+    registry: Registry,
+    ticket: Ticket,
+    row: TicketSla,
+    now: dt.datetime,
+    periods: list[TicketStatusPeriod],
 ) -> list[EscalationStep]:
     """The ladder's unfired steps whose moment has come (none once the metric stopped)."""
     if row.next_escalation_at is None or row.next_escalation_at > now:
@@ -103,12 +110,32 @@ def _due_steps(
     if target is None:
         return []
     aware_now = now.replace(tzinfo=dt.UTC)
-    return [
-        step
-        for step in target.escalation
-        if step.percent > row.escalated_percent
-        and step_due(registry, ticket, row, step.percent, now) <= aware_now
-    ]
+    due = []
+    for step in target.escalation:
+        if step.percent <= row.escalated_percent:
+            continue
+        if step_due(registry, ticket, row, step.percent, now, periods) > aware_now:
+            break  # steps rise in percent: the later ones are later still
+        due.append(step)
+    return due
+
+
+def _schedule_next_step(
+    registry: Registry,
+    ticket: Ticket,
+    row: TicketSla,
+    fired_percent: int,
+    now: dt.datetime,
+    periods: list[TicketStatusPeriod],
+) -> None:
+    """Point the row at the step after ``fired_percent`` (or at none)."""
+    target = policy_target(registry, row)
+    following = [s for s in target.escalation if s.percent > fired_percent] if target else []
+    moment = None
+    if following:
+        due = step_due(registry, ticket, row, following[0].percent, now, periods)
+        moment = due.astimezone(dt.UTC).replace(tzinfo=None)
+    TicketSla.update(next_escalation_at=moment).where(TicketSla.id == row.id).execute()
 
 
 def _claim_breach(row: TicketSla) -> bool:
