@@ -16,6 +16,8 @@ from wtforms import (
     DateTimeLocalField,
     DecimalField,
     Field,
+    Form,
+    FormField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -287,6 +289,21 @@ def ticket_form_class(
     return cache[key]
 
 
+class PauseRow(Form):
+    """One optional pause of the SLA calculator."""
+
+    start = DateTimeLocalField("Paused from", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    end = DateTimeLocalField("Paused until", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    status = SelectField("Pause status", choices=[], default="", validate_choice=False)
+
+    def validate_end(self, field: Field) -> None:
+        start = self.start.data
+        if bool(start) != bool(field.data):
+            raise ValidationError("Give both ends of the pause, or neither.")
+        if start and field.data and field.data <= start:
+            raise ValidationError("Must be after the start of the pause.")
+
+
 class SlaCalculatorForm(FlaskForm):
     """The SLA calculator's inputs (a GET form: it changes nothing)."""
 
@@ -298,15 +315,12 @@ class SlaCalculatorForm(FlaskForm):
     reported_at = DateTimeLocalField(
         "Reported at (local time)", format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
     )
-    pause_start = DateTimeLocalField(
-        "Paused from", format="%Y-%m-%dT%H:%M", validators=[Optional()]
-    )
-    pause_end = DateTimeLocalField("Paused until", format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    pause_status = SelectField("Pause status", choices=[], default="")
+    # Three fixed rows rather than a FieldList, whose re-numbering of sparse indices
+    # would read one row twice from a hand-written URL.
+    pause_1 = FormField(PauseRow)
+    pause_2 = FormField(PauseRow)
+    pause_3 = FormField(PauseRow)
 
-    def validate_pause_end(self, field: Field) -> None:
-        start = self.pause_start.data
-        if bool(start) != bool(field.data):
-            raise ValidationError("Give both ends of the pause, or neither.")
-        if start and field.data and field.data <= start:
-            raise ValidationError("Must be after the start of the pause.")
+    @property
+    def pauses(self) -> list[Any]:
+        return [self.pause_1, self.pause_2, self.pause_3]

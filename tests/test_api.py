@@ -164,7 +164,8 @@ def test_the_calculator_applies_a_pause(login_as):
     client = login_as("supervisor")
     page = client.get(
         "/admin/sla/calculator?policy=std&priority=normal&reported_at=2026-02-13T17:00"
-        "&pause_start=2026-02-14T09:00&pause_end=2026-02-14T11:00&pause_status=waiting_customer"
+        "&pause_1-start=2026-02-14T09:00&pause_1-end=2026-02-14T11:00"
+        "&pause_1-status=waiting_customer"
     ).get_data(as_text=True)
     assert "2026-02-24 10:00 +0800" in page and "2h" in page
 
@@ -173,7 +174,7 @@ def test_the_calculator_explains_bad_input(login_as):
     client = login_as("supervisor")
     response = client.get(
         "/admin/sla/calculator?policy=std&priority=normal&reported_at=2026-02-13T17:00"
-        "&pause_start=2026-02-14T11:00&pause_end=2026-02-14T09:00"
+        "&pause_2-start=2026-02-14T11:00&pause_2-end=2026-02-14T09:00"
     )
     assert response.status_code == 422
     assert "Must be after the start of the pause." in response.get_data(as_text=True)
@@ -181,3 +182,14 @@ def test_the_calculator_explains_bad_input(login_as):
 
 def test_the_calculator_is_for_supervisors_and_admins(login_as):
     assert login_as("dispatcher").get("/admin/sla/calculator").status_code == 403
+
+
+def test_the_calculator_takes_several_pauses(login_as):
+    client = login_as("admin")
+    page = client.get(
+        "/admin/sla/calculator?policy=std&priority=normal&reported_at=2026-02-13T17:00"
+        "&pause_1-start=2026-02-14T09:00&pause_1-end=2026-02-14T10:00"
+        "&pause_3-start=2026-02-14T13:00&pause_3-end=2026-02-14T14:00"
+    ).get_data(as_text=True)
+    # two one-hour pauses (every metric): resolution moves from Sat 17:00 to Tue 24 Feb 10:00
+    assert "2026-02-24 10:00 +0800" in page

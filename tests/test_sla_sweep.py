@@ -181,3 +181,11 @@ def test_sweep_command_reports_what_it_did(app, tmp_path, ticket):
     result = CliRunner().invoke(main, ["--config", str(config), "sla", "sweep"])
     assert result.exit_code == 0, result.output
     assert "swept 1 tickets: 1 breaches noted, 1 escalation steps fired" in result.output
+
+
+def test_breaches_and_escalations_read_well_on_the_timeline(app, registry, ticket, login_as):
+    with app.app_context():
+        sweep(registry, T0 + 7 * HOUR)
+    page = login_as("dispatcher").get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    assert "SLA breached:" in page and "SLA escalation:" in page
+    assert "at 150% of its target — admin notified" in page

@@ -26,22 +26,24 @@ def calculator() -> Any:
     form.policy.choices = options(
         (name, f"{translate(policy.label)} ({name})") for name, policy in registry.policies.items()
     )
-    form.pause_status.choices = options(
+    statuses = options(
         [("", "— every metric —"), *((s, translate(text)) for s, text in workflow.STATUSES.items())]
     )
+    for row in form.pauses:
+        row.form.status.choices = statuses
     results = None
     submitted = bool(request.args)
     if submitted and form.validate():
         zone = local_zone()
-        pauses = []
-        if form.pause_start.data:
-            pauses.append(
-                PreviewPause(
-                    form.pause_start.data.replace(tzinfo=zone),
-                    form.pause_end.data.replace(tzinfo=zone),
-                    form.pause_status.data or None,
-                )
+        pauses = [
+            PreviewPause(
+                row.form.start.data.replace(tzinfo=zone),
+                row.form.end.data.replace(tzinfo=zone),
+                row.form.status.data or None,
             )
+            for row in form.pauses
+            if row.form.start.data
+        ]
         results = preview(
             registry,
             registry.policies[form.policy.data],
