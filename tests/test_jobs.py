@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 from click.testing import CliRunner
@@ -104,3 +105,37 @@ def test_worker_once_runs_one_round(tmp_path):
     result = runner.invoke(main, ["--config", str(config), "worker", "--once"])
     assert result.exit_code == 0, result.output
     assert "swept 0 tickets" in result.output
+
+
+REDIS_URL = os.environ.get("AFTERSALES_TEST_REDIS_URL", "")
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="set AFTERSALES_TEST_REDIS_URL (CI does) to test Redis")
+def test_the_sweep_runs_through_a_real_redis_queue(make_app):
+    app = make_app(sla=LADDER, jobs={"backend": "redis", "redis_url": REDIS_URL})
+    registry = app.extensions["aftersales"].registry
+    actor = ensure_user(app, "dispatcher", "dispatcher")
+    reported = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=2)
+    with app.app_context():
+        customer = Customer.create(name="c")
+        create_ticket(
+            registry,
+            NewTicket(
+                industry="sample",
+                service=registry.service("sample", "consult"),
+                customer=customer,
+                title="t",
+                reported_at=reported,
+            ),
+            actor,
+            2026,
+            now=reported,
+        )
+    huey = make_huey(app)
+    huey.flush()
+    for task in huey.read_periodic(dt.datetime(2026, 11, 24, 10, 7)):
+        huey.enqueue(task)
+    assert huey.pending_count() == 1
+    huey.execute(huey.dequeue())  # what the consumer does: take it off Redis and run it
+    with app.app_context():
+        assert TicketEvent.select().where(TicketEvent.kind == "sla_breached").exists()
