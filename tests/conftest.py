@@ -158,6 +158,44 @@ def ensure_user(app: Flask, username: str, role: str) -> User:
         )
 
 
+def add_ticket(
+    app: Flask,
+    *,
+    service: str = "consult",
+    customer: Any = None,
+    actor: User | None = None,
+    now: Any = None,
+    **fields: Any,
+) -> Any:
+    """A sample-plugin ticket made through the core's create_ticket (not the pages).
+
+    ``fields`` go to NewTicket (title, priority, reported_at, attributes …).
+    """
+    from server.models import Customer
+    from server.tickets import NewTicket, create_ticket
+
+    registry = app.extensions["aftersales"].registry
+    actor = actor or ensure_user(app, "dispatcher", "dispatcher")
+    fields.setdefault("title", "t")
+    with app.app_context():
+        customer = customer or Customer.create(name="客户")
+        new = NewTicket(
+            industry="sample",
+            service=registry.service("sample", service),
+            customer=customer,
+            **fields,
+        )
+        return create_ticket(registry, new, actor, 2026, now=now)
+
+
+def logged_in(app: Flask, username: str, role: str) -> StaffClient:
+    """A client of ``app`` logged in as ``username`` (created with ``role`` if new)."""
+    ensure_user(app, username, role)
+    client = app.test_client()
+    client.login(username)
+    return client
+
+
 @pytest.fixture
 def login_as(app: Flask, client: StaffClient) -> Callable[[str], StaffClient]:
     """``login_as("dispatcher")`` logs the client in as a user with that role."""

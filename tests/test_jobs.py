@@ -9,9 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from server.jobs import make_huey, run_sweep
-from server.models import Customer, TicketEvent
-from server.tickets import NewTicket, create_ticket
-from tests.conftest import ensure_user
+from server.models import TicketEvent
+from tests.conftest import add_ticket
 
 LADDER = {
     "policies": {
@@ -30,24 +29,8 @@ LADDER = {
 def late_ticket(make_app):
     """A ticket reported two days ago with a one-hour target: breached, step due."""
     app = make_app(sla=LADDER)
-    registry = app.extensions["aftersales"].registry
-    actor = ensure_user(app, "dispatcher", "dispatcher")
     reported = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=2)
-    with app.app_context():
-        customer = Customer.create(name="c")
-        create_ticket(
-            registry,
-            NewTicket(
-                industry="sample",
-                service=registry.service("sample", "consult"),
-                customer=customer,
-                title="t",
-                reported_at=reported,
-            ),
-            actor,
-            2026,
-            now=reported,
-        )
+    add_ticket(app, reported_at=reported, now=reported)
     return app
 
 
@@ -113,24 +96,8 @@ REDIS_URL = os.environ.get("AFTERSALES_TEST_REDIS_URL", "")
 @pytest.mark.skipif(not REDIS_URL, reason="set AFTERSALES_TEST_REDIS_URL (CI does) to test Redis")
 def test_the_sweep_runs_through_a_real_redis_queue(make_app):
     app = make_app(sla=LADDER, jobs={"backend": "redis", "redis_url": REDIS_URL})
-    registry = app.extensions["aftersales"].registry
-    actor = ensure_user(app, "dispatcher", "dispatcher")
     reported = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=2)
-    with app.app_context():
-        customer = Customer.create(name="c")
-        create_ticket(
-            registry,
-            NewTicket(
-                industry="sample",
-                service=registry.service("sample", "consult"),
-                customer=customer,
-                title="t",
-                reported_at=reported,
-            ),
-            actor,
-            2026,
-            now=reported,
-        )
+    add_ticket(app, reported_at=reported, now=reported)
     huey = make_huey(app)
     huey.flush()
     for task in huey.read_periodic(dt.datetime(2026, 11, 24, 10, 7)):

@@ -9,7 +9,7 @@ import pytest
 from server.models import Customer, Ticket
 from server.queue import QueueFilter
 from server.tickets import NewTicket, create_ticket
-from tests.conftest import ensure_user
+from tests.conftest import add_ticket, ensure_user, logged_in
 
 
 @pytest.fixture
@@ -90,25 +90,11 @@ def test_count_is_shown(seeded, client):
 
 def test_pager_links_carry_the_filters(make_app):
     app = make_app(ui={"page_size": 5})
-    registry = app.extensions["aftersales"].registry
-    actor = ensure_user(app, "dispatcher", "dispatcher")
     with app.app_context():
         customer = Customer.create(name="c")
-        for _ in range(11):
-            create_ticket(
-                registry,
-                NewTicket(
-                    industry="sample",
-                    service=registry.service("sample", "consult"),
-                    customer=customer,
-                    title="t",
-                    priority="high",
-                ),
-                actor,
-                2026,
-            )
-    client = app.test_client()
-    client.login("dispatcher")
+    for _ in range(11):
+        add_ticket(app, customer=customer, priority="high")
+    client = logged_in(app, "dispatcher", "dispatcher")
     html = client.get("/tickets?priority=high&sort=number&page=2").get_data(as_text=True)
     assert "Page 2 of 3" in html
     assert 'href="/tickets?priority=high&amp;sort=number&amp;page=3"' in html
@@ -194,26 +180,16 @@ def test_nearest_deadline_pages_run_on_into_tickets_without_one(make_app):
             "rules": [{"policy": "p"}],
         },
     )
-    registry = app.extensions["aftersales"].registry
-    actor = ensure_user(app, "dispatcher", "dispatcher")
     with app.app_context():
         customer = Customer.create(name="c")
-        for index in range(11):
-            priority = "urgent" if index in (2, 5, 9) else "normal"
-            create_ticket(
-                registry,
-                NewTicket(
-                    industry="sample",
-                    service=registry.service("sample", "consult"),
-                    customer=customer,
-                    title=f"t{index}",
-                    priority=priority,
-                ),
-                actor,
-                2026,
-            )
-    client = app.test_client()
-    client.login("dispatcher")
+    for index in range(11):
+        add_ticket(
+            app,
+            customer=customer,
+            title=f"t{index}",
+            priority="urgent" if index in (2, 5, 9) else "normal",
+        )
+    client = logged_in(app, "dispatcher", "dispatcher")
     pages = [
         numbers(client.get(f"/tickets?sort=due&page={n}").get_data(as_text=True)) for n in (1, 2, 3)
     ]

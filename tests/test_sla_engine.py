@@ -17,7 +17,7 @@ from server.tickets import (
     edit_ticket,
     transition_ticket,
 )
-from tests.conftest import ensure_user
+from tests.conftest import add_ticket, ensure_user
 
 T0 = dt.datetime(2026, 11, 2, 9, 0)  # naive UTC, as stored
 MINUTE = dt.timedelta(minutes=1)
@@ -249,42 +249,15 @@ def test_a_priority_without_a_target_has_no_clock_for_that_metric(make_app):
             "rules": [{"policy": "p"}],
         }
     )
-    registry = app.extensions["aftersales"].registry
-    actor = ensure_user(app, "d", "dispatcher")
+    ticket = add_ticket(app, priority="normal")
     with app.app_context():
-        customer = Customer.create(name="c")
-        ticket = create_ticket(
-            registry,
-            NewTicket(
-                industry="sample",
-                service=registry.service("sample", "consult"),
-                customer=customer,
-                title="t",
-                priority="normal",
-            ),
-            actor,
-            2026,
-        )
         assert not TicketSla.select().where(TicketSla.ticket == ticket).exists()
 
 
 def test_the_plugins_default_policy_applies_without_config(make_app):
     app = make_app()
-    registry = app.extensions["aftersales"].registry
-    actor = ensure_user(app, "d", "dispatcher")
+    ticket = add_ticket(app)
     with app.app_context():
-        customer = Customer.create(name="c")
-        ticket = create_ticket(
-            registry,
-            NewTicket(
-                industry="sample",
-                service=registry.service("sample", "consult"),
-                customer=customer,
-                title="t",
-            ),
-            actor,
-            2026,
-        )
         row = TicketSla.get((TicketSla.ticket == ticket) & (TicketSla.metric == "resolution"))
     assert (row.policy, row.policy_reason) == ("sample_standard", "sample default policy")
     assert row.calendar == "sample_hours"
