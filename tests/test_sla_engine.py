@@ -313,3 +313,12 @@ def test_the_queue_shows_each_metric_with_its_time(app, ticket, login_as):
     for short in ("响应", "到场", "解决"):  # first response, arrival, resolution
         assert f"{short} overdue" in page
     assert 'class="sla sla-overdue"' in page  # T0 is in the past: every clock is late
+
+
+def test_overdue_clocks_lead_the_nearest_deadline_list(app, registry, staff, login_as):
+    """A ticket whose resolution is already late sorts before one that is merely due."""
+    late = add_ticket(app, title="late one", reported_at=T0, now=T0)
+    soon = add_ticket(app, title="due later")
+    page = login_as("dispatcher").get("/tickets?sort=due").get_data(as_text=True)
+    assert page.index(late.number) < page.index(soon.number)
+    assert "解决 overdue" in page

@@ -18,7 +18,7 @@ from typing import Any
 from server.catalog import Registry
 from server.models import Ticket, utcnow
 from server.plugin_api import Entitlement, MetricTarget
-from server.sla.clock import OPEN_STATES, Segment, deadline, measure
+from server.sla.clock import BREACHED, OPEN_STATES, Segment, deadline, measure
 from server.sla.models import TicketDeadline, TicketSla, TicketStatusPeriod
 from server.sla.policies import PolicyChoice, TicketFacts, choose_policy
 from server.snapshots import ticket_info
@@ -177,8 +177,16 @@ _REFRESHED_FIELDS = [
 ]
 
 
+def still_counting(ticket: Ticket, row: TicketSla) -> bool:
+    """The metric's event has not happened yet on a live ticket (late or not)."""
+    if ticket.status == "cancelled" or row.stopped_at is not None:
+        return False
+    return row.state in OPEN_STATES or row.state == BREACHED
+
+
 def _store_nearest_deadline(ticket: Ticket, rows: list[TicketSla]) -> None:
-    open_rows = [row for row in rows if row.state in OPEN_STATES]
+    # Late clocks count too: at the head of a "nearest deadline" list, most overdue first.
+    open_rows = [row for row in rows if still_counting(ticket, row)]
     if not open_rows:
         TicketDeadline.delete().where(TicketDeadline.ticket == ticket).execute()
         return
