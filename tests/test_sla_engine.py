@@ -322,3 +322,12 @@ def test_overdue_clocks_lead_the_nearest_deadline_list(app, registry, staff, log
     page = login_as("dispatcher").get("/tickets?sort=due").get_data(as_text=True)
     assert page.index(late.number) < page.index(soon.number)
     assert "解决 overdue" in page
+
+
+def test_the_ticket_page_shows_elapsed_time_as_of_now(app, login_as):
+    from server.models import utcnow
+
+    reported = utcnow() - 2 * HOUR - dt.timedelta(seconds=20)
+    ticket = add_ticket(app, reported_at=reported, now=reported)
+    page = login_as("dispatcher").get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    assert "<td>2h</td>" in page  # two hours have passed since the call; nothing was stored

@@ -129,35 +129,56 @@ def refresh_ticket_sla(
     registry: Registry, ticket: Ticket, now: dt.datetime | None = None
 ) -> list[TicketSla]:
     """Recompute and store every metric clock of ``ticket``; call inside its transaction."""
-    moment = _aware(now or utcnow())
-    choice, entitlement = policy_for(registry, ticket)
     existing = {row.metric: row for row in TicketSla.select().where(TicketSla.ticket == ticket)}
-    kept: list[TicketSla] = []
-    if choice.policy is not None:
-        periods = _periods(ticket)
-        for target in choice.policy.targets:
-            minutes = target.minutes.get(ticket.priority)
-            if minutes is None:
-                continue
-            row = existing.pop(target.metric, None)
-            if row is not None and row.policy != choice.policy.name:
-                # A new policy brings a new ladder and a new breach to note: start afresh.
-                TicketSla.delete().where(TicketSla.id == row.id).execute()
-                row = None
-            row = row or TicketSla(ticket=ticket, metric=target.metric)
-            _fill(row, registry, ticket, target, minutes * 60, periods, moment)
-            row.policy = choice.policy.name
-            row.policy_reason = choice.reason[:300]
-            row.entitlement = entitlement.status[:40] if entitlement else ""
-            row.entitlement_reason = entitlement.reason[:300] if entitlement else ""
-            # The sweep claims escalation steps and breach notes with conditional updates;
-            # a refresh must never write back an older value of them.
-            row.save(only=None if row.id is None else _REFRESHED_FIELDS)
-            kept.append(row)
-    if existing:
-        TicketSla.delete().where(TicketSla.id.in_([row.id for row in existing.values()])).execute()
+    kept = _compute(registry, ticket, _aware(now or utcnow()), existing)
+    stale = [row.id for row in existing.values() if row not in kept]
+    for row in kept:
+        if row.id is not None and existing.get(row.metric) is not row:
+            # A new policy brings a new ladder and a new breach to note: start afresh.
+            TicketSla.delete().where(TicketSla.id == row.id).execute()
+            row.id = None
+        # The sweep claims escalation steps and breach notes with conditional updates;
+        # a refresh must never write back an older value of them.
+        row.save(only=None if row.id is None else _REFRESHED_FIELDS)
+    if stale:
+        TicketSla.delete().where(TicketSla.id.in_(stale)).execute()
     _store_nearest_deadline(ticket, kept)
     return kept
+
+
+def live_clocks(registry: Registry, ticket: Ticket) -> list[TicketSla]:
+    """The ticket's clocks as of this moment (elapsed time included), without storing them."""
+    existing = {row.metric: row for row in TicketSla.select().where(TicketSla.ticket == ticket)}
+    rows = _compute(registry, ticket, _aware(utcnow()), existing)
+    return sorted(rows, key=lambda row: METRIC_ORDER.get(row.metric, 9))
+
+
+def _compute(
+    registry: Registry, ticket: Ticket, moment: dt.datetime, existing: dict[str, TicketSla]
+) -> list[TicketSla]:
+    """The clocks the ticket's policy sets, filled in; rows of ``existing`` are reused
+    (with their escalation progress) when the policy is the same."""
+    choice, entitlement = policy_for(registry, ticket)
+    if choice.policy is None:
+        return []
+    periods = _periods(ticket)
+    rows = []
+    for target in choice.policy.targets:
+        minutes = target.minutes.get(ticket.priority)
+        if minutes is None:
+            continue
+        row = existing.get(target.metric)
+        if row is None or row.policy != choice.policy.name:
+            replaced = row
+            row = TicketSla(ticket=ticket, metric=target.metric)
+            row.id = replaced.id if replaced is not None else None
+        _fill(row, registry, ticket, target, minutes * 60, periods, moment)
+        row.policy = choice.policy.name
+        row.policy_reason = choice.reason[:300]
+        row.entitlement = entitlement.status[:40] if entitlement else ""
+        row.entitlement_reason = entitlement.reason[:300] if entitlement else ""
+        rows.append(row)
+    return rows
 
 
 _REFRESHED_FIELDS = [
@@ -281,8 +302,3 @@ def clocks_by_ticket(ticket_ids: list[int]) -> dict[int, list[TicketSla]]:
     for rows in grouped.values():
         rows.sort(key=lambda row: METRIC_ORDER.get(row.metric, 9))
     return grouped
-
-
-def ticket_clocks(ticket: Ticket) -> list[TicketSla]:
-    """The stored clocks of a ticket, in the order of the metrics."""
-    return clocks_by_ticket([ticket.id]).get(ticket.id, [])

@@ -22,7 +22,7 @@ from server.forms import (
     ticket_form_class,
 )
 from server.models import Ticket, User
-from server.sla.engine import ticket_clocks
+from server.sla.engine import live_clocks
 from server.templating import current_locale, translate
 from server.tickets import (
     StaleTicket,
@@ -87,7 +87,7 @@ def _detail_context(ticket: Ticket, forms: dict[str, Any]) -> dict[str, Any]:
         "events": timeline(ticket),
         "moves": [(new, translate(workflow.action_label(ticket.status, new))) for new in moves],
         "panels": detail_panels(registry, ticket),
-        "clocks": ticket_clocks(ticket),
+        "clocks": live_clocks(registry, ticket),
         "policies": registry.policies,
         "transition_form": forms.get("transition")
         or TransitionForm(formdata=None, version=ticket.version),
