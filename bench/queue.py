@@ -23,6 +23,7 @@ from server.config import parse_config
 from server.db import database
 from server.models import Customer, Ticket, TicketCounter, User
 from server.schema import init_db
+from server.search import FTS_TABLE, has_trigram_index
 from server.sla.models import TicketDeadline
 from server.workflow import OPEN_STATUSES as OPEN
 from server.workflow import STATUSES
@@ -125,6 +126,10 @@ def fill(app: object, tickets: int) -> None:
             "lower(t.number || ' ' || t.title || ' ' || c.name) "
             "FROM ticket t JOIN customer c ON c.id = t.customer_id"
         )
+        if has_trigram_index():
+            database.execute_sql(
+                f"INSERT INTO {FTS_TABLE} (rowid, text) SELECT ticket_id, text FROM ticket_search"
+            )
         # the nearest open deadline of every open ticket, as the SLA engine keeps it
         open_ids = [t.id for t in Ticket.select(Ticket.id).where(Ticket.status.in_(OPEN))]
         for chunk in range(0, len(open_ids), 5000):

@@ -17,7 +17,16 @@ from server.timeutil import local_year, to_local
 
 
 def current_locale() -> str:
-    """The user's own language, else the browser's, else the configured default."""
+    """The user's own language, else the browser's, else the configured default.
+
+    Worked out once per request: a page of tickets asks for it hundreds of times.
+    """
+    if "locale" not in g:
+        g.locale = _choose_locale()
+    return g.locale
+
+
+def _choose_locale() -> str:
     user = g.get("user")
     if user is not None and user.locale:
         return user.locale

@@ -216,3 +216,43 @@ def test_search_ignores_case(seeded, app):
     client = app.test_client()
     client.login("dispatcher")
     assert len(numbers(client.get("/tickets?q=aLiCe").get_data(as_text=True))) == 6
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("alice 阿丽", 6),  # three or more characters: the trigram index (on SQLite)
+        ("阿丽", 6),  # two characters: the scan
+        ("ticket 1", 3),  # "ticket 1", "ticket 10", "ticket 11"
+        ("100%", 0),  # wildcards in the needle are taken literally
+        ("t_c", 0),
+        ("tick*", 0),
+        ("ticket [1", 0),
+        ("?icket", 0),
+    ],
+)
+def test_search_finds_the_same_by_either_path(seeded, client, text, count):
+    assert len(numbers(client.get(f"/tickets?q={text}").get_data(as_text=True))) == count
+
+
+def test_the_trigram_index_follows_edits(seeded, app):
+    from server.search import has_trigram_index
+
+    with app.app_context():
+        if not has_trigram_index():
+            pytest.skip("this database has no trigram index (PostgreSQL, or SQLite without FTS5)")
+        ticket = Ticket.get(Ticket.title == "Ticket 3 空调")
+        from server.tickets import edit_ticket
+
+        actor = ensure_user(app, "dispatcher", "dispatcher")
+        edit_ticket(
+            app.extensions["aftersales"].registry,
+            ticket,
+            ticket.version,
+            {"title": "Compressor noise"},
+            {},
+            actor,
+        )
+    client = app.test_client()
+    client.login("dispatcher")
+    assert len(numbers(client.get("/tickets?q=compressor").get_data(as_text=True))) == 1

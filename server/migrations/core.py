@@ -73,9 +73,17 @@ def _add_mail_and_notifications(db: peewee.Database) -> None:
     db.create_tables(NOTIFICATION_MODELS)
 
 
+def _add_trigram_search_index(db: peewee.Database) -> None:
+    """SQLite only (where FTS5 is built in): a trigram index over the search text."""
+    from server.search import create_trigram_index
+
+    create_trigram_index(db)
+
+
 MIGRATIONS = [
     Migration(1, "create core tables", _create_core_tables),
     Migration(2, "create SLA tables", _create_sla_tables),
     Migration(3, "create the ticket search table", _create_search_table),
     Migration(4, "add user email, notifications and the mail outbox", _add_mail_and_notifications),
+    Migration(5, "add a trigram index for searching tickets", _add_trigram_search_index),
 ]
