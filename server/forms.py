@@ -21,6 +21,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -324,3 +325,54 @@ class SlaCalculatorForm(FlaskForm):
     @property
     def pauses(self) -> list[Any]:
         return [self.pause_1, self.pause_2, self.pause_3]
+
+
+class OutletForm(FlaskForm):
+    name = text("Name", 200, required=True)
+    kind = SelectField(
+        "Kind",
+        choices=options(
+            [
+                ("own", "Own outlet"),
+                ("contracted", "Contracted repair firm"),
+                ("agent", "Regional agent"),
+            ]
+        ),
+        default="own",
+    )
+    region = text("Region", 100)
+    contact_name = text("Contact", 100)
+    contact_phone = text(
+        "Contact phone",
+        40,
+        validators=[Regexp(r"^[0-9+()\- ]*$", message="Digits, spaces, + - ( ) only.")],
+    )
+    grade = SelectField("Grade", choices=options((g, g) for g in "ABCD"), default="B")
+    active = BooleanField("Active", default=True)
+
+
+def _regions(form: Any, field: Field) -> None:
+    for region in field.data or []:
+        if len(region) > 100:
+            raise ValidationError("Each region must be at most 100 characters.")
+        if _CONTROL.search(region):
+            raise ValidationError("Contains control characters that cannot be stored.")
+
+
+class RegionListField(StringField):
+    """Regions separated by commas or new lines, kept as a list."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        raw = valuelist[0] if valuelist else ""
+        self.data = [part.strip() for part in re.split(r"[,\n，]", raw) if part.strip()]
+
+    def _value(self) -> str:
+        return ", ".join(self.data or [])
+
+
+class TechnicianForm(FlaskForm):
+    outlet = SelectField("Outlet", choices=[], default="", validate_choice=True)
+    skills = SelectMultipleField("Skills", choices=[], validate_choice=True)
+    regions = RegionListField(
+        "Regions served (comma-separated)", validators=[Length(max=2000), _regions]
+    )

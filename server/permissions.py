@@ -16,6 +16,7 @@ ALL_PERMISSIONS = (
     "customer.edit",
     "user.manage",
     "sla.calculate",
+    "dispatch.manage",
 )
 
 _STAFF = {
@@ -32,7 +33,7 @@ _STAFF = {
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(ALL_PERMISSIONS),
-    "supervisor": frozenset(_STAFF | {"sla.calculate"}),
+    "supervisor": frozenset(_STAFF | {"sla.calculate", "dispatch.manage"}),
     "dispatcher": frozenset(_STAFF),
     # Technicians work their own jobs: see OWN_TICKETS_ONLY.
     "technician": frozenset(

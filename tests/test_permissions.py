@@ -182,6 +182,16 @@ ENDPOINTS = (
     Endpoint("user page", "GET", "/admin/users/{user}", "user.manage"),
     Endpoint("attachment download", "GET", "/attachments/{attachment}", "ticket.view"),
     Endpoint("sla calculator", "GET", "/admin/sla/calculator", "sla.calculate"),
+    Endpoint("outlets", "GET", "/admin/outlets", "dispatch.manage"),
+    Endpoint("new outlet page", "GET", "/admin/outlets/new", "dispatch.manage"),
+    Endpoint(
+        "create outlet",
+        "POST",
+        "/admin/outlets/new",
+        "dispatch.manage",
+        lambda ctx: {"name": f"Outlet {uuid.uuid4().hex[:8]}", "kind": "own", "grade": "B"},
+    ),
+    Endpoint("technicians", "GET", "/admin/technicians", "dispatch.manage"),
     # everyone logged in reads (and clears) only their own notifications
     Endpoint("notifications", "GET", "/notifications", None),
     Endpoint("mark notifications read", "POST", "/notifications/read", None),

@@ -80,10 +80,17 @@ def _add_trigram_search_index(db: peewee.Database) -> None:
     create_trigram_index(db)
 
 
+def _create_dispatch_tables(db: peewee.Database) -> None:
+    from server.dispatch.models import DISPATCH_MODELS
+
+    db.create_tables(DISPATCH_MODELS)
+
+
 MIGRATIONS = [
     Migration(1, "create core tables", _create_core_tables),
     Migration(2, "create SLA tables", _create_sla_tables),
     Migration(3, "create the ticket search table", _create_search_table),
     Migration(4, "add user email, notifications and the mail outbox", _add_mail_and_notifications),
     Migration(5, "add a trigram index for searching tickets", _add_trigram_search_index),
+    Migration(6, "create outlets and technicians' skills and regions", _create_dispatch_tables),
 ]
