@@ -16,6 +16,7 @@ from werkzeug.datastructures import FileStorage
 from server.attachments import save_attachment
 from server.auth import PUBLIC_ENDPOINTS, hash_password
 from server.customers import save_customer
+from server.dispatch.outlets import save_outlet
 from server.models import CORE_MODELS, Customer, User
 from server.permissions import OWN_TICKETS_ONLY, PERMISSIONS, role_can
 from server.tickets import NewTicket, assign_ticket, create_ticket
@@ -34,6 +35,7 @@ class World:
     customer_id: int
     spare_user_id: int
     attachment_id: int
+    outlet_id: int
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +59,8 @@ def world(tmp_path_factory):
         attachment = save_attachment(
             app.extensions["aftersales"].config, upload, User.get_by_id(users["admin"]), ticket
         )
-    return World(app, password_hash, users, customer.id, spare.id, attachment.id)
+        outlet = save_outlet(None, {"name": "Matrix outlet"})
+    return World(app, password_hash, users, customer.id, spare.id, attachment.id, outlet.id)
 
 
 def _new_ticket(app, customer, actor, assignee=None):
@@ -191,7 +194,23 @@ ENDPOINTS = (
         "dispatch.manage",
         lambda ctx: {"name": f"Outlet {uuid.uuid4().hex[:8]}", "kind": "own", "grade": "B"},
     ),
+    Endpoint("outlet page", "GET", "/admin/outlets/{outlet}", "dispatch.manage"),
+    Endpoint(
+        "edit outlet",
+        "POST",
+        "/admin/outlets/{outlet}",
+        "dispatch.manage",
+        lambda ctx: {"name": "Matrix outlet", "kind": "own", "grade": "B", "active": "y"},
+    ),
     Endpoint("technicians", "GET", "/admin/technicians", "dispatch.manage"),
+    Endpoint("technician page", "GET", "/admin/technicians/{technician}", "dispatch.manage"),
+    Endpoint(
+        "edit technician",
+        "POST",
+        "/admin/technicians/{technician}",
+        "dispatch.manage",
+        lambda ctx: {"outlet": "", "regions": "north"},
+    ),
     # everyone logged in reads (and clears) only their own notifications
     Endpoint("notifications", "GET", "/notifications", None),
     Endpoint("mark notifications read", "POST", "/notifications/read", None),
@@ -283,6 +302,7 @@ def context(world, ticket):
         "user": world.spare_user_id,
         "attachment": world.attachment_id,
         "technician": world.users["technician"],
+        "outlet": world.outlet_id,
     }
 
 
