@@ -13,6 +13,8 @@ from typing import Any
 from flask import Flask
 
 from server.db import write_transaction
+from server.dispatch.models import Outlet
+from server.dispatch.outlets import save_outlet, save_technician
 from server.models import Asset, Customer, Ticket, User
 from server.plugin_api import DemoTicket
 from server.plugins import call_on
@@ -75,6 +77,22 @@ def ensure_demo_staff(app: Flask) -> dict[str, User]:
     return staff
 
 
+DEMO_OUTLETS = (
+    ("上海浦东服务网点", "own", "上海浦东", "A", "tech1", ("浦东", "闵行")),
+    ("北京海淀合作维修站", "contracted", "北京海淀", "B", "tech2", ("海淀", "朝阳")),
+)
+
+
+def _ensure_demo_outlets(registry: Any, staff: dict[str, User]) -> None:
+    """Two outlets, each with a demo technician able to do every industry's work."""
+    skills = [f"{slug}:*" for slug in registry.industries]
+    for name, kind, region, grade, username, regions in DEMO_OUTLETS:
+        outlet = Outlet.get_or_none(Outlet.name == name) or save_outlet(
+            None, {"name": name, "kind": kind, "region": region, "grade": grade}
+        )
+        save_technician(staff[username], outlet, skills, regions)
+
+
 def create_demo_data(
     app: Flask, per_plugin: int, seed: int, progress: Callable[[int], None] = lambda _n: None
 ) -> int:
@@ -84,6 +102,7 @@ def create_demo_data(
     staff = ensure_demo_staff(app)
     if Ticket.select().exists():
         return 0
+    _ensure_demo_outlets(registry, staff)
     rng = random.Random(seed)
     created = 0
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)

@@ -57,3 +57,14 @@ def test_the_demo_password_file_is_private(demo_app, tmp_path_factory):
 
     mode = (Path(demo_app.instance_path) / "demo-login.txt").stat().st_mode
     assert stat.S_IMODE(mode) == 0o600
+
+
+def test_demo_technicians_belong_to_outlets_with_skills(demo_app):
+    from server.dispatch.outlets import technician_profile
+    from server.models import User
+
+    with demo_app.app_context():
+        outlet, skills, regions = technician_profile(User.get(User.username == "tech1"))
+    assert outlet.name == "上海浦东服务网点"
+    assert {f"{slug}:*" for slug in BUILT_INS} == set(skills)
+    assert regions
