@@ -15,6 +15,7 @@ from flask import Flask
 from server.db import write_transaction
 from server.dispatch.models import Outlet
 from server.dispatch.outlets import save_outlet, save_technician
+from server.dispatch.readiness import confirm_readiness, readiness_required
 from server.models import Asset, Customer, Ticket, User
 from server.plugin_api import DemoTicket
 from server.plugins import call_on
@@ -204,6 +205,8 @@ def _play_story(
     for status in story:
         at = min(at + dt.timedelta(minutes=rng.randint(10, 240)), now)
         try:
+            if ticket.assignee_id is None and readiness_required(registry, ticket):
+                confirm_readiness(ticket, staff["dispatcher"], "客户电话确认现场已具备条件", now=at)
             if status == "assigned" or ticket.assignee_id is None:
                 ticket = assign_ticket(
                     registry, ticket, ticket.version, technician, "", staff["dispatcher"], now=at

@@ -376,3 +376,11 @@ class TechnicianForm(FlaskForm):
     regions = RegionListField(
         "Regions served (comma-separated)", validators=[Length(max=2000), _regions]
     )
+
+
+class ReadinessForm(FlaskForm):
+    confirm = BooleanField(
+        "I confirm this condition with the customer",
+        validators=[DataRequired(message="Tick the box to confirm.")],
+    )
+    note = text("Note (who confirmed, how)", 500)

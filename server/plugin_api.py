@@ -96,6 +96,9 @@ class ServiceType:
     fields: tuple[FieldSpec, ...] = ()
     asset_kind: str | None = None
     description: Label | None = None
+    # When set, the condition someone must confirm before the ticket can be dispatched
+    # (e.g. "the installation site is ready"); assigning is refused until then.
+    readiness: Label | None = None
 
     def __post_init__(self) -> None:
         if not _SLUG.match(self.code):

@@ -13,6 +13,7 @@ import peewee
 from server import workflow
 from server.catalog import Registry
 from server.db import write_transaction
+from server.dispatch.readiness import missing_readiness
 from server.models import Asset, Customer, Ticket, TicketCounter, TicketEvent, User, utcnow
 from server.plugin_api import Panel, ServiceType, TicketInfo, Veto
 from server.search import index_ticket
@@ -274,6 +275,11 @@ def assign_ticket(
     if assignee is None and ticket.status in workflow.NEEDS_ASSIGNEE:
         raise TransitionRefused(
             f"a ticket that is {workflow.STATUSES[ticket.status].en.lower()} needs an assignee"
+        )
+    missing = missing_readiness(registry, ticket) if assignee is not None else None
+    if missing is not None:
+        raise TransitionRefused(
+            f"the site readiness is not confirmed yet ({missing.en}); confirm it first"
         )
     _first_response(ticket, changes, now)
     with write_transaction():

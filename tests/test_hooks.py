@@ -112,7 +112,7 @@ def test_hook_register_industry_receives_the_plugins_own_settings(make_app):
 
 def test_hook_register_service_catalog(app):
     registry = app.extensions["aftersales"].registry
-    assert [s.code for s in registry.services_of("sample")] == ["repair", "consult"]
+    assert [s.code for s in registry.services_of("sample")] == ["repair", "consult", "install"]
 
 
 def test_hook_register_asset_kinds(app):

@@ -56,6 +56,10 @@ SERVICES = (
         label=label("安装", "Installation"),
         category="field_service",
         asset_kind="appliance",
+        readiness=label(
+            "安装位置已具备条件（电源、墙体、管路已确认）",
+            "The installation site is ready (power, wall and pipework checked)",
+        ),
         fields=(
             _category(),
             _purchase_date(required=True),

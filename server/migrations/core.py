@@ -86,6 +86,12 @@ def _create_dispatch_tables(db: peewee.Database) -> None:
     db.create_tables(DISPATCH_MODELS)
 
 
+def _create_readiness_table(db: peewee.Database) -> None:
+    from server.dispatch.readiness import TicketReadiness
+
+    db.create_tables([TicketReadiness])
+
+
 MIGRATIONS = [
     Migration(1, "create core tables", _create_core_tables),
     Migration(2, "create SLA tables", _create_sla_tables),
@@ -93,4 +99,5 @@ MIGRATIONS = [
     Migration(4, "add user email, notifications and the mail outbox", _add_mail_and_notifications),
     Migration(5, "add a trigram index for searching tickets", _add_trigram_search_index),
     Migration(6, "create outlets and technicians' skills and regions", _create_dispatch_tables),
+    Migration(7, "create the site readiness confirmations", _create_readiness_table),
 ]

@@ -9,11 +9,13 @@ from flask import abort, flash, g, redirect, request, url_for
 from server import htmx, workflow
 from server.auth import require, require_on_ticket
 from server.catalog import current_registry
+from server.dispatch.readiness import confirm_readiness, confirmation, readiness_required
 from server.forms import (
     PLUGIN_FIELD_PREFIX,
     AssignForm,
     AttachmentForm,
     CommentForm,
+    ReadinessForm,
     TicketEditForm,
     TransitionForm,
     form_value,
@@ -88,6 +90,9 @@ def _detail_context(ticket: Ticket, forms: dict[str, Any]) -> dict[str, Any]:
         "moves": [(new, translate(workflow.action_label(ticket.status, new))) for new in moves],
         "panels": detail_panels(registry, ticket),
         "clocks": live_clocks(registry, ticket),
+        "readiness": readiness_required(registry, ticket),
+        "readiness_done": confirmation(ticket),
+        "readiness_form": forms.get("readiness") or ReadinessForm(formdata=None),
         "policies": registry.policies,
         "transition_form": forms.get("transition")
         or TransitionForm(formdata=None, version=ticket.version),
@@ -163,6 +168,20 @@ def assign(number: str) -> Any:
         return _render_detail(ticket, 422, "Not assigned.", assign=form)
     who = str(assignee) if assignee else "nobody"
     return _after_action(ticket, f"{ticket.number} assigned to {who}.")
+
+
+@bp.route("/tickets/<number>/readiness", methods=["POST"])
+@require("ticket.assign")
+def readiness(number: str) -> Any:
+    """Confirm the service's site-readiness condition, which dispatch waits for."""
+    ticket = ticket_or_404(number)
+    if readiness_required(current_registry(), ticket) is None:
+        abort(404)
+    form = ReadinessForm()
+    if not form.validate():
+        return _render_detail(ticket, 422, "Not confirmed: see the marked field.", readiness=form)
+    confirm_readiness(ticket, g.user, form.note.data or "")
+    return _after_action(Ticket.get_by_id(ticket.id), "Site readiness confirmed.")
 
 
 @bp.route("/tickets/<number>/comment", methods=["POST"])

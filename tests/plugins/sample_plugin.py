@@ -88,6 +88,11 @@ class SamplePlugin:
                 "repair", label("维修", "Repair"), fields=REPAIR_FIELDS, asset_kind="gadget"
             ),
             ServiceType("consult", label("咨询", "Consultation"), default_priority="low"),
+            ServiceType(
+                "install",
+                label("安装", "Installation"),
+                readiness=label("安装位置已具备条件", "The installation site is ready"),
+            ),
         ]
 
     @hookimpl
