@@ -176,20 +176,15 @@ def sweep_command(ctx: click.Context) -> None:
     """Update due SLA clocks, note breaches and fire escalation steps (safe to overlap)."""
     from server.mail import deliver_pending
     from server.models import utcnow
-    from server.sla.sweep import SweepResult, sweep_ticket, tickets_to_sweep
+    from server.sla.sweep import sweep, tickets_to_sweep
 
     app = _app(ctx.find_root())
     registry = app.extensions["aftersales"].registry
-    result = SweepResult()
     with app.app_context():
         now = utcnow()
         ticket_ids = tickets_to_sweep(now)
         with click.progressbar(ticket_ids, label="Sweeping SLA clocks", file=sys.stderr) as bar:
-            for ticket_id in bar:
-                breaches, escalations = sweep_ticket(registry, ticket_id, now)
-                result.tickets += 1
-                result.breaches += breaches
-                result.escalations.extend(escalations)
+            result = sweep(registry, now, ticket_ids=bar)
         sent, failed = deliver_pending(app.extensions["aftersales"].config.mail)
     click.echo(
         f"swept {result.tickets} tickets: {result.breaches} breaches noted, "

@@ -7,11 +7,27 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import peewee
+
 from server.db import write_transaction
 from server.models import Asset, Customer, utcnow
 from server.search import reindex_customer
 
 CUSTOMER_FIELDS = ("name", "kind", "phone", "email", "address", "region", "tier")
+
+
+def customer_matches(text: str, limit: int = 20) -> list[Customer]:
+    """Customers whose name, phone or email contains ``text``, by name (for pickers)."""
+    if not text:
+        return []
+    return list(_matching(text).order_by(Customer.name).limit(limit))
+
+
+def _matching(text: str) -> peewee.ModelSelect:
+    pattern = f"%{text}%"
+    return Customer.select().where(
+        (Customer.name**pattern) | (Customer.phone**pattern) | (Customer.email**pattern)
+    )
 
 
 def search_customers(text: str, page: int, page_size: int) -> tuple[list[Customer], int, int, int]:
@@ -20,12 +36,7 @@ def search_customers(text: str, page: int, page_size: int) -> tuple[list[Custome
     Returns the page's rows, the total, the page shown (a page past the end shows the
     last one) and the number of pages.
     """
-    query = Customer.select()
-    if text:
-        pattern = f"%{text}%"
-        query = query.where(
-            (Customer.name**pattern) | (Customer.phone**pattern) | (Customer.email**pattern)
-        )
+    query = _matching(text) if text else Customer.select()
     total = query.count()
     pages = max(1, math.ceil(total / page_size))
     page = min(page, pages)

@@ -30,6 +30,11 @@ class MetricClock:
     next_escalation_at: dt.datetime | None
 
 
+def clip_pauses(pauses: Sequence[Segment], end: dt.datetime) -> list[Segment]:
+    """Pauses cut off at ``end`` (an open pause runs until then; later ones drop out)."""
+    return [(s, min(e or end, end)) for s, e in pauses if s < end]
+
+
 def deadline(
     calendar: BusinessCalendar,
     start: dt.datetime,
@@ -76,7 +81,7 @@ def measure(
     ``escalation_percents`` are the ladder steps not yet fired, in rising order.
     """
     end = stopped_at or cancelled_at or now
-    clipped = [(s, min(e or end, end)) for s, e in pauses if s < end]
+    clipped = clip_pauses(pauses, end)
     due, paused = deadline(calendar, start, target_seconds, clipped, end)
     elapsed = max(0.0, calendar.between(start, end) - paused) if end > start else 0.0
     if stopped_at is not None:

@@ -18,7 +18,7 @@ from typing import Any
 from server.catalog import Registry
 from server.models import Ticket, utcnow
 from server.plugin_api import Entitlement, MetricTarget
-from server.sla.clock import BREACHED, OPEN_STATES, Segment, deadline, measure
+from server.sla.clock import BREACHED, OPEN_STATES, Segment, clip_pauses, deadline, measure
 from server.sla.models import TicketDeadline, TicketSla, TicketStatusPeriod
 from server.sla.policies import PolicyChoice, TicketFacts, choose_policy
 from server.snapshots import ticket_info
@@ -250,7 +250,7 @@ def step_due(
     target = policy_target(registry, row)
     inputs = _clock_inputs(registry, ticket, target, periods or _periods(ticket))
     end = inputs["stopped_at"] or inputs["cancelled_at"] or _aware(now)
-    pauses = [(s, min(e or end, end)) for s, e in inputs["pauses"] if s < end]
+    pauses = clip_pauses(inputs["pauses"], end)
     moment, _paused = deadline(
         inputs["calendar"], inputs["start"], row.target_seconds * percent / 100, pauses, end
     )

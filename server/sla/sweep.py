@@ -8,6 +8,7 @@ even when sweeps overlap: a step is claimed with a conditional UPDATE (``escalat
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from server.catalog import Registry
@@ -49,11 +50,13 @@ def tickets_to_sweep(now: dt.datetime) -> list[int]:
     return sorted(row.ticket_id for row in query)
 
 
-def sweep(registry: Registry, now: dt.datetime | None = None) -> SweepResult:
-    """Sweep every ticket that needs it, each in its own short transaction."""
+def sweep(
+    registry: Registry, now: dt.datetime | None = None, ticket_ids: Iterable[int] | None = None
+) -> SweepResult:
+    """Sweep every ticket that needs it (or ``ticket_ids``), each in its own transaction."""
     moment = now or utcnow()
     result = SweepResult()
-    for ticket_id in tickets_to_sweep(moment):
+    for ticket_id in tickets_to_sweep(moment) if ticket_ids is None else ticket_ids:
         breaches, escalations = sweep_ticket(registry, ticket_id, moment)
         result.tickets += 1
         result.breaches += breaches

@@ -10,6 +10,7 @@ from server import htmx, workflow
 from server.auth import require
 from server.catalog import current_registry, split_service_key
 from server.config import Config
+from server.customers import customer_matches
 from server.forms import (
     PLUGIN_FIELD_PREFIX,
     TicketForm,
@@ -179,15 +180,7 @@ def plugin_field_names(form: Any) -> list[str]:
 
 def _pick_customer() -> Any:
     text = query_text(request.args, "q")
-    customers: list[Customer] = []
-    if text:
-        pattern = f"%{text}%"
-        customers = list(
-            Customer.select()
-            .where((Customer.name**pattern) | (Customer.phone**pattern))
-            .order_by(Customer.name)
-            .limit(20)
-        )
+    customers = customer_matches(text)
     return htmx.render(
         "tickets/pick_customer.html",
         "tickets/_customer_matches.html",
