@@ -10,6 +10,7 @@ STATUSES: dict[str, Label] = {
     "new": label("新建", "New"),
     "assigned": label("已派工", "Assigned"),
     "in_progress": label("处理中", "In progress"),
+    "en_route": label("在途", "On the way"),
     "on_site": label("已上门", "On site"),
     "waiting_customer": label("等待客户", "Waiting for customer"),
     "waiting_parts": label("等待配件", "Waiting for parts"),
@@ -26,6 +27,7 @@ MOVES: dict[str, frozenset[str]] = {
         {
             "new",
             "in_progress",
+            "en_route",
             "on_site",
             "waiting_customer",
             "waiting_parts",
@@ -34,18 +36,20 @@ MOVES: dict[str, frozenset[str]] = {
         }
     ),
     "in_progress": frozenset(
-        {"on_site", "waiting_customer", "waiting_parts", "resolved", "cancelled"}
+        {"en_route", "on_site", "waiting_customer", "waiting_parts", "resolved", "cancelled"}
     ),
+    # The technician has set off for the site; a wasted trip goes back to assigned.
+    "en_route": frozenset({"on_site", "assigned", "waiting_customer", "cancelled"}),
     "on_site": frozenset({"in_progress", "waiting_parts", "waiting_customer", "resolved"}),
     "waiting_customer": frozenset({"in_progress", "resolved", "cancelled"}),
-    "waiting_parts": frozenset({"in_progress", "on_site", "cancelled"}),
+    "waiting_parts": frozenset({"in_progress", "en_route", "on_site", "cancelled"}),
     "resolved": frozenset({"closed", "in_progress"}),
     "closed": frozenset({"in_progress"}),
     "cancelled": frozenset(),
 }
 
 # Statuses in which somebody must be assigned to the ticket.
-NEEDS_ASSIGNEE = frozenset({"assigned", "in_progress", "on_site", "waiting_parts"})
+NEEDS_ASSIGNEE = frozenset({"assigned", "in_progress", "en_route", "on_site", "waiting_parts"})
 OPEN_STATUSES = frozenset(s for s in STATUSES if s not in {"resolved", "closed", "cancelled"})
 
 # Button wording for a move (default: the target status's name).
@@ -53,6 +57,11 @@ ACTION_LABELS: dict[tuple[str, str], Label] = {
     ("resolved", "in_progress"): label("重新打开", "Reopen"),
     ("closed", "in_progress"): label("重新打开", "Reopen"),
     ("assigned", "new"): label("退回待派", "Return to queue"),
+    ("assigned", "en_route"): label("出发", "On my way"),
+    ("in_progress", "en_route"): label("出发", "On my way"),
+    ("waiting_parts", "en_route"): label("出发", "On my way"),
+    ("en_route", "on_site"): label("已到达", "Arrived on site"),
+    ("en_route", "assigned"): label("未能上门", "Could not get there"),
 }
 
 

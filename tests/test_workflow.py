@@ -99,6 +99,28 @@ def test_workflow_sets_response_arrival_resolution_and_close_times(app, actor, t
         assert ticket.arrived_at and ticket.resolved_at and ticket.closed_at
 
 
+def test_field_trip_goes_on_the_way_then_arrives(app, actor, technician):
+    """assigned → on the way → on site: arrival is stamped on site, not on setting off."""
+    ticket = make_ticket(app, actor, "assigned", assignee=technician)
+    registry = app.extensions["aftersales"].registry
+    with app.app_context():
+        ticket = transition_ticket(registry, ticket, ticket.version, "en_route", technician)
+        assert ticket.status == "en_route" and ticket.arrived_at is None
+        ticket = transition_ticket(registry, ticket, ticket.version, "on_site", technician)
+        assert ticket.arrived_at is not None
+    assert workflow.action_label("assigned", "en_route").en == "On my way"
+
+
+def test_a_wasted_trip_goes_back_to_assigned(app, actor, technician):
+    ticket = make_ticket(app, actor, "en_route", assignee=technician)
+    registry = app.extensions["aftersales"].registry
+    with app.app_context():
+        ticket = transition_ticket(
+            registry, ticket, ticket.version, "assigned", technician, "nobody home"
+        )
+        assert ticket.status == "assigned" and ticket.arrived_at is None
+
+
 def test_reopen_clears_resolution_and_close_times(app, actor, technician):
     ticket = make_ticket(app, actor, "closed", assignee=technician)
     registry = app.extensions["aftersales"].registry
