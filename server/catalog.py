@@ -9,6 +9,7 @@ import pluggy
 from flask import current_app
 
 from server.config import Config, ConfigError
+from server.dispatch.rules import check_rules_against
 from server.plugin_api import (
     AssetKind,
     CalendarSpec,
@@ -121,7 +122,16 @@ def build_registry(pm: pluggy.PluginManager, config: Config) -> Registry:
     calendar_settings.update(config.sla.calendars)
     registry.calendars = build_calendars(calendar_settings, config.locale.timezone)
     _add_config_policies(registry, config)
+    _check_dispatch_rules(registry, config)
     return registry
+
+
+def _check_dispatch_rules(registry: Registry, config: Config) -> None:
+    """Every plugin and service a ``[[dispatch.rules]]`` entry names must exist."""
+    known = {slug: {s.code for s in registry.services_of(slug)} for slug in registry.industries}
+    problem = check_rules_against(config.dispatch, known)
+    if problem is not None:
+        raise ConfigError(config.source, *problem)
 
 
 def _add_config_policies(registry: Registry, config: Config) -> None:

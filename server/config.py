@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from server.dispatch.rules import DispatchSettings, parse_dispatch
+from server.sla.settings import SettingsError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config" / "aftersales.toml"
 CONFIG_ENV_VAR = "AFTERSALES_CONFIG"
@@ -135,6 +138,7 @@ class Config:
     ui: UiSettings = field(default_factory=UiSettings)
     jobs: JobSettings = field(default_factory=JobSettings)
     sla: SlaSettings = field(default_factory=SlaSettings)
+    dispatch: DispatchSettings = field(default_factory=DispatchSettings)
     # One free-form table per plugin: [plugin.<name>]; each plugin validates its own.
     plugin: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: str = "<defaults>"
@@ -190,6 +194,9 @@ def parse_config(raw: Mapping[str, Any], path: Path | str = "<memory>") -> Confi
         if key == "sla":
             sections["sla"] = value  # checked below, once the time zone is known
             continue
+        if key == "dispatch":
+            sections["dispatch"] = _dispatch_settings(value, path)
+            continue
         if key not in hints or key == "source":
             raise ConfigError(path, key, "unknown section")
         if not isinstance(value, dict):
@@ -222,6 +229,13 @@ def _sla_settings(raw: Any, default_timezone: str, path: Path | str) -> SlaSetti
             rules=tuple(parse_rules(raw.get("rules", []))),
             default_policy=default_policy,
         )
+    except SettingsError as exc:
+        raise ConfigError(path, exc.key, exc.problem) from None
+
+
+def _dispatch_settings(raw: Any, path: Path | str) -> DispatchSettings:
+    try:
+        return parse_dispatch(raw)
     except SettingsError as exc:
         raise ConfigError(path, exc.key, exc.problem) from None
 

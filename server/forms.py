@@ -165,6 +165,23 @@ class AssignForm(FlaskForm):
     version = version_field()
 
 
+class BoardAssignForm(FlaskForm):
+    """One row of the dispatcher board: the ticket, its version, the technician's login."""
+
+    number = StringField(widget=HiddenInput(), validators=[InputRequired(), Length(max=40)])
+    version = version_field()
+    assignee = text("Technician", 64, required=True)
+
+
+class BoardAutoForm(FlaskForm):
+    number = StringField(widget=HiddenInput(), validators=[InputRequired(), Length(max=40)])
+    version = version_field()
+
+
+class CsrfOnlyForm(FlaskForm):
+    """A button that changes something: nothing to fill in but the CSRF token."""
+
+
 class TransitionForm(FlaskForm):
     # Checked by the workflow, which explains why a move is refused.
     to = StringField("Move to", validators=[InputRequired(), Length(max=20)])

@@ -28,7 +28,7 @@ class StaleTicket(Exception):
 
     def __init__(self, ticket: Ticket) -> None:
         self.current = ticket
-        who = _last_actor_name(ticket)
+        self.who = who = _last_actor_name(ticket)
         super().__init__(
             f"{ticket.number} was changed by {who} while you were editing; "
             "your change was not saved. The current values are shown below."
@@ -264,8 +264,12 @@ def assign_ticket(
     team: str,
     actor: User,
     now: dt.datetime | None = None,
+    reason: str = "",
 ) -> Ticket:
-    """Set who works the ticket; a new ticket with an assignee becomes "assigned"."""
+    """Set who works the ticket; a new ticket with an assignee becomes "assigned".
+
+    ``reason`` (why this person: an assignment rule's explanation) goes on the timeline.
+    """
     _check_version(ticket, expected_version)
     now = now or utcnow()
     changes: dict[Any, Any] = {Ticket.assignee: assignee, Ticket.team: team}
@@ -292,6 +296,7 @@ def assign_ticket(
             old=str(ticket.assignee) if ticket.assignee_id else None,
             new=str(assignee) if assignee else None,
             team=team,
+            **({"reason": reason[:500]} if reason else {}),
         )
         if moved:
             _event(fresh, actor, now, "status", old="new", new="assigned")

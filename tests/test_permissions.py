@@ -211,6 +211,22 @@ ENDPOINTS = (
         "dispatch.manage",
         lambda ctx: {"outlet": "", "regions": "north"},
     ),
+    Endpoint("dispatch board", "GET", "/dispatch", "ticket.assign"),
+    Endpoint(
+        "assign from the board",
+        "POST",
+        "/dispatch/assign",
+        "ticket.assign",
+        lambda ctx: {"number": ctx["ticket"], "version": ctx["version"], "assignee": "spare"},
+    ),
+    Endpoint(
+        "assign by rule from the board",
+        "POST",
+        "/dispatch/auto",
+        "ticket.assign",
+        lambda ctx: {"number": ctx["ticket"], "version": ctx["version"]},
+    ),
+    Endpoint("assign all shown by rule", "POST", "/dispatch/auto-all", "ticket.assign"),
     # everyone logged in reads (and clears) only their own notifications
     Endpoint("notifications", "GET", "/notifications", None),
     Endpoint("mark notifications read", "POST", "/notifications/read", None),

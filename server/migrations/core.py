@@ -92,6 +92,12 @@ def _create_readiness_table(db: peewee.Database) -> None:
     db.create_tables([TicketReadiness])
 
 
+def _create_dispatch_cursor(db: peewee.Database) -> None:
+    from server.dispatch.assign import DispatchCursor
+
+    db.create_tables([DispatchCursor])
+
+
 MIGRATIONS = [
     Migration(1, "create core tables", _create_core_tables),
     Migration(2, "create SLA tables", _create_sla_tables),
@@ -100,4 +106,5 @@ MIGRATIONS = [
     Migration(5, "add a trigram index for searching tickets", _add_trigram_search_index),
     Migration(6, "create outlets and technicians' skills and regions", _create_dispatch_tables),
     Migration(7, "create the site readiness confirmations", _create_readiness_table),
+    Migration(8, "create the round-robin turns of automatic dispatch", _create_dispatch_cursor),
 ]

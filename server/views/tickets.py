@@ -11,6 +11,7 @@ from server.auth import require
 from server.catalog import current_registry, split_service_key
 from server.config import Config
 from server.customers import customer_matches
+from server.dispatch.assign import dispatch_new_ticket
 from server.forms import (
     PLUGIN_FIELD_PREFIX,
     TicketForm,
@@ -124,6 +125,7 @@ def new_ticket() -> Any:
             ticket = _create_from_form(form, customer, chosen, specs)
             if ticket is not None:
                 flash(f"Ticket {ticket.number} created.")
+                _dispatch_at_once(ticket)
                 return htmx.redirect(url_for("tickets.detail", number=ticket.number))
     status = 422 if request.method == "POST" else 200
     return _render_new(form, customer, chosen, status)
@@ -149,6 +151,17 @@ def _create_from_form(form: Any, customer: Customer, chosen: tuple[str, Any], sp
         attach_errors(form, errors)
         return None
     return create_ticket(current_registry(), new, g.user, local_year())
+
+
+def _dispatch_at_once(ticket: Ticket) -> None:
+    """Run the service's assignment rule now when it says ``auto``; say what happened."""
+    outcome = dispatch_new_ticket(current_registry(), _config().dispatch, ticket, g.user)
+    if outcome is None:
+        return
+    if outcome.assigned:
+        flash(f"Assigned automatically to {outcome.ticket.assignee} ({outcome.reason}).")
+    else:
+        flash(f"Not assigned automatically: {outcome.reason}.")
 
 
 def attach_errors(form: Any, errors: dict[str, list[str]]) -> None:
