@@ -104,8 +104,13 @@ def at_risk(
 ) -> BoardList:
     """Assigned open tickets whose nearest deadline is within ``minutes`` or already past."""
     horizon = now + dt.timedelta(minutes=minutes)
-    query = _open_tickets(board).where(
-        Ticket.assignee.is_null(False) & (TicketDeadline.due_at <= horizon)
+    assignee = User.alias("assignee")
+    query = (
+        _open_tickets(board)
+        .select_extend(assignee.id, assignee.username, assignee.display_name)
+        .switch(Ticket)
+        .join(assignee, on=(Ticket.assignee == assignee.id), attr="assignee")
+        .where(TicketDeadline.due_at <= horizon)
     )
     if board.outlet_id is not None:
         members = Technician.select(Technician.user).where(Technician.outlet == board.outlet_id)
@@ -125,7 +130,7 @@ def technician_loads(outlet_id: int | None = None) -> list[TechnicianLoad]:
     )
     if outlet_id is not None:
         query = query.where(Technician.outlet == outlet_id)
-    users = list(query.objects())
+    users = list(query.objects())  # only technicians: a few hundred rows
     loads = open_loads([u.id for u in users])
     rows = [TechnicianLoad(u, u.outlet_name or "", loads.get(u.id, 0)) for u in users]
     rows.sort(key=lambda row: (row.open_tickets, row.outlet, row.user.display_name))
