@@ -237,6 +237,7 @@ def _register_blueprints(app: Flask) -> None:
         dispatch_admin,
         health,
         notifications,
+        reports,
         sla_admin,
         tickets,
     )
@@ -252,6 +253,7 @@ def _register_blueprints(app: Flask) -> None:
         dispatch_admin,
         notifications,
         sla_admin,
+        reports,
         api,
     ):
         app.register_blueprint(module.bp)
