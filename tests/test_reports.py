@@ -21,7 +21,7 @@ from server.dispatch.reports import (
 )
 from server.models import Attachment, TicketEvent, User, utcnow
 from server.plugin_api import ReportInfo
-from server.tickets import assign_ticket
+from server.tickets import assign_ticket, transition_ticket
 from tests.conftest import add_ticket, build_app, ensure_user, logged_in
 
 # A fuse (2.50) and an hour of labour (80.00): 82.50 when charged.
@@ -91,6 +91,7 @@ def test_paid_work_without_a_quote_is_refused_and_nothing_is_written(app, login_
     assert response.status_code == 422
     assert "Paid work needs the customer&#39;s consent first" in page
     assert "82.50 CNY" in page
+    assert f'href="/tickets/{ticket.number}/quote">Make a quote' in page
     assert _nothing_written(app, ticket)
 
 
@@ -573,3 +574,30 @@ def test_built_in_plugins_offer_parts_lists(make_app):
     install = {p.code for p in registry.parts_of("home_appliances", "install")}
     repair = {p.code for p in registry.parts_of("home_appliances", "repair")}
     assert "HA-BRACKET" in install and "HA-BRACKET" not in repair
+
+
+@pytest.mark.parametrize("path", ["report", "quote"])
+def test_nothing_is_reported_or_quoted_on_a_cancelled_ticket(app, login_as, path):
+    ticket = _repair(app)
+    actor = ensure_user(app, "supervisor", "supervisor")
+    with app.app_context():
+        transition_ticket(current_registry(), ticket, ticket.version, "cancelled", actor)
+    client = login_as("supervisor")
+    data = {**_resolved(**FUSE_AND_AN_HOUR), "action": "consent", "shown_total": "82.50"}
+    response = client.form(f"/tickets/{ticket.number}/{path}", {**data, "agrees": "y"})
+    assert response.status_code == 422
+    assert "is cancelled: no more work is reported on it" in response.get_data(as_text=True)
+    assert _nothing_written(app, ticket)
+    page = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    assert f'href="/tickets/{ticket.number}/{path}"' not in page
+
+
+def test_the_migrated_tables_match_the_models(app):
+    """Migration 8's frozen models and the live ones describe the same columns."""
+    from server.db import database
+    from server.dispatch.reports import REPORT_MODELS
+
+    with app.app_context():
+        for model in REPORT_MODELS:
+            columns = {c.name for c in database.get_columns(model._meta.table_name)}
+            assert columns == {f.column_name for f in model._meta.sorted_fields}, model

@@ -35,6 +35,8 @@ from server.sla.engine import ticket_entitlement
 from server.snapshots import ticket_info
 
 RESOLVED_OUTCOMES = ("resolved_by_phone", "resolved_on_site")
+# No more work is reported (or quoted) on these; reopening a closed ticket allows it again.
+FINISHED_STATUSES = ("closed", "cancelled")
 OUTCOME_LABELS = {
     "resolved_by_phone": Label("电话解决", "Resolved by phone"),
     "resolved_on_site": Label("现场解决", "Resolved on site"),
@@ -133,6 +135,10 @@ class ReportError(Exception):
     """The report cannot be filed as it stands (one line, shown at the top of the form)."""
 
 
+class ConsentMissing(ReportError):
+    """Paid work that no consented quote covers."""
+
+
 # --- parts and fees -------------------------------------------------------------------
 
 
@@ -196,6 +202,7 @@ def record_quote(
 ) -> FeeQuote:
     """Record the customer's consent to the quote computed from ``parts`` and hours."""
     now = now or utcnow()
+    refuse_if_finished(ticket)
     lines = estimate(registry, fees, ticket, parts, labour_hours)
     total = charged_total(lines)
     if not consent_name.strip():
@@ -227,6 +234,15 @@ def record_quote(
             },
         )
     return quote
+
+
+def refuse_if_finished(ticket: Ticket) -> None:
+    """Raise :class:`ReportError` for a closed or cancelled ticket."""
+    if ticket.status in FINISHED_STATUSES:
+        raise ReportError(
+            f"{ticket.number} is {ticket.status}: no more work is reported on it "
+            "(reopen a closed ticket first)."
+        )
 
 
 def covering_quote(ticket: Ticket, charged_cents: int) -> FeeQuote | None:
@@ -298,10 +314,12 @@ def file_report(
     """Check and file one visit's report, its parts, fees and slip, all or nothing.
 
     :raises ReportInvalid: a field breaks a rule (the core's or a plugin's).
-    :raises ReportError: paid work without a consented quote covering its total.
+    :raises ConsentMissing: paid work without a consented quote covering its total.
+    :raises ReportError: the ticket is closed or cancelled.
     :raises server.attachments.UploadRefused: the slip photo is refused.
     """
     now = now or utcnow()
+    refuse_if_finished(ticket)
     errors = report_errors(registry, ticket, report, now)
     if errors:
         raise ReportInvalid(errors)
@@ -313,7 +331,7 @@ def file_report(
     )
     charged = charged_total(lines)
     if charged > 0 and covering_quote(ticket, charged) is None:
-        raise ReportError(
+        raise ConsentMissing(
             f"Paid work needs the customer's consent first: this report charges "
             f"{format_cents(charged)} {config.fees.currency}, and no consented quote "
             "for this ticket covers that amount."

@@ -14,6 +14,7 @@ from server.config import Config
 from server.dispatch.fees import FeeLine, charged_total, format_cents, free_total
 from server.dispatch.reports import (
     OUTCOME_LABELS,
+    ConsentMissing,
     ReportError,
     ReportInvalid,
     estimate,
@@ -171,7 +172,9 @@ def report(number: str) -> Any:
         form.attach(exc.errors)
         return _render_report(form, registry, ticket, 422)
     except ReportError as exc:
-        return _render_report(form, registry, ticket, 422, error=str(exc))
+        return _render_report(
+            form, registry, ticket, 422, error=str(exc), quote_link=isinstance(exc, ConsentMissing)
+        )
     except UploadRefused as exc:
         form.slip.errors = [str(exc)]
         return _render_report(form, registry, ticket, 422)
@@ -180,7 +183,12 @@ def report(number: str) -> Any:
 
 
 def _render_report(
-    form: ReportForm, registry: Registry, ticket: Ticket, status: int = 200, error: str = ""
+    form: ReportForm,
+    registry: Registry,
+    ticket: Ticket,
+    status: int = 200,
+    error: str = "",
+    quote_link: bool = False,
 ) -> Any:
     return htmx.render(
         "reports/report.html",
@@ -188,5 +196,6 @@ def _render_report(
         status=status,
         form=form,
         error=error,
+        quote_link=quote_link,
         **_common(registry, ticket),
     )
