@@ -238,6 +238,7 @@ def _register_blueprints(app: Flask) -> None:
         dispatch_admin,
         health,
         notifications,
+        reports,
         sla_admin,
         tickets,
     )
@@ -254,6 +255,7 @@ def _register_blueprints(app: Flask) -> None:
         dispatch_admin,
         notifications,
         sla_admin,
+        reports,
         api,
     ):
         app.register_blueprint(module.bp)

@@ -15,6 +15,7 @@ from server.plugin_api import (
     CalendarSpec,
     FieldSpec,
     Industry,
+    Part,
     ServiceType,
     SlaPolicy,
 )
@@ -39,6 +40,8 @@ class Registry:
     services: dict[tuple[str, str], ServiceType] = field(default_factory=dict)
     asset_kinds: dict[tuple[str, str], AssetKind] = field(default_factory=dict)
     customer_fields: list[FieldSpec] = field(default_factory=list)
+    # Each industry's parts list by part code, in the order its plugin gave them.
+    parts: dict[str, dict[str, Part]] = field(default_factory=dict)
     calendars: dict[str, BusinessCalendar] = field(default_factory=dict)
     # Every policy by name (a config policy replaces a plugin's of the same name), and
     # each industry's own policies in the order its plugin gave them.
@@ -68,6 +71,17 @@ class Registry:
 
     def asset_kinds_of(self, industry: str) -> list[AssetKind]:
         return [k for (ind, _code), k in self.asset_kinds.items() if ind == industry]
+
+    def parts_of(self, industry: str, service: str | None = None) -> list[Part]:
+        """The industry's parts; with ``service``, only those offered for that service."""
+        return [
+            part
+            for part in self.parts.get(industry, {}).values()
+            if service is None or not part.services or service in part.services
+        ]
+
+    def part(self, industry: str, code: str) -> Part | None:
+        return self.parts.get(industry, {}).get(code)
 
     def ticket_hook(self, industry: str, hook_name: str) -> Any:
         """The caller for a per-ticket hook: the industry's plugin plus cross-cutting ones."""
@@ -112,6 +126,11 @@ def build_registry(pm: pluggy.PluginManager, config: Config) -> Registry:
             registry.services[(industry.slug, service.code)] = service
         for kind in _flatten(call_on(pm, name, "register_asset_kinds", settings=settings)):
             registry.asset_kinds[(industry.slug, kind.code)] = kind
+        parts = registry.parts.setdefault(industry.slug, {})
+        for part in _flatten(call_on(pm, name, "register_parts", settings=settings)):
+            if part.code in parts:
+                raise PluginLoadError(name, f"part code {part.code!r} registered twice")
+            parts[part.code] = part
         own = _flatten(call_on(pm, name, "register_sla_policies", settings=settings))
         for policy in own:
             if policy.name in registry.policies:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import decimal
 import os
 import tomllib
 import types
@@ -115,6 +116,28 @@ class UiSettings:
 
 
 @dataclass(frozen=True)
+class FeeSettings:
+    """``[fees]``: what the result report charges when the work is not covered.
+
+    Amounts are decimal strings (``"80.00"``), parsed exactly, never as floats.
+    """
+
+    currency: str = "CNY"
+    # Per hour of labour.
+    labour_rate: str = "80.00"
+    # Charged once per report when greater than zero.
+    callout_fee: str = "0.00"
+
+    @property
+    def labour_rate_amount(self) -> decimal.Decimal:
+        return decimal.Decimal(self.labour_rate)
+
+    @property
+    def callout_fee_cents(self) -> int:
+        return int(decimal.Decimal(self.callout_fee) * 100)
+
+
+@dataclass(frozen=True)
 class SlaSettings:
     """``[sla]``: calendars, policies, the rules choosing a policy, the default policy."""
 
@@ -137,6 +160,7 @@ class Config:
     uploads: UploadSettings = field(default_factory=UploadSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     jobs: JobSettings = field(default_factory=JobSettings)
+    fees: FeeSettings = field(default_factory=FeeSettings)
     sla: SlaSettings = field(default_factory=SlaSettings)
     dispatch: DispatchSettings = field(default_factory=DispatchSettings)
     # One free-form table per plugin: [plugin.<name>]; each plugin validates its own.
@@ -307,8 +331,28 @@ def _check_semantics(config: Config, path: Path | str) -> None:
         raise ConfigError(path, "jobs.sweep_every_minutes", "must be between 1 and 60")
     if config.security.session_lifetime_hours <= 0:
         raise ConfigError(path, "security.session_lifetime_hours", "must be positive")
+    _check_fees(config.fees, path)
     if len(set(config.plugins.enabled)) != len(config.plugins.enabled):
         raise ConfigError(path, "plugins.enabled", "lists a plugin twice")
     for name in config.plugin:
         if name not in config.plugins.enabled:
             raise ConfigError(path, f"plugin.{name}", "table for a plugin that is not enabled")
+
+
+def _check_fees(fees: FeeSettings, path: Path | str) -> None:
+    if not (len(fees.currency) == 3 and fees.currency.isascii() and fees.currency.isupper()):
+        raise ConfigError(path, "fees.currency", 'must be a three-letter code such as "CNY"')
+    for key in ("labour_rate", "callout_fee"):
+        raw = getattr(fees, key)
+        try:
+            amount = decimal.Decimal(raw.strip())
+        except decimal.InvalidOperation:
+            amount = None
+        if amount is None or not amount.is_finite() or raw != raw.strip():
+            raise ConfigError(
+                path, f"fees.{key}", f'must be an amount such as "80.00", got {raw!r}'
+            )
+        if amount < 0 or amount > 1_000_000:
+            raise ConfigError(path, f"fees.{key}", "must be between 0 and 1000000")
+        if amount != amount.quantize(decimal.Decimal("0.01")):
+            raise ConfigError(path, f"fees.{key}", "must have at most two decimal places")

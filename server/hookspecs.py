@@ -24,6 +24,8 @@ from server.plugin_api import (
     Migration,
     NavLink,
     Panel,
+    Part,
+    ReportInfo,
     ServiceType,
     SlaPolicy,
     TicketInfo,
@@ -94,6 +96,20 @@ def register_sla_policies(settings: Mapping[str, Any]) -> list[SlaPolicy]:
 
 
 @hookspec
+def register_parts(settings: Mapping[str, Any]) -> list[Part]:
+    """Called once at start-up to collect the industry plugin's parts list.
+
+    Technicians choose the parts they used from this list on the result report; the
+    price (integer cents) is copied onto the report, so a later price change never
+    alters a filed report. A part with ``services`` is offered for those services only.
+
+    :param settings: the plugin's own ``[plugin.<name>]`` config table.
+    :returns: :class:`Part` entries (code, labels, price in cents, unit); codes must be
+        unique within the plugin.
+    """
+
+
+@hookspec
 def register_migrations() -> list[Migration]:
     """Called by ``aftersales init-db`` to collect the plugin's own schema migrations.
 
@@ -151,6 +167,23 @@ def validate_ticket(service: ServiceType, ticket: TicketInfo) -> dict[str, list[
     """
 
 
+@hookspec
+def validate_report(
+    service: ServiceType, ticket: TicketInfo, report: ReportInfo
+) -> dict[str, list[str]] | None:
+    """Called before a result report is filed, after the core's own checks passed.
+
+    Lets a plugin require fields for its services (e.g. a diagnosis for repairs).
+
+    :param service: the ticket's service.
+    :param ticket: the ticket the report is for.
+    :param report: the report as it would be filed.
+    :returns: errors by report field name (``diagnosis``, ``work_done``,
+        ``labour_hours``, ``parts``, ``customer_name``, ``unfinished_reason``, ``next_start``
+        …; ``""`` for the whole form), or None when all is well.
+    """
+
+
 @hookspec(firstresult=True)
 def entitlement(ticket: TicketInfo) -> Entitlement | None:
     """Called when a ticket's SLA policy is chosen, to say what the customer is entitled to.
@@ -160,7 +193,8 @@ def entitlement(ticket: TicketInfo) -> Entitlement | None:
     reason is shown on the ticket.
 
     :param ticket: the ticket as it stands (its asset id and attributes included).
-    :returns: an :class:`Entitlement`, or None when the plugin has no opinion.
+    :returns: an :class:`Entitlement` (``covered=True`` when the work is free for the
+        customer under it), or None when the plugin has no opinion.
         Stops at the first non-None result.
     """
 

@@ -17,6 +17,7 @@ ALL_PERMISSIONS = (
     "user.manage",
     "sla.calculate",
     "dispatch.manage",
+    "report.file",
 )
 
 _STAFF = {
@@ -33,7 +34,7 @@ _STAFF = {
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(ALL_PERMISSIONS),
-    "supervisor": frozenset(_STAFF | {"sla.calculate", "dispatch.manage"}),
+    "supervisor": frozenset(_STAFF | {"sla.calculate", "dispatch.manage", "report.file"}),
     "dispatcher": frozenset(_STAFF),
     # Technicians work their own jobs: see OWN_TICKETS_ONLY.
     "technician": frozenset(
@@ -44,12 +45,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "ticket.comment",
             "ticket.attach",
             "customer.view",
+            "report.file",
         }
     ),
 }
 
 # For these roles, ticket write permissions apply only to tickets assigned to them.
-OWN_TICKETS_ONLY = {"technician": {"ticket.edit", "ticket.transition", "ticket.attach"}}
+OWN_TICKETS_ONLY = {
+    "technician": {"ticket.edit", "ticket.transition", "ticket.attach", "report.file"}
+}
 
 
 def role_can(role: str, permission: str) -> bool:

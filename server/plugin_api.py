@@ -8,6 +8,7 @@ the core's back.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -209,10 +210,64 @@ class SlaPolicy:
 
 @dataclass(frozen=True)
 class Entitlement:
-    """What the customer is entitled to for this ticket, and why (shown on the ticket)."""
+    """What the customer is entitled to for this ticket, and why (shown on the ticket).
+
+    ``covered`` means the work is free for the customer under it (warranty, contract):
+    the result report's fee lines are then not charged. No entitlement at all: charged.
+    """
 
     status: str
     reason: str
+    covered: bool = False
+
+
+_PART_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One entry of a plugin's parts list; money is integer cents (fen), never a float."""
+
+    code: str
+    name: Label
+    price_cents: int
+    unit: Label | None = None
+    # The services it is used for; empty means any of the plugin's services.
+    services: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not _PART_CODE.match(self.code):
+            raise ValueError(f"part code {self.code!r} must match {_PART_CODE.pattern}")
+        price = self.price_cents
+        if isinstance(price, bool) or not isinstance(price, int) or price < 0:
+            raise ValueError(f"part {self.code}: price_cents must be a whole number ≥ 0")
+
+
+REPORT_OUTCOMES = (
+    "resolved_by_phone",
+    "resolved_on_site",
+    "sent_to_workshop",
+    "sent_to_factory",
+    "unfinished",
+)
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    """A read-only snapshot of a submitted result report, handed to ``validate_report``.
+
+    ``parts`` holds ``(code, quantity, returned_to_customer)`` per part line.
+    """
+
+    outcome: str
+    diagnosis: str = ""
+    work_done: str = ""
+    labour_hours: decimal.Decimal = decimal.Decimal(0)
+    parts: tuple[tuple[str, int, bool], ...] = ()
+    customer_name: str = ""
+    unfinished_reason: str = ""
+    next_start: dt.datetime | None = None
+    next_end: dt.datetime | None = None
 
 
 @dataclass(frozen=True)

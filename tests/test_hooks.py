@@ -19,6 +19,8 @@ from server.plugin_api import (
     Industry,
     NavLink,
     Panel,
+    Part,
+    ReportInfo,
     UserInfo,
     hookimpl,
     label,
@@ -154,6 +156,48 @@ def test_hook_entitlement(app):
         [row, *_] = TicketSla.select().where(TicketSla.ticket == ticket.id)
     assert (row.policy, row.entitlement) == ("sample_warranty", "in_warranty")
     assert "sample policy: entitlements in_warranty" in row.policy_reason
+    with app.app_context():
+        from server.sla.engine import ticket_entitlement
+
+        assert ticket_entitlement(current_registry(), ticket).covered is True
+
+
+def test_hook_register_parts(app):
+    registry = app.extensions["aftersales"].registry
+    assert [p.code for p in registry.parts_of("sample")] == [
+        "FUSE-5A",
+        "BOARD-01",
+        "CABLE-2M",
+        "BRACKET",
+    ]
+    # a part limited to some services is offered for those only
+    assert "BRACKET" not in [p.code for p in registry.parts_of("sample", "repair")]
+    assert registry.part("sample", "BOARD-01").price_cents == 32000
+
+
+def test_hook_register_parts_refuses_a_code_twice(make_app):
+    class TwiceOver(SamplePlugin):
+        @hookimpl
+        def register_parts(self):
+            return [Part("X1", label("甲", "A"), 100), Part("X1", label("乙", "B"), 200)]
+
+    with pytest.raises(ConfigError, match="plugin 'sample': part code 'X1' registered twice"):
+        make_app(extra_plugins=[("sample", TwiceOver())])
+
+
+def test_hook_validate_report(app, login_as):
+    ticket = _new_ticket(app)
+    client = login_as("supervisor")
+    response = client.form(
+        f"/tickets/{ticket.number}/report",
+        {"outcome": "resolved_by_phone", "customer_name": "王五", "labour_hours": "0"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="diagnosis-error"' in page
+    assert "The sample plugin needs a diagnosis for every repair." in page
+    calls = [c for c in _sample(app).calls if c[0] == "validate_report"]
+    assert isinstance(calls[-1][1], ReportInfo) and calls[-1][1].outcome == "resolved_by_phone"
 
 
 def test_hook_register_migrations(app):

@@ -164,6 +164,19 @@ def _spare_user(_ctx):
     }
 
 
+def _consent(_ctx):
+    # The fixture ticket has no entitlement: a 2.50 fuse and an hour at 80.00 are charged.
+    return {
+        "part_1-code": "FUSE-5A",
+        "part_1-quantity": "1",
+        "labour_hours": "1",
+        "action": "consent",
+        "shown_total": "82.50",
+        "consent_name": "Fixture customer",
+        "agrees": "y",
+    }
+
+
 ENDPOINTS = (
     Endpoint("home", "GET", "/", None),
     Endpoint("queue", "GET", "/tickets", "ticket.view"),
@@ -292,6 +305,21 @@ ENDPOINTS = (
     ),
     Endpoint("create user", "POST", "/admin/users/new", "user.manage", _new_user),
     Endpoint("edit user", "POST", "/admin/users/{user}", "user.manage", _spare_user),
+    Endpoint("quote page", "GET", "/tickets/{ticket}/quote", "report.file"),
+    Endpoint("report page", "GET", "/tickets/{ticket}/report", "report.file"),
+    Endpoint("record quote consent", "POST", "/tickets/{ticket}/quote", "report.file", _consent),
+    Endpoint(
+        "file report",
+        "POST",
+        "/tickets/{ticket}/report",
+        "report.file",
+        lambda ctx: {
+            "outcome": "resolved_by_phone",
+            "diagnosis": "Loose plug",
+            "labour_hours": "0",
+            "customer_name": "Fixture customer",
+        },
+    ),
     Endpoint("log out", "POST", "/logout", None),
 )
 POSTS = tuple(e for e in ENDPOINTS if e.method == "POST")

@@ -9,13 +9,14 @@ from server.plugin_api import (
     AssetKind,
     DemoTicket,
     Industry,
+    Part,
     ServiceType,
     TicketInfo,
     Veto,
     hookimpl,
 )
 
-from . import catalog, demo, rules
+from . import catalog, demo, parts, rules
 
 
 @hookimpl
@@ -31,6 +32,11 @@ def register_service_catalog(settings: Mapping[str, Any]) -> list[ServiceType]:
 @hookimpl
 def register_asset_kinds(settings: Mapping[str, Any]) -> list[AssetKind]:
     return list(catalog.ASSET_KINDS)
+
+
+@hookimpl
+def register_parts(settings: Mapping[str, Any]) -> list[Part]:
+    return list(parts.PARTS)
 
 
 @hookimpl

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from server.plugin_api import AssetKind, DemoTicket, Industry, ServiceType, hookimpl
+from server.plugin_api import AssetKind, DemoTicket, Industry, Part, ServiceType, hookimpl
 
-from . import catalog, demo
+from . import catalog, demo, parts
 
 
 @hookimpl
@@ -23,6 +23,11 @@ def register_service_catalog(settings: Mapping[str, Any]) -> list[ServiceType]:
 @hookimpl
 def register_asset_kinds(settings: Mapping[str, Any]) -> list[AssetKind]:
     return list(catalog.ASSET_KINDS)
+
+
+@hookimpl
+def register_parts(settings: Mapping[str, Any]) -> list[Part]:
+    return list(parts.PARTS)
 
 
 @hookimpl

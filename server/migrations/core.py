@@ -12,7 +12,7 @@ import peewee
 from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as run_operations
 
-from server.models import CORE_MODELS, User, utcnow
+from server.models import CORE_MODELS, Attachment, JSONField, Ticket, User, utcnow
 from server.plugin_api import Migration
 
 
@@ -98,6 +98,80 @@ def _create_dispatch_cursor(db: peewee.Database) -> None:
     db.create_tables([DispatchCursor])
 
 
+class _ServiceReportV1(peewee.Model):
+    """``service_report`` as migration 9 created it."""
+
+    ticket = peewee.ForeignKeyField(Ticket, backref="+", on_delete="CASCADE")
+    technician = peewee.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    outcome = peewee.CharField(max_length=30)
+    diagnosis = peewee.TextField(default="")
+    work_done = peewee.TextField(default="")
+    labour_hours = peewee.DecimalField(max_digits=6, decimal_places=2, default=0)
+    unfinished_reason = peewee.TextField(default="")
+    next_start = peewee.DateTimeField(null=True)
+    next_end = peewee.DateTimeField(null=True)
+    customer_name = peewee.CharField(max_length=100, default="")
+    confirmed_at = peewee.DateTimeField(null=True)
+    slip = peewee.ForeignKeyField(Attachment, null=True, backref="+", on_delete="SET NULL")
+    currency = peewee.CharField(max_length=3, default="CNY")
+    charged_cents = peewee.IntegerField(default=0)
+    created_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "service_report"
+        indexes = ((("ticket", "created_at"), False),)
+
+
+class _ReportPartV1(peewee.Model):
+    report = peewee.ForeignKeyField(_ServiceReportV1, backref="+", on_delete="CASCADE")
+    code = peewee.CharField(max_length=40)
+    name = peewee.CharField(max_length=200)
+    unit_price_cents = peewee.IntegerField()
+    quantity = peewee.IntegerField()
+    returned_to_customer = peewee.BooleanField(default=False)
+
+    class Meta:
+        table_name = "report_part"
+
+
+class _ReportFeeV1(peewee.Model):
+    report = peewee.ForeignKeyField(_ServiceReportV1, backref="+", on_delete="CASCADE")
+    kind = peewee.CharField(max_length=20)
+    description = peewee.CharField(max_length=300)
+    amount_cents = peewee.IntegerField()
+    charged = peewee.BooleanField()
+    reason = peewee.CharField(max_length=300, default="")
+
+    class Meta:
+        table_name = "report_fee"
+
+
+class _FeeQuoteV1(peewee.Model):
+    ticket = peewee.ForeignKeyField(Ticket, backref="+", on_delete="CASCADE")
+    lines = JSONField(default=list)
+    total_cents = peewee.IntegerField()
+    currency = peewee.CharField(max_length=3, default="CNY")
+    created_by = peewee.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    created_at = peewee.DateTimeField(default=utcnow)
+    consent_name = peewee.CharField(max_length=100, default="")
+    consent_at = peewee.DateTimeField(null=True)
+    recorded_by = peewee.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    class Meta:
+        table_name = "fee_quote"
+        indexes = ((("ticket", "created_at"), False),)
+
+
+_REPORT_MODELS_V1 = (_ServiceReportV1, _ReportPartV1, _ReportFeeV1, _FeeQuoteV1)
+
+
+def _create_report_tables(db: peewee.Database) -> None:
+    """Result reports, their parts and fee lines, and the quotes customers consented to."""
+    # bind_refs=False: leaving the context must not unbind the live Ticket/User/Attachment.
+    with db.bind_ctx(_REPORT_MODELS_V1, bind_refs=False, bind_backrefs=False):
+        db.create_tables(_REPORT_MODELS_V1)
+
+
 MIGRATIONS = [
     Migration(1, "create core tables", _create_core_tables),
     Migration(2, "create SLA tables", _create_sla_tables),
@@ -107,4 +181,5 @@ MIGRATIONS = [
     Migration(6, "create outlets and technicians' skills and regions", _create_dispatch_tables),
     Migration(7, "create the site readiness confirmations", _create_readiness_table),
     Migration(8, "create the round-robin turns of automatic dispatch", _create_dispatch_cursor),
+    Migration(9, "create service reports", _create_report_tables),
 ]

@@ -10,6 +10,7 @@ from server import htmx, workflow
 from server.auth import require, require_on_ticket
 from server.catalog import current_registry
 from server.dispatch.readiness import confirm_readiness, confirmation, readiness_required
+from server.dispatch.reports import report_context
 from server.forms import (
     PLUGIN_FIELD_PREFIX,
     AssignForm,
@@ -100,6 +101,7 @@ def _detail_context(ticket: Ticket, forms: dict[str, Any]) -> dict[str, Any]:
         "comment_form": forms.get("comment") or CommentForm(formdata=None),
         "attachment_form": AttachmentForm(formdata=None),
         "attachments": list(ticket.attachments),
+        **report_context(ticket),
     }
 
 

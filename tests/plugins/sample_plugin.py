@@ -21,6 +21,7 @@ from server.plugin_api import (
     Migration,
     NavLink,
     Panel,
+    Part,
     ServiceType,
     SlaMatch,
     SlaPolicy,
@@ -144,8 +145,26 @@ class SamplePlugin:
             return None
         age = ticket.reported_at.date() - dt.date.fromisoformat(bought)
         if age.days <= 365:
-            return Entitlement("in_warranty", f"bought {age.days} days before the call")
+            return Entitlement(
+                "in_warranty", f"bought {age.days} days before the call", covered=True
+            )
         return Entitlement("out_of_warranty", f"bought {age.days} days before the call")
+
+    @hookimpl
+    def register_parts(self) -> list[Part]:
+        return [
+            Part("FUSE-5A", label("保险丝 5A", "Fuse 5 A"), 250),
+            Part("BOARD-01", label("主板", "Main board"), 32000, services=("repair",)),
+            Part("CABLE-2M", label("电源线 2 米", "Power cable 2 m"), 1550, label("根", "piece")),
+            Part("BRACKET", label("安装支架", "Mounting bracket"), 4800, services=("install",)),
+        ]
+
+    @hookimpl
+    def validate_report(self, service: ServiceType, ticket: Any, report: Any) -> Any:
+        self.calls.append(("validate_report", report))
+        if service.code == "repair" and not report.diagnosis.strip():
+            return {"diagnosis": ["The sample plugin needs a diagnosis for every repair."]}
+        return None
 
     @hookimpl
     def register_migrations(self) -> list[Migration]:
