@@ -51,9 +51,22 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 # For these roles, ticket write permissions apply only to tickets assigned to them.
+# Technicians see and work only their own jobs; supervisors and dispatchers see all.
 OWN_TICKETS_ONLY = {
-    "technician": {"ticket.edit", "ticket.transition", "ticket.attach", "report.file"}
+    "technician": {
+        "ticket.view",
+        "ticket.edit",
+        "ticket.transition",
+        "ticket.comment",
+        "ticket.attach",
+        "report.file",
+    }
 }
+
+
+def sees_only_own_tickets(user: Any) -> bool:
+    """Lists of tickets show this user only the tickets assigned to them."""
+    return user is not None and "ticket.view" in OWN_TICKETS_ONLY.get(user.role, set())
 
 
 def role_can(role: str, permission: str) -> bool:

@@ -254,6 +254,18 @@ def test_technician_cannot_attach_to_a_ticket_of_someone_else(app, staff, ticket
     assert_nothing_stored(app)
 
 
+def test_technician_downloads_files_of_their_own_jobs_only(app, staff, ticket_url):
+    upload(staff, ticket_url, PNG, "photo.png")
+    [attachment] = attachments(app)
+    tech = ensure_user(app, "tech", "technician")
+    technician = app.test_client()
+    technician.login(tech.username)
+    assert technician.get(f"/attachments/{attachment.id}").status_code == 403
+    with app.app_context():
+        Ticket.update(assignee=tech).where(Ticket.id == attachment.ticket_id).execute()
+    assert technician.get(f"/attachments/{attachment.id}").status_code == 200
+
+
 def test_upload_to_an_unknown_ticket_is_404(app, staff):
     assert upload(staff, "/tickets/SP-1999-99999", PNG, "photo.png").status_code == 404
     assert_nothing_stored(app)

@@ -17,7 +17,7 @@ from server.attachments import save_attachment
 from server.auth import PUBLIC_ENDPOINTS, hash_password
 from server.customers import save_customer
 from server.dispatch.outlets import save_outlet
-from server.models import CORE_MODELS, Customer, User
+from server.models import CORE_MODELS, Customer, Ticket, User
 from server.permissions import OWN_TICKETS_ONLY, PERMISSIONS, role_can
 from server.tickets import NewTicket, assign_ticket, create_ticket
 from server.users import update_user
@@ -55,6 +55,9 @@ def world(tmp_path_factory):
         )
         customer = save_customer(None, {"name": "Fixture customer"}, {})
         ticket = _new_ticket(app, customer, User.get_by_id(users["admin"]))
+        # the technician's own job, so its attachment is one they may download
+        Ticket.update(assignee=users["technician"]).where(Ticket.id == ticket.id).execute()
+        ticket = Ticket.get_by_id(ticket.id)
         upload = FileStorage(io.BytesIO(b"hello"), filename="hello.txt")
         attachment = save_attachment(
             app.extensions["aftersales"].config, upload, User.get_by_id(users["admin"]), ticket

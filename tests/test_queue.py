@@ -14,10 +14,14 @@ from tests.conftest import add_ticket, ensure_user, logged_in
 
 @pytest.fixture
 def seeded(app):
-    """12 tickets: alternating services, priorities; the first 3 assigned to 'tech'."""
+    """12 tickets: alternating services, priorities; the first 3 assigned to 'tech'.
+
+    'tech' is a working supervisor: the queue's filters are tested on the whole queue,
+    which technicians do not see (tested below).
+    """
     registry = app.extensions["aftersales"].registry
     actor = ensure_user(app, "dispatcher", "dispatcher")
-    tech = ensure_user(app, "tech", "technician")
+    tech = ensure_user(app, "tech", "supervisor")
     with app.app_context():
         alice = Customer.create(name="Alice 阿丽")
         bob = Customer.create(name="Bob 小波")
@@ -256,3 +260,20 @@ def test_the_trigram_index_follows_edits(seeded, app):
     client = app.test_client()
     client.login("dispatcher")
     assert len(numbers(client.get("/tickets?q=compressor").get_data(as_text=True))) == 1
+
+
+def test_a_technician_sees_only_their_own_tickets_whatever_the_filter(app, seeded):
+    other = ensure_user(app, "fieldtech", "technician")
+    with app.app_context():
+        mine = Ticket.select().order_by(Ticket.id.desc()).first()
+        Ticket.update(assignee=other, status="assigned").where(Ticket.id == mine.id).execute()
+    client = logged_in(app, "fieldtech", "technician")
+    for query in ("", "assignee=none", f"assignee={seeded.id}", "status=new", "q=空调"):
+        page = client.get(f"/tickets?{query}").get_data(as_text=True)
+        assert numbers(page) == ([] if query == "status=new" else [mine.number]), query
+    assert client.get(f"/tickets/{mine.number}").status_code == 200
+    with app.app_context():
+        someone_elses = Ticket.select().where(Ticket.assignee == seeded.id).first()
+    assert client.get(f"/tickets/{someone_elses.number}").status_code == 403
+    customer_page = client.get(f"/customers/{mine.customer_id}").get_data(as_text=True)
+    assert numbers(customer_page) == [mine.number]

@@ -54,7 +54,7 @@ def download(attachment_id: int) -> Any:
     """Serve a file to a user who may see what it is attached to; never inline-executable."""
     attachment = Attachment.get_or_none(Attachment.id == attachment_id) or abort(404)
     permission = "ticket.view" if attachment.ticket_id else "customer.view"
-    if not user_can(g.user, permission):
+    if not user_can(g.user, permission, attachment.ticket if attachment.ticket_id else None):
         abort(403)
     path = attachment_path(_config(), attachment)
     if not path.is_file():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, request, url_for
 
 from server import htmx
 from server.auth import require
@@ -23,6 +23,7 @@ from server.forms import (
 )
 from server.inputs import query_text
 from server.models import Asset, Customer, Ticket
+from server.permissions import sees_only_own_tickets
 from server.templating import current_locale, translate
 
 bp = Blueprint("customers", __name__)
@@ -131,12 +132,10 @@ def _asset_form() -> AssetForm:
 
 
 def _render_detail(customer: Customer, asset_form: AssetForm, status: int = 200) -> Any:
-    tickets = (
-        Ticket.select()
-        .where(Ticket.customer == customer)
-        .order_by(Ticket.created_at.desc())
-        .limit(100)
-    )
+    tickets = Ticket.select().where(Ticket.customer == customer)
+    if sees_only_own_tickets(g.user):
+        tickets = tickets.where(Ticket.assignee == g.user.id)
+    tickets = tickets.order_by(Ticket.created_at.desc()).limit(100)
     return htmx.render(
         "customers/detail.html",
         "customers/_assets.html",

@@ -116,7 +116,9 @@ def _render_detail(ticket: Ticket, status: int = 200, error: str = "", **forms: 
 @bp.route("/tickets/<number>")
 @require("ticket.view")
 def detail(number: str) -> Any:
-    return _render_detail(ticket_or_404(number))
+    ticket = ticket_or_404(number)
+    require_on_ticket("ticket.view", ticket)
+    return _render_detail(ticket)
 
 
 def _after_action(ticket: Ticket, message: str) -> Any:
@@ -190,6 +192,7 @@ def readiness(number: str) -> Any:
 @require("ticket.comment")
 def comment(number: str) -> Any:
     ticket = ticket_or_404(number)
+    require_on_ticket("ticket.comment", ticket)
     form = CommentForm()
     if not form.validate():
         return _render_detail(ticket, 422, "Comment not added: see the marked field.", comment=form)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
@@ -21,6 +22,7 @@ from server.forms import (
 )
 from server.inputs import query_text, record_id
 from server.models import Asset, Customer, Ticket, User
+from server.permissions import sees_only_own_tickets
 from server.queue import QueueFilter, ticket_queue
 from server.sla.engine import clocks_by_ticket
 from server.templating import current_locale
@@ -56,6 +58,8 @@ def queue() -> Any:
     """The queue; htmx filter changes swap only the results and push the URL."""
     registry = current_registry()
     filters = QueueFilter.from_args(request.args)
+    if sees_only_own_tickets(g.user):
+        filters = dataclasses.replace(filters, assignee="me")
     result = ticket_queue(filters, g.user.id, _config().ui.page_size)
     query = filters.query_string()
     clocks = clocks_by_ticket([ticket.id for ticket in result.tickets])
