@@ -19,7 +19,7 @@ from server.dispatch.reports import (
     ServiceReport,
     file_report,
 )
-from server.models import Attachment, TicketEvent, User, utcnow
+from server.models import Attachment, Ticket, TicketEvent, User, utcnow
 from server.plugin_api import ReportInfo
 from server.tickets import assign_ticket, transition_ticket
 from tests.conftest import add_ticket, build_app, ensure_user, logged_in
@@ -138,7 +138,8 @@ def test_a_consented_quote_lets_the_paid_report_be_filed(app, login_as):
         quote = FeeQuote.get(FeeQuote.ticket == ticket.id)
         assert (quote.total_cents, quote.consent_name) == (8250, "王五")
         assert quote.consent_at is not None
-    assert _written(app, ticket)["events"] == ["created", "quote_consented", "report_filed"]
+    events = _written(app, ticket)["events"]
+    assert events == ["created", "quote_consented", "report_filed", "status"]  # → resolved
     page = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
     assert "Service reports" in page and "Blown fuse" in page and "82.50" in page
     assert "filed a result report" in page and "consent to a quote of <b>82.50 CNY</b>" in page
@@ -528,6 +529,44 @@ def test_a_technician_files_a_report_on_their_own_job(app):
     with app.app_context():
         report = ServiceReport.get(ServiceReport.ticket == mine.id)
         assert User.get_by_id(report.technician_id).username == "tech"
+
+
+def test_a_report_that_says_done_resolves_the_ticket(app):
+    mine = _assigned_to(app, add_ticket(app, service="consult"), "tech")
+    with app.app_context():
+        tech = User.get(User.username == "tech")
+        mine = transition_ticket(
+            app.extensions["aftersales"].registry, mine, mine.version, "on_site", tech
+        )
+    client = logged_in(app, "tech", "technician")
+    response = client.form(f"/tickets/{mine.number}/report", _resolved(labour_hours="0"))
+    assert response.status_code == 303
+    page = client.get(f"/tickets/{mine.number}").get_data(as_text=True)
+    assert f"{mine.number} is now resolved." in page
+    with app.app_context():
+        stored = Ticket.get_by_id(mine.id)
+        assert stored.status == "resolved" and stored.resolved_at is not None
+        moves = [e.data for e in TicketEvent.select().where(TicketEvent.kind == "status")]
+        assert moves[-1] == {"old": "on_site", "new": "resolved", "note": "result report filed"}
+
+
+def test_an_unfinished_report_leaves_the_ticket_open(app):
+    mine = _assigned_to(app, add_ticket(app, service="consult"), "tech")
+    start = utcnow() + dt.timedelta(days=2)
+    client = logged_in(app, "tech", "technician")
+    response = client.form(
+        f"/tickets/{mine.number}/report",
+        {
+            "outcome": "unfinished",
+            "labour_hours": "0",
+            "unfinished_reason": "客户不在家",
+            "next_start": f"{start.date().isoformat()}T10:00",
+            "next_end": f"{start.date().isoformat()}T12:00",
+        },
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+    with app.app_context():
+        assert Ticket.get_by_id(mine.id).status == "assigned"
 
 
 def test_a_supervisor_files_on_anyones_job(app):

@@ -27,6 +27,7 @@ from server.plugin_api import REPORT_OUTCOMES
 from server.report_forms import PartsForm, QuoteForm, ReportForm
 from server.sla.engine import ticket_entitlement
 from server.templating import current_locale, translate
+from server.tickets import StaleTicket, TransitionRefused, transition_ticket
 from server.views.tickets import ticket_or_404
 
 bp = Blueprint("reports", __name__)
@@ -179,7 +180,26 @@ def report(number: str) -> Any:
         form.slip.errors = [str(exc)]
         return _render_report(form, registry, ticket, 422)
     flash(f"Result report filed for {ticket.number}.")
+    _resolve_after(registry, ticket, form.outcome.data)
     return htmx.redirect(url_for("tickets.detail", number=ticket.number))
+
+
+RESOLVING_OUTCOMES = ("resolved_by_phone", "resolved_on_site")
+
+
+def _resolve_after(registry: Registry, ticket: Ticket, outcome: str) -> None:
+    """A report that says the job is done moves the ticket to resolved, when it may."""
+    if outcome not in RESOLVING_OUTCOMES:
+        return
+    fresh = Ticket.get_by_id(ticket.id)
+    if fresh.status == "resolved":
+        return
+    try:
+        transition_ticket(registry, fresh, fresh.version, "resolved", g.user, "result report filed")
+    except (TransitionRefused, StaleTicket) as exc:
+        flash(f"The ticket stays {fresh.status.replace('_', ' ')}: {exc}", "error")
+    else:
+        flash(f"{ticket.number} is now resolved.")
 
 
 def _render_report(
