@@ -231,6 +231,7 @@ def _register_blueprints(app: Flask) -> None:
     from server.views import (
         admin,
         api,
+        appointments,
         attachments,
         auth,
         customers,
@@ -252,6 +253,7 @@ def _register_blueprints(app: Flask) -> None:
         dispatch_admin,
         notifications,
         sla_admin,
+        appointments,
         api,
     ):
         app.register_blueprint(module.bp)

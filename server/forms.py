@@ -24,6 +24,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
+    TimeField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -384,3 +385,21 @@ class ReadinessForm(FlaskForm):
         validators=[DataRequired(message="Tick the box to confirm.")],
     )
     note = text("Note (who confirmed, how)", 500)
+
+
+class AppointmentForm(FlaskForm):
+    """The window agreed with the customer, in local time (one day, start and end)."""
+
+    date = DateField("Date", validators=[InputRequired(message="Choose the day.")])
+    start = TimeField("From", validators=[InputRequired(message="Give the start time.")])
+    end = TimeField("Until", validators=[InputRequired(message="Give the end time.")])
+    reason = text("Reason (required when rescheduling)", 500)
+
+
+class CalendarForm(Form):
+    """The calendar's choices (a GET form: links to a day or week can be shared)."""
+
+    view = SelectField("View", choices=options([("day", "Day"), ("week", "Week")]), default="day")
+    date = DateField("Date", validators=[Optional()])
+    technician = SelectField("Technician", choices=[], default="", validate_choice=True)
+    outlet = SelectField("Outlet", choices=[], default="", validate_choice=True)

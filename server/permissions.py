@@ -17,6 +17,7 @@ ALL_PERMISSIONS = (
     "user.manage",
     "sla.calculate",
     "dispatch.manage",
+    "appointment.set",
 )
 
 _STAFF = {
@@ -29,6 +30,7 @@ _STAFF = {
     "ticket.attach",
     "customer.view",
     "customer.edit",
+    "appointment.set",
 }
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -44,12 +46,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "ticket.comment",
             "ticket.attach",
             "customer.view",
+            "appointment.set",
         }
     ),
 }
 
 # For these roles, ticket write permissions apply only to tickets assigned to them.
-OWN_TICKETS_ONLY = {"technician": {"ticket.edit", "ticket.transition", "ticket.attach"}}
+OWN_TICKETS_ONLY = {
+    "technician": {"ticket.edit", "ticket.transition", "ticket.attach", "appointment.set"}
+}
 
 
 def role_can(role: str, permission: str) -> bool:

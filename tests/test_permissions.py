@@ -4,6 +4,7 @@ What is expected is computed from server.permissions (PERMISSIONS, role_can, OWN
 never copied by hand, so changing the table changes what these tests demand.
 """
 
+import datetime as dt
 import io
 import itertools
 import uuid
@@ -164,6 +165,11 @@ def _spare_user(_ctx):
     }
 
 
+def _appointment(_ctx):
+    day = dt.date.today() + dt.timedelta(days=2)
+    return {"date": day.isoformat(), "start": "10:00", "end": "12:00", "reason": ""}
+
+
 ENDPOINTS = (
     Endpoint("home", "GET", "/", None),
     Endpoint("queue", "GET", "/tickets", "ticket.view"),
@@ -276,6 +282,14 @@ ENDPOINTS = (
     ),
     Endpoint("create user", "POST", "/admin/users/new", "user.manage", _new_user),
     Endpoint("edit user", "POST", "/admin/users/{user}", "user.manage", _spare_user),
+    Endpoint("calendar", "GET", "/calendar", "ticket.view"),
+    Endpoint(
+        "set appointment",
+        "POST",
+        "/tickets/{ticket}/appointment",
+        "appointment.set",
+        _appointment,
+    ),
     Endpoint("log out", "POST", "/logout", None),
 )
 POSTS = tuple(e for e in ENDPOINTS if e.method == "POST")

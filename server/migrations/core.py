@@ -12,7 +12,7 @@ import peewee
 from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as run_operations
 
-from server.models import CORE_MODELS, User, utcnow
+from server.models import CORE_MODELS, Ticket, User, utcnow
 from server.plugin_api import Migration
 
 
@@ -92,6 +92,45 @@ def _create_readiness_table(db: peewee.Database) -> None:
     db.create_tables([TicketReadiness])
 
 
+class _AppointmentV1(peewee.Model):
+    """The appointment table as migration 8 creates it (frozen)."""
+
+    ticket = peewee.ForeignKeyField(Ticket, unique=True, on_delete="CASCADE")
+    starts_at = peewee.DateTimeField()
+    ends_at = peewee.DateTimeField()
+    missed_at = peewee.DateTimeField(null=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+    updated_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "appointment"
+        indexes = ((("starts_at", "ends_at"), False), (("ends_at", "missed_at"), False))
+
+
+class _AppointmentChangeV1(peewee.Model):
+    """The appointment_change table as migration 8 creates it (frozen)."""
+
+    ticket = peewee.ForeignKeyField(Ticket, on_delete="CASCADE")
+    actor = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    at = peewee.DateTimeField(default=utcnow)
+    old_start = peewee.DateTimeField(null=True)
+    old_end = peewee.DateTimeField(null=True)
+    new_start = peewee.DateTimeField()
+    new_end = peewee.DateTimeField()
+    reason = peewee.CharField(max_length=500, default="")
+
+    class Meta:
+        table_name = "appointment_change"
+        indexes = ((("ticket", "at"), False),)
+
+
+def _create_appointment_tables(db: peewee.Database) -> None:
+    frozen = [_AppointmentV1, _AppointmentChangeV1]
+    # bind_refs=False: leaving the context must not unbind the live Ticket and User models
+    with db.bind_ctx(frozen, bind_refs=False, bind_backrefs=False):
+        db.create_tables(frozen)
+
+
 MIGRATIONS = [
     Migration(1, "create core tables", _create_core_tables),
     Migration(2, "create SLA tables", _create_sla_tables),
@@ -100,4 +139,5 @@ MIGRATIONS = [
     Migration(5, "add a trigram index for searching tickets", _add_trigram_search_index),
     Migration(6, "create outlets and technicians' skills and regions", _create_dispatch_tables),
     Migration(7, "create the site readiness confirmations", _create_readiness_table),
+    Migration(8, "create appointments", _create_appointment_tables),
 ]

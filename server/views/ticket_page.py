@@ -38,6 +38,7 @@ from server.tickets import (
     validate_ticket_edit,
 )
 from server.timeutil import local_to_utc, to_local
+from server.views.appointments import appointment_card
 from server.views.tickets import (
     asset_choices,
     assignable_users,
@@ -100,6 +101,7 @@ def _detail_context(ticket: Ticket, forms: dict[str, Any]) -> dict[str, Any]:
         "comment_form": forms.get("comment") or CommentForm(formdata=None),
         "attachment_form": AttachmentForm(formdata=None),
         "attachments": list(ticket.attachments),
+        **appointment_card(ticket, forms.get("appointment")),
     }
 
 

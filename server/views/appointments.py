@@ -1,0 +1,265 @@
+"""Appointment windows on the ticket page, and the calendar of technicians' windows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, abort, g, request, url_for
+
+from server import htmx
+from server.auth import require, require_on_ticket
+from server.catalog import current_registry
+from server.dispatch.appointments import (
+    Appointment,
+    AppointmentError,
+    appointment_history,
+    appointments_between,
+    current_appointment,
+    set_appointment,
+)
+from server.dispatch.models import Outlet, Technician
+from server.forms import AppointmentForm, CalendarForm, options
+from server.models import Ticket, User
+from server.permissions import OWN_TICKETS_ONLY
+from server.timeutil import local_to_utc, local_today, local_zone, to_local
+
+bp = Blueprint("appointments", __name__)
+
+# A ticket in one of these statuses takes no new window (see set_appointment).
+_FINISHED = ("resolved", "closed", "cancelled")
+
+
+# --- the ticket page's card -------------------------------------------------------------
+
+
+def _local_form(appointment: Appointment | None) -> AppointmentForm:
+    """The card's form, showing the current window (in local time) when there is one."""
+    if appointment is None:
+        return AppointmentForm(formdata=None)
+    start, end = to_local(appointment.starts_at), to_local(appointment.ends_at)
+    return AppointmentForm(
+        formdata=None, date=start.date(), start=start.time(), end=end.time(), reason=""
+    )
+
+
+def appointment_card(ticket: Ticket, form: AppointmentForm | None = None) -> dict[str, Any]:
+    """What ``tickets/_appointment.html`` shows: the window, its history and the form."""
+    appointment = current_appointment(ticket)
+    return {
+        "appointment": appointment,
+        "appointment_history": appointment_history(ticket),
+        "appointment_form": form or _local_form(appointment),
+        "appointment_open": ticket.status not in _FINISHED,
+    }
+
+
+@bp.app_template_global("appointment_window")
+def appointment_window(start: dt.datetime | str | None, end: dt.datetime | str | None) -> str:
+    """A window in local time: "2026-11-25 09:00–11:00" (both dates if it spans midnight).
+
+    Takes stored naive-UTC datetimes or their ISO strings (as timeline events keep them).
+    """
+    if not start or not end:
+        return ""
+    first = to_local(dt.datetime.fromisoformat(start) if isinstance(start, str) else start)
+    last = to_local(dt.datetime.fromisoformat(end) if isinstance(end, str) else end)
+    if first.date() == last.date():
+        return f"{first:%Y-%m-%d %H:%M}–{last:%H:%M}"
+    return f"{first:%Y-%m-%d %H:%M} – {last:%Y-%m-%d %H:%M}"
+
+
+@bp.app_template_global("local_zone_name")
+def local_zone_name() -> str:
+    """The configured time zone the forms' times are typed in."""
+    return str(local_zone())
+
+
+@bp.route("/tickets/<number>/appointment", methods=["POST"])
+@require("appointment.set")
+def set_window(number: str) -> Any:
+    """Set or reschedule the ticket's window; errors are shown next to their field."""
+    # Imported here: the ticket page loads this module's card, so import it lazily.
+    from server.views.ticket_page import _after_action, _render_detail
+    from server.views.tickets import ticket_or_404
+
+    ticket = ticket_or_404(number)
+    require_on_ticket("appointment.set", ticket)
+    form = AppointmentForm()
+    if form.validate():
+        start = local_to_utc(dt.datetime.combine(form.date.data, form.start.data))
+        end = local_to_utc(dt.datetime.combine(form.date.data, form.end.data))
+        rescheduling = current_appointment(ticket) is not None
+        try:
+            set_appointment(current_registry(), ticket, start, end, g.user, form.reason.data or "")
+        except AppointmentError as exc:
+            if not exc.field:
+                return _render_detail(ticket, 422, f"Appointment not saved: {exc}")
+            form[exc.field].errors.append(str(exc))
+        else:
+            verb = "rescheduled" if rescheduling else "set"
+            return _after_action(
+                Ticket.get_by_id(ticket.id),
+                f"Appointment {verb}: {appointment_window(start, end)}.",
+            )
+    return _render_detail(
+        ticket, 422, "Appointment not saved: see the marked field.", appointment=form
+    )
+
+
+# --- the calendar ------------------------------------------------------------------------
+
+
+@dataclass
+class CalendarRow:
+    """One technician's line (``user`` None: windows of unassigned tickets)."""
+
+    user: User | None
+    # per column (one for the day view, seven for the week): the windows in it
+    cells: list[list[tuple[Appointment, Ticket]]] = field(default_factory=list)
+
+
+@dataclass
+class CalendarPage:
+    view: str
+    days: list[dt.date]
+    rows: list[CalendarRow]
+
+    @property
+    def first(self) -> dt.date:
+        return self.days[0]
+
+    @property
+    def count(self) -> int:
+        return sum(len(cell) for row in self.rows for cell in row.cells)
+
+
+def _technicians() -> list[User]:
+    return list(
+        User.select()
+        .where((User.role == "technician") & (User.active == True))  # noqa: E712
+        .order_by(User.display_name, User.id)
+    )
+
+
+def _calendar_form() -> CalendarForm:
+    form = CalendarForm(request.args)
+    form.technician.choices = options(
+        [("", "— everyone —"), *((str(u.id), str(u)) for u in _technicians())]
+    )
+    form.outlet.choices = options(
+        [
+            ("", "— every outlet —"),
+            *((str(o.id), o.name) for o in Outlet.select().order_by(Outlet.name)),
+        ]
+    )
+    return form
+
+
+def _days(view: str, day: dt.date) -> list[dt.date]:
+    if view == "week":
+        monday = day - dt.timedelta(days=day.weekday())
+        return [monday + dt.timedelta(days=n) for n in range(7)]
+    return [day]
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    """Local midnight at the start of ``day``, as naive UTC."""
+    return local_to_utc(dt.datetime.combine(day, dt.time.min))
+
+
+def build_calendar(
+    view: str, day: dt.date, technician_id: int | None, outlet_id: int | None
+) -> CalendarPage:
+    """The windows of a day or a week (Monday first), one row per technician.
+
+    With neither filter, every active technician has a row (also when free), plus a row
+    for each other assignee and one for unassigned tickets that have windows.
+    """
+    days = _days(view, day)
+    start, end = _local_midnight(days[0]), _local_midnight(days[-1] + dt.timedelta(days=1))
+    if technician_id is not None:
+        people = list(User.select().where(User.id == technician_id))
+        found = appointments_between(start, end, assignee_ids=[technician_id])
+    elif outlet_id is not None:
+        people = list(
+            User.select()
+            .join(Technician, on=(Technician.user == User.id))
+            .where((Technician.outlet == outlet_id) & (User.active == True))  # noqa: E712
+            .order_by(User.display_name, User.id)
+        )
+        found = appointments_between(start, end, outlet_id=outlet_id)
+    else:
+        people = _technicians()
+        found = appointments_between(start, end)
+    rows: dict[int | None, CalendarRow] = {u.id: CalendarRow(u) for u in people}
+    for appointment, ticket in found:
+        key = ticket.assignee_id
+        if key not in rows:
+            rows[key] = CalendarRow(ticket.assignee if key is not None else None)
+        row = rows[key]
+        if not row.cells:
+            row.cells = [[] for _ in days]
+        local_day = to_local(appointment.starts_at).date()
+        column = min(max((local_day - days[0]).days, 0), len(days) - 1)
+        row.cells[column].append((appointment, ticket))
+    for row in rows.values():
+        row.cells = row.cells or [[] for _ in days]
+    ordered = sorted(
+        rows.values(),
+        key=lambda r: (r.user is None, str(r.user or ""), r.user.id if r.user else 0),
+    )
+    return CalendarPage(view, days, ordered)
+
+
+def _calendar_url(**args: Any) -> str:
+    return url_for("appointments.calendar", **{k: v for k, v in args.items() if v})
+
+
+@bp.route("/calendar")
+@require("ticket.view")
+def calendar() -> Any:
+    """Windows per technician for a day or a week; technicians see only their own."""
+    form = _calendar_form()
+    own_only = g.user.role in OWN_TICKETS_ONLY
+    if own_only:
+        # A technician's calendar is their own: asking for anyone else's is refused.
+        asked = request.args.get("technician", "")
+        if request.args.get("outlet") or asked not in ("", str(g.user.id)):
+            abort(403)
+    valid = form.validate()
+    page = None
+    if valid:
+        view = form.view.data or "day"
+        day = form.date.data or local_today()
+        technician = int(form.technician.data) if form.technician.data else None
+        outlet = int(form.outlet.data) if form.outlet.data else None
+        if own_only:
+            technician, outlet = g.user.id, None
+        page = build_calendar(view, day, technician, outlet)
+    filters = {
+        "view": form.view.data or "day",
+        "technician": "" if own_only else form.technician.data or "",
+        "outlet": "" if own_only else form.outlet.data or "",
+    }
+    links = _navigation(page, filters) if page else {}
+    return htmx.render(
+        "calendar/index.html",
+        "calendar/_main.html",
+        status=200 if valid else 422,
+        push_url=_calendar_url(date=page.first.isoformat() if page else "", **filters),
+        form=form,
+        page=page,
+        links=links,
+        own_only=own_only,
+    )
+
+
+def _navigation(page: CalendarPage, filters: dict[str, str]) -> dict[str, str]:
+    step = dt.timedelta(days=7 if page.view == "week" else 1)
+    return {
+        "previous": _calendar_url(date=(page.first - step).isoformat(), **filters),
+        "next": _calendar_url(date=(page.first + step).isoformat(), **filters),
+        "today": _calendar_url(**filters),
+    }
