@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from server.db import database
 from server.dispatch.appointments import (
     Appointment,
     AppointmentChange,
@@ -177,6 +179,30 @@ def test_a_window_that_passed_without_arrival_is_flagged_once_by_the_sweep(app, 
     assert event.data["end"] == (T0 + 3 * HOUR).isoformat() and event.actor_id is None
 
 
+def test_overlapping_sweeps_flag_a_missed_window_once(app, ticket, staff):
+    _set(app, ticket, T0 + HOUR, T0 + 2 * HOUR, staff["dispatcher"])
+    counts, errors = [], []
+    start = threading.Barrier(4)
+
+    def worker():
+        try:
+            with app.app_context():
+                database.connect(reuse_if_open=True)
+                start.wait()
+                counts.append(flag_missed_appointments(T0 + 3 * HOUR))
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(counts) == [0, 0, 0, 1]
+    assert len(_events(app, "appointment_missed")) == 1
+
+
 def _arrive(app, ticket, staff, at):
     with app.app_context():
         current = Ticket.get_by_id(ticket.id)
@@ -193,12 +219,15 @@ def test_arriving_within_the_window_or_before_it_is_not_missed(app, ticket, staf
         assert current_appointment(ticket).missed_at is None
 
 
-def test_arriving_after_the_window_counts_as_missed(app, ticket, staff):
+def test_arriving_after_the_window_counts_as_missed(app, ticket, staff, login_as):
     _set(app, ticket, T0 + HOUR, T0 + 3 * HOUR, staff["dispatcher"])
     late = _arrive(app, ticket, staff, T0 + 4 * HOUR)
     with app.app_context():
         assert window_missed(current_appointment(ticket), late, T0 + 4 * HOUR)
         assert flag_missed_appointments(T0 + 5 * HOUR) == 1
+    page = login_as("dispatcher").get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    # T0 + 4 h in Shanghai; the window 10:00–12:00 local
+    assert "the appointment 2026-11-02 10:00–12:00 (arrived 2026-11-02 13:00)" in page
 
 
 def test_rescheduling_a_missed_window_clears_the_flag(app, ticket, staff):
@@ -486,3 +515,17 @@ def test_htmx_swaps_only_the_calendar(app, booked, login_as):
 def test_the_menu_links_to_the_calendar(app, login_as):
     page = login_as("technician").get("/tickets").get_data(as_text=True)
     assert 'href="/calendar"' in page
+
+
+def test_migration_8_creates_the_tables_as_the_models_describe_them(app):
+    from server.db import database
+    from server.dispatch.appointments import APPOINTMENT_MODELS
+
+    with app.app_context():
+        for model in APPOINTMENT_MODELS:
+            table = model._meta.table_name
+            columns = {c.name for c in database.get_columns(table)}
+            assert columns == {f.column_name for f in model._meta.sorted_fields}
+            indexes = {i.name for i in database.get_indexes(table)}
+            wanted = {i._name for i in model._meta.fields_to_index()}
+            assert wanted and wanted <= indexes, (table, wanted - indexes)

@@ -104,6 +104,7 @@ class _AppointmentV1(peewee.Model):
 
     class Meta:
         table_name = "appointment"
+        legacy_table_names = False  # index names from the table name, as the live model's
         indexes = ((("starts_at", "ends_at"), False), (("ends_at", "missed_at"), False))
 
 
@@ -121,6 +122,7 @@ class _AppointmentChangeV1(peewee.Model):
 
     class Meta:
         table_name = "appointment_change"
+        legacy_table_names = False
         indexes = ((("ticket", "at"), False),)
 
 

@@ -70,6 +70,12 @@ def appointment_window(start: dt.datetime | str | None, end: dt.datetime | str |
     return f"{first:%Y-%m-%d %H:%M} – {last:%Y-%m-%d %H:%M}"
 
 
+@bp.app_template_global("local_moment")
+def local_moment(value: str | None) -> str:
+    """A stored naive-UTC ISO timestamp (as events keep them) in local time."""
+    return f"{to_local(dt.datetime.fromisoformat(value)):%Y-%m-%d %H:%M}" if value else ""
+
+
 @bp.app_template_global("local_zone_name")
 def local_zone_name() -> str:
     """The configured time zone the forms' times are typed in."""
