@@ -395,6 +395,15 @@ class AppointmentForm(FlaskForm):
     end = TimeField("Until", validators=[InputRequired(message="Give the end time.")])
     reason = text("Reason (required when rescheduling)", 500)
 
+    def validate_date(self, field: Field) -> None:
+        from server.timeutil import local_today
+
+        today = local_today()
+        if field.data < today:
+            raise ValidationError("Choose a day from today on.")
+        if field.data > today + dt.timedelta(days=2 * 366):
+            raise ValidationError("Choose a day within the next two years.")
+
 
 class CalendarForm(Form):
     """The calendar's choices (a GET form: links to a day or week can be shared)."""
@@ -403,3 +412,7 @@ class CalendarForm(Form):
     date = DateField("Date", validators=[Optional()])
     technician = SelectField("Technician", choices=[], default="", validate_choice=True)
     outlet = SelectField("Outlet", choices=[], default="", validate_choice=True)
+
+    def validate_date(self, field: Field) -> None:
+        if field.data is not None and not 2000 <= field.data.year <= 2999:
+            raise ValidationError("Choose a date between the years 2000 and 2999.")

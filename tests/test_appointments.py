@@ -314,7 +314,9 @@ def test_rescheduling_on_the_page_without_a_reason_is_a_field_error(app, live_ti
         ({"start": "12:00", "end": "10:00"}, "end-error", "must end after it starts"),
         ({"date": ""}, "date-error", "Choose the day."),
         ({"start": "25:99"}, "start-error", "Not a valid time value."),
-        ({"date": "2020-01-01"}, "end-error", "already ended"),
+        ({"date": "2020-01-01"}, "date-error", "Choose a day from today on."),
+        ({"date": "0001-01-01"}, "date-error", "Choose a day from today on."),
+        ({"date": "9999-12-31"}, "date-error", "within the next two years"),
         ({"reason": "x" * 501}, "reason-error", "500"),
     ],
 )
@@ -493,6 +495,9 @@ def test_a_technician_sees_only_their_own_calendar(app, booked, staff, login_as)
     ("query", "error_id"),
     [
         ("date=2026-13-40", "date-error"),
+        ("date=0001-01-01", "date-error"),
+        ("date=9999-12-31&view=week", "date-error"),
+        ("outlet=abc", "outlet-error"),
         ("view=month", "view-error"),
         ("technician=999", "technician-error"),
     ],

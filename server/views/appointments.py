@@ -12,6 +12,7 @@ from server import htmx
 from server.auth import require, require_on_ticket
 from server.catalog import current_registry
 from server.dispatch.appointments import (
+    CLOSED_STATUSES,
     Appointment,
     AppointmentError,
     appointment_history,
@@ -26,10 +27,6 @@ from server.permissions import OWN_TICKETS_ONLY
 from server.timeutil import local_to_utc, local_today, local_zone, to_local
 
 bp = Blueprint("appointments", __name__)
-
-# A ticket in one of these statuses takes no new window (see set_appointment).
-_FINISHED = ("resolved", "closed", "cancelled")
-
 
 # --- the ticket page's card -------------------------------------------------------------
 
@@ -51,7 +48,7 @@ def appointment_card(ticket: Ticket, form: AppointmentForm | None = None) -> dic
         "appointment": appointment,
         "appointment_history": appointment_history(ticket),
         "appointment_form": form or _local_form(appointment),
-        "appointment_open": ticket.status not in _FINISHED,
+        "appointment_open": ticket.status not in CLOSED_STATUSES,
     }
 
 
