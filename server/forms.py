@@ -394,6 +394,9 @@ class AppointmentForm(FlaskForm):
     start = TimeField("From", validators=[InputRequired(message="Give the start time.")])
     end = TimeField("Until", validators=[InputRequired(message="Give the end time.")])
     reason = text("Reason (required when rescheduling)", 500)
+    # How many settings of the window the page showed: a reschedule by someone else
+    # since then is reported instead of being overwritten unseen.
+    seen = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
     def validate_date(self, field: Field) -> None:
         from server.timeutil import local_today

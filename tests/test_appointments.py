@@ -13,6 +13,7 @@ from server.dispatch.appointments import (
     Appointment,
     AppointmentChange,
     AppointmentError,
+    StaleAppointment,
     appointment_history,
     appointments_between,
     current_appointment,
@@ -272,6 +273,41 @@ def live_ticket(app, staff):
     with app.app_context():
         return assign_ticket(
             _registry(app), made, made.version, staff["tech"], "", staff["dispatcher"]
+        )
+
+
+def test_a_reschedule_by_someone_else_meanwhile_is_reported_not_overwritten(
+    app, live_ticket, staff, login_as
+):
+    client = login_as("dispatcher")
+    page = client.get(f"/tickets/{live_ticket.number}").get_data(as_text=True)
+    assert 'name="seen" type="hidden" value="0"' in page
+    theirs = _local_day(1)
+    start, end = _at_local(theirs, 9)
+    _set(app, live_ticket, start, end, staff["supervisor"], now=utcnow())
+    before = _counts(app)
+    response = client.form(
+        f"/tickets/{live_ticket.number}/appointment", {**_window_form(_local_day()), "seen": "0"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "changed by Supervisor while you were looking" in page
+    assert f"{theirs.isoformat()} 09:00–11:00" in page  # the current window is shown
+    assert _counts(app) == before
+
+
+def test_set_appointment_refuses_a_stale_view(app, ticket, staff):
+    _set(app, ticket, T0 + 5 * HOUR, T0 + 6 * HOUR, staff["dispatcher"])
+    with app.app_context(), pytest.raises(StaleAppointment):
+        set_appointment(
+            _registry(app),
+            ticket,
+            T0 + 7 * HOUR,
+            T0 + 8 * HOUR,
+            staff["tech"],
+            "late",
+            now=T0,
+            seen_changes=0,
         )
 
 

@@ -84,6 +84,10 @@ class AppointmentError(Exception):
         self.field = field
 
 
+class StaleAppointment(AppointmentError):
+    """The window was changed by someone else since the user saw it; nothing was saved."""
+
+
 def current_appointment(ticket: Ticket) -> Appointment | None:
     """The ticket's current window, if one was agreed."""
     return Appointment.get_or_none(Appointment.ticket == ticket.id)
@@ -141,17 +145,23 @@ def set_appointment(
     actor: User,
     reason: str = "",
     now: dt.datetime | None = None,
+    *,
+    seen_changes: int | None = None,
 ) -> Appointment:
     """Agree a window (naive UTC) with the customer, or reschedule the agreed one.
 
     A first window needs no reason; a reschedule does. Refused (:class:`AppointmentError`)
     for an empty, over-long or already-ended window and for a finished ticket. The window,
     its history row, the timeline event and the SLA clocks are written in one transaction.
+    ``seen_changes`` is how many settings the user's page showed: if the window changed
+    since, :class:`StaleAppointment` is raised instead of overwriting it unseen.
     """
     now = now or utcnow()
     reason = reason.strip()
     with write_transaction():
         fresh = _lock_ticket(ticket)
+        if seen_changes is not None:
+            _check_seen(fresh, seen_changes)
         current = current_appointment(fresh)
         check_window(fresh, start, end, reason, current, now)
         if current is None:
@@ -190,6 +200,18 @@ def set_appointment(
         )
         sla.refresh_ticket_sla(registry, fresh, now)
     return appointment
+
+
+def _check_seen(ticket: Ticket, seen_changes: int) -> None:
+    changes = AppointmentChange.select().where(AppointmentChange.ticket == ticket.id)
+    if changes.count() != seen_changes:
+        history = appointment_history(ticket)
+        latest = history[-1] if history else None
+        who = str(latest.actor) if latest is not None and latest.actor_id else "someone else"
+        raise StaleAppointment(
+            f"The appointment was changed by {who} while you were looking; "
+            "your change was not saved. The current window is shown."
+        )
 
 
 def _iso(moment: dt.datetime | None) -> str | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, abort, g, request, url_for
@@ -11,18 +10,19 @@ from flask import Blueprint, abort, g, request, url_for
 from server import htmx
 from server.auth import require, require_on_ticket
 from server.catalog import current_registry
+from server.dispatch.appointment_calendar import CalendarPage, active_technicians, build_calendar
 from server.dispatch.appointments import (
     CLOSED_STATUSES,
     Appointment,
     AppointmentError,
+    StaleAppointment,
     appointment_history,
-    appointments_between,
     current_appointment,
     set_appointment,
 )
-from server.dispatch.models import Outlet, Technician
+from server.dispatch.models import Outlet
 from server.forms import AppointmentForm, CalendarForm, options
-from server.models import Ticket, User
+from server.models import Ticket
 from server.permissions import OWN_TICKETS_ONLY
 from server.timeutil import local_to_utc, local_today, local_zone, to_local
 
@@ -31,23 +31,24 @@ bp = Blueprint("appointments", __name__)
 # --- the ticket page's card -------------------------------------------------------------
 
 
-def _local_form(appointment: Appointment | None) -> AppointmentForm:
+def _local_form(appointment: Appointment | None, seen: int) -> AppointmentForm:
     """The card's form, showing the current window (in local time) when there is one."""
     if appointment is None:
-        return AppointmentForm(formdata=None)
+        return AppointmentForm(formdata=None, seen=seen)
     start, end = to_local(appointment.starts_at), to_local(appointment.ends_at)
     return AppointmentForm(
-        formdata=None, date=start.date(), start=start.time(), end=end.time(), reason=""
+        formdata=None, date=start.date(), start=start.time(), end=end.time(), seen=seen
     )
 
 
 def appointment_card(ticket: Ticket, form: AppointmentForm | None = None) -> dict[str, Any]:
     """What ``tickets/_appointment.html`` shows: the window, its history and the form."""
     appointment = current_appointment(ticket)
+    history = appointment_history(ticket)
     return {
         "appointment": appointment,
-        "appointment_history": appointment_history(ticket),
-        "appointment_form": form or _local_form(appointment),
+        "appointment_history": history,
+        "appointment_form": form or _local_form(appointment, len(history)),
         "appointment_open": ticket.status not in CLOSED_STATUSES,
     }
 
@@ -95,7 +96,17 @@ def set_window(number: str) -> Any:
         end = local_to_utc(dt.datetime.combine(form.date.data, form.end.data))
         rescheduling = current_appointment(ticket) is not None
         try:
-            set_appointment(current_registry(), ticket, start, end, g.user, form.reason.data or "")
+            set_appointment(
+                current_registry(),
+                ticket,
+                start,
+                end,
+                g.user,
+                form.reason.data or "",
+                seen_changes=form.seen.data,
+            )
+        except StaleAppointment as exc:
+            return _render_detail(ticket, 409, str(exc))
         except AppointmentError as exc:
             if not exc.field:
                 return _render_detail(ticket, 422, f"Appointment not saved: {exc}")
@@ -114,42 +125,11 @@ def set_window(number: str) -> Any:
 # --- the calendar ------------------------------------------------------------------------
 
 
-@dataclass
-class CalendarRow:
-    """One technician's line (``user`` None: windows of unassigned tickets)."""
-
-    user: User | None
-    # per column (one for the day view, seven for the week): the windows in it
-    cells: list[list[tuple[Appointment, Ticket]]] = field(default_factory=list)
-
-
-@dataclass
-class CalendarPage:
-    view: str
-    days: list[dt.date]
-    rows: list[CalendarRow]
-
-    @property
-    def first(self) -> dt.date:
-        return self.days[0]
-
-    @property
-    def count(self) -> int:
-        return sum(len(cell) for row in self.rows for cell in row.cells)
-
-
-def _technicians() -> list[User]:
-    return list(
-        User.select()
-        .where((User.role == "technician") & (User.active == True))  # noqa: E712
-        .order_by(User.display_name, User.id)
-    )
-
-
 def _calendar_form() -> CalendarForm:
+    """The calendar's GET form, with today's technicians and outlets to choose from."""
     form = CalendarForm(request.args)
     form.technician.choices = options(
-        [("", "— everyone —"), *((str(u.id), str(u)) for u in _technicians())]
+        [("", "— everyone —"), *((str(u.id), str(u)) for u in active_technicians())]
     )
     form.outlet.choices = options(
         [
@@ -158,62 +138,6 @@ def _calendar_form() -> CalendarForm:
         ]
     )
     return form
-
-
-def _days(view: str, day: dt.date) -> list[dt.date]:
-    if view == "week":
-        monday = day - dt.timedelta(days=day.weekday())
-        return [monday + dt.timedelta(days=n) for n in range(7)]
-    return [day]
-
-
-def _local_midnight(day: dt.date) -> dt.datetime:
-    """Local midnight at the start of ``day``, as naive UTC."""
-    return local_to_utc(dt.datetime.combine(day, dt.time.min))
-
-
-def build_calendar(
-    view: str, day: dt.date, technician_id: int | None, outlet_id: int | None
-) -> CalendarPage:
-    """The windows of a day or a week (Monday first), one row per technician.
-
-    With neither filter, every active technician has a row (also when free), plus a row
-    for each other assignee and one for unassigned tickets that have windows.
-    """
-    days = _days(view, day)
-    start, end = _local_midnight(days[0]), _local_midnight(days[-1] + dt.timedelta(days=1))
-    if technician_id is not None:
-        people = list(User.select().where(User.id == technician_id))
-        found = appointments_between(start, end, assignee_ids=[technician_id])
-    elif outlet_id is not None:
-        people = list(
-            User.select()
-            .join(Technician, on=(Technician.user == User.id))
-            .where((Technician.outlet == outlet_id) & (User.active == True))  # noqa: E712
-            .order_by(User.display_name, User.id)
-        )
-        found = appointments_between(start, end, outlet_id=outlet_id)
-    else:
-        people = _technicians()
-        found = appointments_between(start, end)
-    rows: dict[int | None, CalendarRow] = {u.id: CalendarRow(u) for u in people}
-    for appointment, ticket in found:
-        key = ticket.assignee_id
-        if key not in rows:
-            rows[key] = CalendarRow(ticket.assignee if key is not None else None)
-        row = rows[key]
-        if not row.cells:
-            row.cells = [[] for _ in days]
-        local_day = to_local(appointment.starts_at).date()
-        column = min(max((local_day - days[0]).days, 0), len(days) - 1)
-        row.cells[column].append((appointment, ticket))
-    for row in rows.values():
-        row.cells = row.cells or [[] for _ in days]
-    ordered = sorted(
-        rows.values(),
-        key=lambda r: (r.user is None, str(r.user or ""), r.user.id if r.user else 0),
-    )
-    return CalendarPage(view, days, ordered)
 
 
 def _calendar_url(**args: Any) -> str:
