@@ -468,7 +468,8 @@ def test_the_day_view_lists_each_technicians_windows(app, booked, login_as):
     assert booked["later"].number not in page
     assert "09:00–11:00" in page and "14:00–16:00" in page
     assert f'href="/tickets/{booked["mine"].number}"' in page
-    assert "Tech" in page and "Other" in page and "客户" in page
+    assert '<th scope="row">Tech</th>' in page and '<th scope="row">Other</th>' in page
+    assert "客户" in page  # the customer's name
 
 
 def test_the_week_view_puts_windows_in_their_day_column(app, booked, login_as):
@@ -570,3 +571,15 @@ def test_migration_8_creates_the_tables_as_the_models_describe_them(app):
             indexes = {i.name for i in database.get_indexes(table)}
             wanted = {i._name for i in model._meta.fields_to_index()}
             assert wanted and wanted <= indexes, (table, wanted - indexes)
+
+
+def test_windows_of_unassigned_tickets_have_their_own_row(app, staff, login_as):
+    day = _local_day(2)
+    waiting = add_ticket(app)
+    _set(app, waiting, *_at_local(day, 11), staff["dispatcher"], now=utcnow())
+    client = login_as("dispatcher")
+    page = client.get(f"/calendar?date={day.isoformat()}").get_data(as_text=True)
+    row = page[page.index('<th scope="row">— unassigned —</th>') :].split("</tr>")[0]
+    assert waiting.number in row
+    filtered = client.get(f"/calendar?date={day.isoformat()}&technician={staff['tech'].id}")
+    assert waiting.number not in filtered.get_data(as_text=True)
