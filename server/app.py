@@ -231,6 +231,7 @@ def _register_blueprints(app: Flask) -> None:
     from server.views import (
         admin,
         api,
+        appointments,
         attachments,
         auth,
         customers,
@@ -255,6 +256,7 @@ def _register_blueprints(app: Flask) -> None:
         dispatch_admin,
         notifications,
         sla_admin,
+        appointments,
         reports,
         api,
     ):

@@ -188,7 +188,8 @@ def sweep_command(ctx: click.Context) -> None:
         sent, failed = deliver_pending(app.extensions["aftersales"].config.mail)
     click.echo(
         f"swept {result.tickets} tickets: {result.breaches} breaches noted, "
-        f"{len(result.escalations)} escalation steps fired"
+        f"{len(result.escalations)} escalation steps fired, "
+        f"{result.missed_appointments} missed appointments flagged"
     )
     if sent or failed:
         click.echo(f"mail: {sent} sent, {failed} failed (kept for the next run)")

@@ -10,13 +10,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import peewee
 from flask import Flask
 
 from server.db import write_transaction
+from server.dispatch.appointments import (
+    AppointmentError,
+    flag_missed_appointments,
+    set_appointment,
+)
 from server.dispatch.models import Outlet
 from server.dispatch.outlets import save_outlet, save_technician
 from server.dispatch.readiness import confirm_readiness, readiness_required
-from server.models import Asset, Customer, Ticket, User
+from server.models import Asset, Customer, Ticket, TicketEvent, User
 from server.plugin_api import DemoTicket
 from server.plugins import call_on
 from server.tickets import (
@@ -27,6 +33,7 @@ from server.tickets import (
     create_ticket,
     transition_ticket,
 )
+from server.timeutil import local_to_utc, to_local
 
 DEMO_STAFF = (
     ("admin", "Admin 管理员", "admin"),
@@ -125,7 +132,92 @@ def create_demo_data(
             _play_story(registry, ticket, rng.choice(STORIES), staff, rng, now)
             created += 1
             progress(1)
+    _book_appointments(registry, staff["dispatcher"], now)
     return created
+
+
+# Services whose work happens at the customer's: their open tickets get windows.
+FIELD_CATEGORIES = ("field_service", "visit", "maintenance")
+# (days from today, local start hour) per open field ticket, in turn; None: no window
+APPOINTMENT_SLOTS = ((0, 9), (0, 14), None, (1, 10), (0, 16), (2, 13), None, (1, 15), (3, 9))
+RESCHEDULE_REASON = "客户临时有事，改约到明天下午"
+
+
+def _book_appointments(registry: Any, actor: User, now: dt.datetime) -> None:
+    """Windows for most open field tickets not yet visited: some today, some in the
+    coming days, one rescheduled with its reason, and some that passed unmet."""
+    open_statuses = ("new", "assigned", "in_progress", "waiting_parts")
+    tickets = [
+        ticket
+        for ticket in Ticket.select()
+        .where(Ticket.status.in_(open_statuses) & Ticket.arrived_at.is_null())
+        .order_by(Ticket.id)
+        if (service := registry.service(ticket.plugin, ticket.service)) is not None
+        and service.category in FIELD_CATEGORIES
+    ]
+    today = to_local(now).date()
+    rescheduled = False
+    for index, ticket in enumerate(tickets):
+        try:
+            rescheduled = _book_one(registry, ticket, actor, index, today, now, rescheduled)
+        except AppointmentError:
+            continue  # a demo ticket that takes no window (e.g. its slot makes no sense)
+    flag_missed_appointments(now)
+
+
+def _book_one(
+    registry: Any,
+    ticket: Ticket,
+    actor: User,
+    index: int,
+    today: dt.date,
+    now: dt.datetime,
+    rescheduled: bool,
+) -> bool:
+    """Book the ``index``-th open field ticket; returns whether a reschedule was shown."""
+    last = _last_event_at(ticket)
+    if index % 7 == 3 and _book_missed(registry, ticket, actor, last, now):
+        return rescheduled
+    slot = APPOINTMENT_SLOTS[index % len(APPOINTMENT_SLOTS)]
+    if slot is None:
+        return rescheduled
+    start, end = _local_window(today + dt.timedelta(days=slot[0]), slot[1], now)
+    if not rescheduled and last + dt.timedelta(minutes=5) < now:
+        set_appointment(registry, ticket, start, end, actor, now=last + dt.timedelta(minutes=5))
+        start, end = _local_window(today + dt.timedelta(days=1), 14, now)
+        set_appointment(registry, ticket, start, end, actor, RESCHEDULE_REASON, now=now)
+        return True
+    set_appointment(registry, ticket, start, end, actor, now=now)
+    return rescheduled
+
+
+def _local_window(day: dt.date, hour: int, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """Two hours from ``hour`` local time on ``day`` (naive UTC); a slot already over
+    today becomes one running now, so every window set at ``now`` still lies ahead."""
+    start = local_to_utc(dt.datetime.combine(day, dt.time(hour)))
+    if start + dt.timedelta(hours=2) <= now:
+        start = now.replace(minute=0, second=0, microsecond=0)
+    return start, start + dt.timedelta(hours=2)
+
+
+def _last_event_at(ticket: Ticket) -> dt.datetime:
+    latest = TicketEvent.select(peewee.fn.MAX(TicketEvent.at)).where(TicketEvent.ticket == ticket)
+    return latest.scalar() or ticket.created_at
+
+
+def _book_missed(
+    registry: Any, ticket: Ticket, actor: User, last: dt.datetime, now: dt.datetime
+) -> bool:
+    """A window agreed after the ticket's last event that ended (within the last day or
+    so, where the sweep looks for missed windows) before ``now``."""
+    agreed = last + dt.timedelta(minutes=5)
+    earliest = max(agreed + dt.timedelta(hours=1), now - dt.timedelta(hours=26))
+    start = earliest.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+    end = start + dt.timedelta(hours=2)
+    if end >= now:
+        return False
+    set_appointment(registry, ticket, start, end, actor, now=agreed)
+    return True
 
 
 def _customer_for(template: DemoTicket) -> Customer:

@@ -24,6 +24,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
+    TimeField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -401,3 +402,37 @@ class ReadinessForm(FlaskForm):
         validators=[DataRequired(message="Tick the box to confirm.")],
     )
     note = text("Note (who confirmed, how)", 500)
+
+
+class AppointmentForm(FlaskForm):
+    """The window agreed with the customer, in local time (one day, start and end)."""
+
+    date = DateField("Date", validators=[InputRequired(message="Choose the day.")])
+    start = TimeField("From", validators=[InputRequired(message="Give the start time.")])
+    end = TimeField("Until", validators=[InputRequired(message="Give the end time.")])
+    reason = text("Reason (required when rescheduling)", 500)
+    # How many settings of the window the page showed: a reschedule by someone else
+    # since then is reported instead of being overwritten unseen.
+    seen = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+    def validate_date(self, field: Field) -> None:
+        from server.timeutil import local_today
+
+        today = local_today()
+        if field.data < today:
+            raise ValidationError("Choose a day from today on.")
+        if field.data > today + dt.timedelta(days=2 * 366):
+            raise ValidationError("Choose a day within the next two years.")
+
+
+class CalendarForm(Form):
+    """The calendar's choices (a GET form: links to a day or week can be shared)."""
+
+    view = SelectField("View", choices=options([("day", "Day"), ("week", "Week")]), default="day")
+    date = DateField("Date", validators=[Optional()])
+    technician = SelectField("Technician", choices=[], default="", validate_choice=True)
+    outlet = SelectField("Outlet", choices=[], default="", validate_choice=True)
+
+    def validate_date(self, field: Field) -> None:
+        if field.data is not None and not 2000 <= field.data.year <= 2999:
+            raise ValidationError("Choose a date between the years 2000 and 2999.")

@@ -1,4 +1,4 @@
-"""Periodic jobs on huey: the SLA sweep and the mail outbox, beside the web server.
+"""Periodic jobs on huey: the SLA sweep (with missed appointments) and the mail outbox.
 
 huey keeps its queue in SQLite under ``instance/`` by default (one machine, nothing to
 install) and in Redis when ``[jobs] backend = "redis"`` (several machines).
@@ -30,16 +30,18 @@ def make_huey(app: Flask) -> Huey:
 
 
 def run_sweep(app: Flask) -> tuple[SweepResult, tuple[int, int]]:
-    """One round: sweep due SLA clocks, then send the mail outbox."""
+    """One round: sweep due SLA clocks, flag missed appointments, send the mail outbox."""
     state = app.extensions["aftersales"]
     with app.app_context():
         result = sweep(state.registry)
         mail = deliver_pending(state.config.mail)
     app.logger.info(
-        "SLA sweep: %d tickets, %d breaches, %d escalation steps; mail %d sent, %d failed",
+        "SLA sweep: %d tickets, %d breaches, %d escalation steps, %d missed appointments; "
+        "mail %d sent, %d failed",
         result.tickets,
         result.breaches,
         len(result.escalations),
+        result.missed_appointments,
         *mail,
     )
     return result, mail

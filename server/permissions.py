@@ -18,6 +18,7 @@ ALL_PERMISSIONS = (
     "sla.calculate",
     "dispatch.manage",
     "report.file",
+    "appointment.set",
 )
 
 _STAFF = {
@@ -30,6 +31,7 @@ _STAFF = {
     "ticket.attach",
     "customer.view",
     "customer.edit",
+    "appointment.set",
 }
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -46,6 +48,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "ticket.attach",
             "customer.view",
             "report.file",
+            "appointment.set",
         }
     ),
 }
@@ -60,6 +63,7 @@ OWN_TICKETS_ONLY = {
         "ticket.comment",
         "ticket.attach",
         "report.file",
+        "appointment.set",
     }
 }
 

@@ -100,6 +100,10 @@ class ServiceType:
     # When set, the condition someone must confirm before the ticket can be dispatched
     # (e.g. "the installation site is ready"); assigning is refused until then.
     readiness: Label | None = None
+    # When True, a ticket with an agreed appointment window has its arrival SLA measured
+    # against that window: due at the window's end (arriving early is fine), breached if
+    # nobody arrived by then. Without a window the policy's arrival target applies.
+    arrival_within_appointment: bool = False
 
     def __post_init__(self) -> None:
         if not _SLUG.match(self.code):

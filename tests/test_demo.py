@@ -68,3 +68,17 @@ def test_demo_technicians_belong_to_outlets_with_skills(demo_app):
     assert outlet.name == "上海浦东服务网点"
     assert {f"{slug}:*" for slug in BUILT_INS} == set(skills)
     assert regions
+
+
+def test_open_field_tickets_get_appointments_to_show_on_the_calendar(demo_app):
+    from server.dispatch.appointments import Appointment, AppointmentChange
+    from server.timeutil import to_local
+
+    with demo_app.app_context():
+        windows = list(Appointment.select())
+        today = to_local(utcnow()).date()
+        on_today = [w for w in windows if to_local(w.starts_at).date() == today]
+        missed = [w for w in windows if w.missed_at is not None]
+        reasons = [c.reason for c in AppointmentChange.select() if c.old_start is not None]
+    assert len(windows) >= 5 and on_today and missed
+    assert reasons == ["客户临时有事，改约到明天下午"]

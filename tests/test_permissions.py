@@ -4,6 +4,7 @@ What is expected is computed from server.permissions (PERMISSIONS, role_can, OWN
 never copied by hand, so changing the table changes what these tests demand.
 """
 
+import datetime as dt
 import io
 import itertools
 import uuid
@@ -180,6 +181,11 @@ def _consent(_ctx):
     }
 
 
+def _appointment(_ctx):
+    day = dt.date.today() + dt.timedelta(days=2)
+    return {"date": day.isoformat(), "start": "10:00", "end": "12:00", "reason": ""}
+
+
 ENDPOINTS = (
     Endpoint("home", "GET", "/", None),
     Endpoint("queue", "GET", "/tickets", "ticket.view"),
@@ -322,6 +328,14 @@ ENDPOINTS = (
             "labour_hours": "0",
             "customer_name": "Fixture customer",
         },
+    ),
+    Endpoint("calendar", "GET", "/calendar", "ticket.view"),
+    Endpoint(
+        "set appointment",
+        "POST",
+        "/tickets/{ticket}/appointment",
+        "appointment.set",
+        _appointment,
     ),
     Endpoint("log out", "POST", "/logout", None),
 )

@@ -60,6 +60,8 @@ SERVICES = (
             "安装位置已具备条件（电源、墙体、管路已确认）",
             "The installation site is ready (power, wall and pipework checked)",
         ),
+        # the installer is due within the window agreed with the customer
+        arrival_within_appointment=True,
         fields=(
             _category(),
             _purchase_date(required=True),

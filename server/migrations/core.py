@@ -119,6 +119,7 @@ class _ServiceReportV1(peewee.Model):
 
     class Meta:
         table_name = "service_report"
+        legacy_table_names = False
         indexes = ((("ticket", "created_at"), False),)
 
 
@@ -132,6 +133,7 @@ class _ReportPartV1(peewee.Model):
 
     class Meta:
         table_name = "report_part"
+        legacy_table_names = False
 
 
 class _ReportFeeV1(peewee.Model):
@@ -144,6 +146,7 @@ class _ReportFeeV1(peewee.Model):
 
     class Meta:
         table_name = "report_fee"
+        legacy_table_names = False
 
 
 class _FeeQuoteV1(peewee.Model):
@@ -159,6 +162,7 @@ class _FeeQuoteV1(peewee.Model):
 
     class Meta:
         table_name = "fee_quote"
+        legacy_table_names = False
         indexes = ((("ticket", "created_at"), False),)
 
 
@@ -172,6 +176,47 @@ def _create_report_tables(db: peewee.Database) -> None:
         db.create_tables(_REPORT_MODELS_V1)
 
 
+class _AppointmentV1(peewee.Model):
+    """The appointment table as migration 10 creates it (frozen)."""
+
+    ticket = peewee.ForeignKeyField(Ticket, unique=True, on_delete="CASCADE")
+    starts_at = peewee.DateTimeField()
+    ends_at = peewee.DateTimeField()
+    missed_at = peewee.DateTimeField(null=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+    updated_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "appointment"
+        legacy_table_names = False  # index names from the table name, as the live model's
+        indexes = ((("starts_at", "ends_at"), False), (("ends_at", "missed_at"), False))
+
+
+class _AppointmentChangeV1(peewee.Model):
+    """The appointment_change table as migration 10 creates it (frozen)."""
+
+    ticket = peewee.ForeignKeyField(Ticket, on_delete="CASCADE")
+    actor = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    at = peewee.DateTimeField(default=utcnow)
+    old_start = peewee.DateTimeField(null=True)
+    old_end = peewee.DateTimeField(null=True)
+    new_start = peewee.DateTimeField()
+    new_end = peewee.DateTimeField()
+    reason = peewee.CharField(max_length=500, default="")
+
+    class Meta:
+        table_name = "appointment_change"
+        legacy_table_names = False
+        indexes = ((("ticket", "at"), False),)
+
+
+def _create_appointment_tables(db: peewee.Database) -> None:
+    frozen = [_AppointmentV1, _AppointmentChangeV1]
+    # bind_refs=False: leaving the context must not unbind the live Ticket and User models
+    with db.bind_ctx(frozen, bind_refs=False, bind_backrefs=False):
+        db.create_tables(frozen)
+
+
 MIGRATIONS = [
     Migration(1, "create core tables", _create_core_tables),
     Migration(2, "create SLA tables", _create_sla_tables),
@@ -182,4 +227,5 @@ MIGRATIONS = [
     Migration(7, "create the site readiness confirmations", _create_readiness_table),
     Migration(8, "create the round-robin turns of automatic dispatch", _create_dispatch_cursor),
     Migration(9, "create service reports", _create_report_tables),
+    Migration(10, "create appointments", _create_appointment_tables),
 ]

@@ -21,6 +21,7 @@ from server.plugin_api import Entitlement, MetricTarget
 from server.sla.clock import BREACHED, OPEN_STATES, Segment, clip_pauses, deadline, measure
 from server.sla.models import TicketDeadline, TicketSla, TicketStatusPeriod
 from server.sla.policies import PolicyChoice, TicketFacts, choose_policy
+from server.sla.settings import ALWAYS_OPEN
 from server.snapshots import ticket_info
 
 # Statuses that always pause the resolution metric: while the ticket stands resolved or
@@ -162,17 +163,21 @@ def _compute(
     if choice.policy is None:
         return []
     periods = _periods(ticket)
+    window_end = appointment_window_end(registry, ticket)
     rows = []
     for target in choice.policy.targets:
         minutes = target.minutes.get(ticket.priority)
         if minutes is None:
             continue
+        seconds = minutes * 60
+        if target.metric == "arrival" and window_end is not None:
+            seconds = _window_seconds(ticket, window_end)
         row = existing.get(target.metric)
         if row is None or row.policy != choice.policy.name:
             replaced = row
             row = TicketSla(ticket=ticket, metric=target.metric)
             row.id = replaced.id if replaced is not None else None
-        _fill(row, registry, ticket, target, minutes * 60, periods, moment)
+        _fill(row, registry, ticket, target, seconds, periods, moment, window_end)
         row.policy = choice.policy.name
         row.policy_reason = choice.reason[:300]
         row.entitlement = entitlement.status[:40] if entitlement else ""
@@ -218,19 +223,49 @@ def _store_nearest_deadline(ticket: Ticket, rows: list[TicketSla]) -> None:
     ).execute()
 
 
+# The calendar of an arrival measured against an appointment window: the window is a
+# moment agreed with the customer, not an amount of working time.
+WINDOW_CALENDAR = ALWAYS_OPEN
+
+
+def appointment_window_end(registry: Registry, ticket: Ticket) -> dt.datetime | None:
+    """The end of the ticket's appointment window (aware UTC) when its service measures
+    arrival against the window (``ServiceType.arrival_within_appointment``), else None."""
+    service = registry.service(ticket.plugin, ticket.service)
+    if service is None or not service.arrival_within_appointment:
+        return None
+    # Imported here: the appointments module writes through this engine.
+    from server.dispatch.appointments import Appointment
+
+    window = Appointment.select(Appointment.ends_at).where(Appointment.ticket == ticket.id).first()
+    return _aware(window.ends_at) if window is not None else None
+
+
 def _clock_inputs(
-    registry: Registry, ticket: Ticket, target: MetricTarget, periods: list[TicketStatusPeriod]
+    registry: Registry,
+    ticket: Ticket,
+    target: MetricTarget,
+    periods: list[TicketStatusPeriod],
+    window_end: dt.datetime | None = None,
 ) -> dict[str, Any]:
+    """What one metric's clock is computed from; ``window_end`` (arrival only) replaces
+    the policy's calendar and pauses: the deadline is the window's end, exactly."""
     pause_statuses = set(target.pause_statuses)
     if target.metric == "resolution":
         pause_statuses.update(RESOLUTION_RESTS)
+    windowed = target.metric == "arrival" and window_end is not None
     return {
-        "calendar": registry.calendars[target.calendar],
+        "calendar": registry.calendars[WINDOW_CALENDAR if windowed else target.calendar],
         "start": _aware(ticket.reported_at),
-        "pauses": _pauses(periods, pause_statuses),
+        "pauses": [] if windowed else _pauses(periods, pause_statuses),
         "stopped_at": _stopped_at(ticket, target.metric),
         "cancelled_at": _cancelled_at(ticket, target.metric, periods),
     }
+
+
+def _window_seconds(ticket: Ticket, window_end: dt.datetime) -> float:
+    """The arrival target when measured against a window: from the call to its end."""
+    return max(0.0, (window_end - _aware(ticket.reported_at)).total_seconds())
 
 
 def policy_target(registry: Registry, row: TicketSla) -> MetricTarget | None:
@@ -248,7 +283,8 @@ def step_due(
 ) -> dt.datetime:
     """When ``percent`` of the row's target is used up, pauses counted (aware UTC)."""
     target = policy_target(registry, row)
-    inputs = _clock_inputs(registry, ticket, target, periods or _periods(ticket))
+    window_end = appointment_window_end(registry, ticket) if row.metric == "arrival" else None
+    inputs = _clock_inputs(registry, ticket, target, periods or _periods(ticket), window_end)
     end = inputs["stopped_at"] or inputs["cancelled_at"] or _aware(now)
     pauses = clip_pauses(inputs["pauses"], end)
     moment, _paused = deadline(
@@ -267,18 +303,21 @@ def _fill(
     registry: Registry,
     ticket: Ticket,
     target: MetricTarget,
-    target_seconds: int,
+    target_seconds: float,
     periods: list[TicketStatusPeriod],
     now: dt.datetime,
+    window_end: dt.datetime | None = None,
 ) -> None:
     escalated = row.escalated_percent or 0
+    inputs = _clock_inputs(registry, ticket, target, periods, window_end)
     clock = measure(
         target_seconds=target_seconds,
         now=now,
         escalation_percents=[s.percent for s in target.escalation if s.percent > escalated],
-        **_clock_inputs(registry, ticket, target, periods),
+        **inputs,
     )
-    row.calendar = target.calendar
+    windowed = target.metric == "arrival" and window_end is not None
+    row.calendar = WINDOW_CALENDAR if windowed else target.calendar
     row.target_seconds = target_seconds
     row.due_at = _naive(clock.due)
     row.paused_seconds = clock.paused_seconds

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from server.catalog import Registry
 from server.db import write_transaction
+from server.dispatch.appointments import flag_missed_appointments
 from server.models import Ticket, TicketEvent, utcnow
 from server.notifications import escalation_recipients, notify
 from server.plugin_api import EscalationStep
@@ -37,6 +38,7 @@ class SweepResult:
     tickets: int = 0
     breaches: int = 0
     escalations: list[Escalation] = field(default_factory=list)
+    missed_appointments: int = 0
 
 
 def tickets_to_sweep(now: dt.datetime) -> list[int]:
@@ -61,6 +63,8 @@ def sweep(
         result.tickets += 1
         result.breaches += breaches
         result.escalations.extend(escalations)
+    # Appointment windows that ended unmet are flagged in the same periodic round.
+    result.missed_appointments = flag_missed_appointments(moment)
     return result
 
 

@@ -39,6 +39,7 @@ from server.tickets import (
     validate_ticket_edit,
 )
 from server.timeutil import local_to_utc, to_local
+from server.views.appointments import appointment_card
 from server.views.tickets import (
     asset_choices,
     assignable_users,
@@ -102,6 +103,7 @@ def _detail_context(ticket: Ticket, forms: dict[str, Any]) -> dict[str, Any]:
         "attachment_form": AttachmentForm(formdata=None),
         "attachments": list(ticket.attachments),
         **report_context(ticket),
+        **appointment_card(ticket, forms.get("appointment")),
     }
 
 

@@ -93,6 +93,7 @@ class SamplePlugin:
                 "install",
                 label("安装", "Installation"),
                 readiness=label("安装位置已具备条件", "The installation site is ready"),
+                arrival_within_appointment=True,
             ),
         ]
 
