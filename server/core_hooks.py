@@ -15,6 +15,8 @@ def menu_links(user: UserInfo) -> list[NavLink]:
         NavLink(label("工单", "Tickets"), url_for("tickets.queue")),
         NavLink(label("客户", "Customers"), url_for("customers.customer_list")),
     ]
+    if role_can(user.role, "ticket.transition"):
+        links.append(NavLink(label("我的工作", "My jobs"), url_for("my_jobs.day_view")))
     if role_can(user.role, "ticket.view"):
         links.append(NavLink(label("日程", "Calendar"), url_for("appointments.calendar")))
     if role_can(user.role, "user.manage"):

@@ -330,6 +330,14 @@ ENDPOINTS = (
         },
     ),
     Endpoint("calendar", "GET", "/calendar", "ticket.view"),
+    Endpoint("my jobs", "GET", "/my/jobs", "ticket.view"),
+    Endpoint(
+        "one-tap move",
+        "POST",
+        "/my/jobs/{ticket}/move",
+        "ticket.transition",
+        lambda ctx: {"number": ctx["ticket"], "version": ctx["version"], "to": "en_route"},
+    ),
     Endpoint(
         "set appointment",
         "POST",
