@@ -10,6 +10,7 @@ import pytest
 
 from server.attachments import attachment_path
 from server.catalog import current_registry
+from server.dispatch.appointments import Appointment
 from server.dispatch.reports import (
     FeeQuote,
     ReportError,
@@ -304,6 +305,30 @@ def test_an_unfinished_report_keeps_the_next_window_in_utc(app, login_as):
     assert report.customer_name == "" and report.confirmed_at is None
     page = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
     assert "Board out of stock" in page and "2099-03-02 09:00" in page
+    with app.app_context():
+        booked = Appointment.get(Appointment.ticket == ticket.id)
+        kinds = [e.kind for e in TicketEvent.select().where(TicketEvent.ticket == ticket.id)]
+    assert (booked.starts_at, booked.ends_at) == (report.next_start, report.next_end)
+    assert kinds[-2:] == ["report_filed", "appointment_set"]
+
+
+def test_a_next_window_the_calendar_refuses_files_nothing(app, login_as):
+    ticket = _repair(app)
+    response = login_as("supervisor").form(
+        f"/tickets/{ticket.number}/report",
+        {
+            "outcome": "unfinished",
+            "diagnosis": "Main board dead",
+            "unfinished_reason": "Board out of stock",
+            "next_start": "2099-03-02T06:00",
+            "next_end": "2099-03-02T20:00",
+        },
+    )
+    assert response.status_code == 422
+    assert "A window may last at most 12 hours." in response.get_data(as_text=True)
+    assert _nothing_written(app, ticket)
+    with app.app_context():
+        assert not Appointment.select().exists()
 
 
 def test_a_resolved_job_needs_the_customers_name(app, login_as):

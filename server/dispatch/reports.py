@@ -21,6 +21,7 @@ from server.attachments import UploadRefused, attachment_path, display_name, sav
 from server.catalog import Registry
 from server.config import Config, FeeSettings
 from server.db import write_transaction
+from server.dispatch.appointments import AppointmentError, current_appointment, set_appointment
 from server.dispatch.fees import (
     FeeLine,
     PartLine,
@@ -341,11 +342,39 @@ def file_report(
         with write_transaction():
             attachment = _save_slip(config, slip, actor, ticket)
             row = _write_report(config, ticket, report, actor, now, attachment, parts, lines)
+            _book_next_visit(registry, ticket, report, actor, now)
     except Exception:
         if attachment is not None:  # the row rolled back: do not keep its file
             attachment_path(config, attachment).unlink(missing_ok=True)
         raise
     return row
+
+
+def _book_next_visit(
+    registry: Registry, ticket: Ticket, report: ReportInfo, actor: User, now: dt.datetime
+) -> None:
+    """An unfinished job's next window becomes the ticket's appointment (same transaction)."""
+    if report.outcome != "unfinished" or report.next_start is None or report.next_end is None:
+        return
+    current = current_appointment(ticket)
+    if current is not None and (current.starts_at, current.ends_at) == (
+        report.next_start,
+        report.next_end,
+    ):
+        return  # already booked
+    try:
+        set_appointment(
+            registry,
+            ticket,
+            report.next_start,
+            report.next_end,
+            actor,
+            reason=f"next visit: {report.unfinished_reason}"[:500],
+            now=now,
+        )
+    except AppointmentError as exc:
+        field = "next_end" if exc.field == "end" else "next_start"
+        raise ReportInvalid({field: [str(exc)]}) from None
 
 
 def _write_report(
