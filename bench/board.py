@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import logged_in_client, p50_p95
 from server.app import create_app
 from server.auth import hash_password
 from server.config import parse_config
@@ -163,19 +163,8 @@ SCENARIOS = [
 ]
 
 
-def _percentiles(timings: list[float]) -> tuple[float, float]:
-    timings.sort()
-    return statistics.median(timings), timings[max(0, int(len(timings) * 0.95) - 1)]
-
-
 def measure_pages(app: object, repeat: int) -> list[tuple[str, float, float, int]]:
-    client = app.test_client()
-    token_page = client.get("/login").get_data(as_text=True)
-    token = token_page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    response = client.post(
-        "/login", data={"username": "dispatcher", "password": PASSWORD, "csrf_token": token}
-    )
-    assert response.status_code == 303, "bench login failed"
+    client = logged_in_client(app, "dispatcher", PASSWORD)
     results = []
     for name, query in SCENARIOS:
         timings = []
@@ -188,7 +177,7 @@ def measure_pages(app: object, repeat: int) -> list[tuple[str, float, float, int
             size = len(response.data)
             if attempt >= 3:  # the first requests warm caches
                 timings.append(elapsed)
-        results.append((name, *_percentiles(timings), size))
+        results.append((name, *p50_p95(timings), size))
     return results
 
 
@@ -209,7 +198,7 @@ def measure_rules(app: object, repeat: int) -> list[tuple[str, float, float]]:
                 with database.atomic():
                     choose_technician(rule, ticket)
                 timings.append((time.perf_counter() - started) * 1000)
-            results.append((f"choose by {rule.strategy}", *_percentiles(timings)))
+            results.append((f"choose by {rule.strategy}", *p50_p95(timings)))
     return results
 
 

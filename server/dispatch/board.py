@@ -53,8 +53,9 @@ class BoardList:
     capped: bool
 
 
-def _open_tickets(board: BoardFilter) -> peewee.ModelSelect:
-    query = (
+def open_tickets_with_deadline() -> peewee.ModelSelect:
+    """Open tickets with their customer and (as ``ticket.deadline``) nearest deadline."""
+    return (
         Ticket.select(Ticket, Customer, TicketDeadline)
         .join(Customer, on=(Ticket.customer == Customer.id))
         .switch(Ticket)
@@ -66,6 +67,10 @@ def _open_tickets(board: BoardFilter) -> peewee.ModelSelect:
         )
         .where(Ticket.status.in_(sorted(workflow.OPEN_STATUSES)))
     )
+
+
+def _open_tickets(board: BoardFilter) -> peewee.ModelSelect:
+    query = open_tickets_with_deadline()
     if board.plugin:
         query = query.where(Ticket.plugin == board.plugin)
     if board.region:

@@ -13,7 +13,8 @@ import peewee
 
 from server import workflow
 from server.dispatch.appointments import appointments_between, window_missed
-from server.models import Customer, Ticket, User
+from server.dispatch.board import open_tickets_with_deadline
+from server.models import Ticket, User
 from server.plugin_api import Label, label
 from server.sla.models import TicketDeadline
 
@@ -48,18 +49,7 @@ def field_moves(ticket: Ticket) -> list[tuple[str, Label]]:
 
 
 def _open_jobs_of(user: User) -> peewee.ModelSelect:
-    return (
-        Ticket.select(Ticket, Customer, TicketDeadline)
-        .join(Customer, on=(Ticket.customer == Customer.id))
-        .switch(Ticket)
-        .join(
-            TicketDeadline,
-            peewee.JOIN.LEFT_OUTER,
-            on=(TicketDeadline.ticket == Ticket.id),
-            attr="deadline",
-        )
-        .where((Ticket.assignee == user.id) & Ticket.status.in_(sorted(workflow.OPEN_STATUSES)))
-    )
+    return open_tickets_with_deadline().where(Ticket.assignee == user.id)
 
 
 def _job(ticket: Ticket, **window: object) -> Job:
