@@ -146,6 +146,35 @@ def test_a_consented_quote_lets_the_paid_report_be_filed(app, login_as):
     assert "filed a result report" in page and "consent to a quote of <b>82.50 CNY</b>" in page
 
 
+def test_one_consent_covers_one_piece_of_paid_work(app, login_as):
+    ticket = _repair(app)
+    client = login_as("supervisor")
+    _consent(client, ticket, "82.50", **FUSE_AND_AN_HOUR)
+    unfinished = {
+        **FUSE_AND_AN_HOUR,
+        "outcome": "unfinished",
+        "diagnosis": "Fuse blew again",
+        "unfinished_reason": "Needs a new board",
+        "next_start": "2099-03-02T09:00",
+        "next_end": "2099-03-02T11:30",
+    }
+    assert client.form(f"/tickets/{ticket.number}/report", unfinished).status_code == 303
+    again = client.form(f"/tickets/{ticket.number}/report", _resolved(**FUSE_AND_AN_HOUR))
+    assert again.status_code == 422
+    assert "each consent covers one report" in again.get_data(as_text=True)
+    with app.app_context():
+        assert ServiceReport.select().where(ServiceReport.ticket == ticket.id).count() == 1
+        quote = FeeQuote.get(FeeQuote.ticket == ticket.id)
+        assert quote.used_by_id == ServiceReport.get(ServiceReport.ticket == ticket.id).id
+    page = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    assert "used by the report of" in page
+    _consent(client, ticket, "82.50", **FUSE_AND_AN_HOUR)  # a second consent, for the next visit
+    assert (
+        client.form(f"/tickets/{ticket.number}/report", _resolved(**FUSE_AND_AN_HOUR)).status_code
+        == 303
+    )
+
+
 def test_covered_work_needs_no_quote_and_is_free_with_the_reason(app, login_as):
     bought = (dt.date.today() - dt.timedelta(days=30)).isoformat()
     ticket = _repair(app, purchase_date=bought)

@@ -115,6 +115,8 @@ class FeeQuote(BaseModel):
     consent_name = peewee.CharField(max_length=100, default="")
     consent_at = peewee.DateTimeField(null=True)
     recorded_by = peewee.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    # The report whose paid work this consent covered: one consent, one piece of work.
+    used_by = peewee.ForeignKeyField(ServiceReport, null=True, backref="+", on_delete="SET NULL")
 
     class Meta:
         table_name = "fee_quote"
@@ -247,12 +249,13 @@ def refuse_if_finished(ticket: Ticket) -> None:
 
 
 def covering_quote(ticket: Ticket, charged_cents: int) -> FeeQuote | None:
-    """A quote the customer consented to whose total is at least ``charged_cents``."""
+    """An unused quote the customer consented to whose total is at least ``charged_cents``."""
     return (
         FeeQuote.select()
         .where(
             (FeeQuote.ticket == ticket.id)
             & FeeQuote.consent_at.is_null(False)
+            & FeeQuote.used_by.is_null()
             & (FeeQuote.total_cents >= charged_cents)
         )
         .order_by(FeeQuote.created_at.desc())
@@ -331,23 +334,37 @@ def file_report(
         parts, report.labour_hours, ticket_entitlement(registry, ticket), config.fees
     )
     charged = charged_total(lines)
-    if charged > 0 and covering_quote(ticket, charged) is None:
-        raise ConsentMissing(
-            f"Paid work needs the customer's consent first: this report charges "
-            f"{format_cents(charged)} {config.fees.currency}, and no consented quote "
-            "for this ticket covers that amount."
-        )
+    quote = covering_quote(ticket, charged) if charged > 0 else None
+    missing = ConsentMissing(
+        f"Paid work needs the customer's consent first: this report charges "
+        f"{format_cents(charged)} {config.fees.currency}, and no consented quote "
+        "for this ticket covers that amount (each consent covers one report)."
+    )
+    if charged > 0 and quote is None:
+        raise missing
     attachment: Attachment | None = None
     try:
         with write_transaction():
             attachment = _save_slip(config, slip, actor, ticket)
             row = _write_report(config, ticket, report, actor, now, attachment, parts, lines)
+            if quote is not None and not _use_quote(quote, row):
+                raise missing  # another report used it meanwhile
             _book_next_visit(registry, ticket, report, actor, now)
     except Exception:
         if attachment is not None:  # the row rolled back: do not keep its file
             attachment_path(config, attachment).unlink(missing_ok=True)
         raise
     return row
+
+
+def _use_quote(quote: FeeQuote, report: ServiceReport) -> bool:
+    """Claim the quote for ``report``; False when another report claimed it first."""
+    claimed = (
+        FeeQuote.update(used_by=report)
+        .where((FeeQuote.id == quote.id) & FeeQuote.used_by.is_null())
+        .execute()
+    )
+    return claimed == 1
 
 
 def _book_next_visit(

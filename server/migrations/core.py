@@ -159,6 +159,7 @@ class _FeeQuoteV1(peewee.Model):
     consent_name = peewee.CharField(max_length=100, default="")
     consent_at = peewee.DateTimeField(null=True)
     recorded_by = peewee.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    used_by = peewee.ForeignKeyField(_ServiceReportV1, null=True, backref="+", on_delete="SET NULL")
 
     class Meta:
         table_name = "fee_quote"
