@@ -8,23 +8,19 @@ from typing import Any
 from flask import Blueprint, abort, g, request, url_for
 
 from server import htmx
-from server.auth import require, require_on_ticket
-from server.catalog import current_registry
+from server.auth import require
 from server.dispatch.appointment_calendar import CalendarPage, active_technicians, build_calendar
 from server.dispatch.appointments import (
     CLOSED_STATUSES,
     Appointment,
-    AppointmentError,
-    StaleAppointment,
     appointment_history,
     current_appointment,
-    set_appointment,
 )
 from server.dispatch.models import Outlet
 from server.forms import AppointmentForm, CalendarForm, options
 from server.models import Ticket
 from server.permissions import OWN_TICKETS_ONLY
-from server.timeutil import local_to_utc, local_today, local_zone, to_local
+from server.timeutil import local_today, local_zone, to_local
 
 bp = Blueprint("appointments", __name__)
 
@@ -78,48 +74,6 @@ def local_moment(value: str | None) -> str:
 def local_zone_name() -> str:
     """The configured time zone the forms' times are typed in."""
     return str(local_zone())
-
-
-@bp.route("/tickets/<number>/appointment", methods=["POST"])
-@require("appointment.set")
-def set_window(number: str) -> Any:
-    """Set or reschedule the ticket's window; errors are shown next to their field."""
-    # Imported here: the ticket page loads this module's card, so import it lazily.
-    from server.views.ticket_page import _after_action, _render_detail
-    from server.views.tickets import ticket_or_404
-
-    ticket = ticket_or_404(number)
-    require_on_ticket("appointment.set", ticket)
-    form = AppointmentForm()
-    if form.validate():
-        start = local_to_utc(dt.datetime.combine(form.date.data, form.start.data))
-        end = local_to_utc(dt.datetime.combine(form.date.data, form.end.data))
-        rescheduling = current_appointment(ticket) is not None
-        try:
-            set_appointment(
-                current_registry(),
-                ticket,
-                start,
-                end,
-                g.user,
-                form.reason.data or "",
-                seen_changes=form.seen.data,
-            )
-        except StaleAppointment as exc:
-            return _render_detail(ticket, 409, str(exc))
-        except AppointmentError as exc:
-            if not exc.field:
-                return _render_detail(ticket, 422, f"Appointment not saved: {exc}")
-            form[exc.field].errors.append(str(exc))
-        else:
-            verb = "rescheduled" if rescheduling else "set"
-            return _after_action(
-                Ticket.get_by_id(ticket.id),
-                f"Appointment {verb}: {appointment_window(start, end)}.",
-            )
-    return _render_detail(
-        ticket, 422, "Appointment not saved: see the marked field.", appointment=form
-    )
 
 
 # --- the calendar ------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import abort, flash, g, redirect, request, url_for
@@ -9,10 +10,17 @@ from flask import abort, flash, g, redirect, request, url_for
 from server import htmx, workflow
 from server.auth import require, require_on_ticket
 from server.catalog import current_registry
+from server.dispatch.appointments import (
+    AppointmentError,
+    StaleAppointment,
+    current_appointment,
+    set_appointment,
+)
 from server.dispatch.readiness import confirm_readiness, confirmation, readiness_required
 from server.dispatch.reports import report_context
 from server.forms import (
     PLUGIN_FIELD_PREFIX,
+    AppointmentForm,
     AssignForm,
     AttachmentForm,
     CommentForm,
@@ -39,7 +47,7 @@ from server.tickets import (
     validate_ticket_edit,
 )
 from server.timeutil import local_to_utc, to_local
-from server.views.appointments import appointment_card
+from server.views.appointments import appointment_card, appointment_window
 from server.views.tickets import (
     asset_choices,
     assignable_users,
@@ -188,6 +196,44 @@ def readiness(number: str) -> Any:
         return _render_detail(ticket, 422, "Not confirmed: see the marked field.", readiness=form)
     confirm_readiness(ticket, g.user, form.note.data or "")
     return _after_action(Ticket.get_by_id(ticket.id), "Site readiness confirmed.")
+
+
+@bp.route("/tickets/<number>/appointment", methods=["POST"])
+@require("appointment.set")
+def appointment(number: str) -> Any:
+    """Set or reschedule the ticket's window; errors are shown next to their field."""
+    ticket = ticket_or_404(number)
+    require_on_ticket("appointment.set", ticket)
+    form = AppointmentForm()
+    if form.validate():
+        start = local_to_utc(dt.datetime.combine(form.date.data, form.start.data))
+        end = local_to_utc(dt.datetime.combine(form.date.data, form.end.data))
+        rescheduling = current_appointment(ticket) is not None
+        try:
+            set_appointment(
+                current_registry(),
+                ticket,
+                start,
+                end,
+                g.user,
+                form.reason.data or "",
+                seen_changes=form.seen.data,
+            )
+        except StaleAppointment as exc:
+            return _render_detail(ticket, 409, str(exc))
+        except AppointmentError as exc:
+            if not exc.field:
+                return _render_detail(ticket, 422, f"Appointment not saved: {exc}")
+            form[exc.field].errors.append(str(exc))
+        else:
+            verb = "rescheduled" if rescheduling else "set"
+            return _after_action(
+                Ticket.get_by_id(ticket.id),
+                f"Appointment {verb}: {appointment_window(start, end)}.",
+            )
+    return _render_detail(
+        ticket, 422, "Appointment not saved: see the marked field.", appointment=form
+    )
 
 
 @bp.route("/tickets/<number>/comment", methods=["POST"])
