@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,7 @@ from server.plugin_api import (
     ServiceType,
     SlaPolicy,
 )
-from server.plugins import CORE_PLUGIN_NAME, PluginLoadError, call_on
+from server.plugins import CORE_PLUGIN_NAME, PluginLoadError, call_on, call_on_caller
 from server.sla.calendar import BusinessCalendar
 from server.sla.policies import SlaRule
 from server.sla.settings import (
@@ -28,6 +29,29 @@ from server.sla.settings import (
     build_calendars,
     parse_calendar,
 )
+
+
+@dataclass(frozen=True)
+class TicketHookCaller:
+    """Calls one per-ticket hook on each of its plugins, passing that plugin's settings.
+
+    Answers like pluggy's own caller: the first non-None result for a ``firstresult``
+    hook, else the list of every plugin's non-None result.
+    """
+
+    callers: tuple[tuple[Any, Mapping[str, Any]], ...]
+    firstresult: bool
+
+    def __call__(self, **kwargs: Any) -> Any:
+        results: list[Any] = []
+        for caller, settings in self.callers:
+            answer = caller(**kwargs, settings=settings)
+            if self.firstresult:
+                if answer is not None:
+                    return answer
+                continue
+            results.extend(answer)
+        return None if self.firstresult else results
 
 
 @dataclass
@@ -50,6 +74,8 @@ class Registry:
     sla_rules: tuple[SlaRule, ...] = ()
     default_policy: str | None = None
     cross_cutting: list[str] = field(default_factory=list)
+    # Each plugin's own ``[plugin.<name>]`` table, handed to its per-ticket hooks too.
+    settings: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     _ticket_hooks: dict[tuple[str, str], Any] = field(default_factory=dict)
     _form_classes: dict[tuple[str, str], type] = field(default_factory=dict)
 
@@ -83,16 +109,25 @@ class Registry:
     def part(self, industry: str, code: str) -> Part | None:
         return self.parts.get(industry, {}).get(code)
 
-    def ticket_hook(self, industry: str, hook_name: str) -> Any:
-        """The caller for a per-ticket hook: the industry's plugin plus cross-cutting ones."""
+    def ticket_hook(self, industry: str, hook_name: str) -> TicketHookCaller:
+        """The caller for a per-ticket hook: the industry's plugin plus cross-cutting ones.
+
+        Each plugin is called with its own ``settings`` (the ticket's industry plugin
+        first, then the cross-cutting plugins in load order).
+        """
         key = (industry, hook_name)
         if key not in self._ticket_hooks:
             # A ticket of an industry whose plugin is no longer enabled still works: only
             # the cross-cutting plugins are asked about it.
             owner = self.plugin_of_industry.get(industry)
-            keep = {owner, *self.cross_cutting} if owner else set(self.cross_cutting)
-            others = [p for p in self.pm.get_plugins() if self.pm.get_name(p) not in keep]
-            self._ticket_hooks[key] = self.pm.subset_hook_caller(hook_name, remove_plugins=others)
+            names = [owner, *self.cross_cutting] if owner else list(self.cross_cutting)
+            self._ticket_hooks[key] = TicketHookCaller(
+                callers=tuple(
+                    (call_on_caller(self.pm, name, hook_name), self.settings.get(name, {}))
+                    for name in names
+                ),
+                firstresult=bool(getattr(self.pm.hook, hook_name).spec.opts.get("firstresult")),
+            )
         return self._ticket_hooks[key]
 
     def form_class_cache(self) -> dict[tuple[str, str], type]:
@@ -109,6 +144,7 @@ def build_registry(pm: pluggy.PluginManager, config: Config) -> Registry:
         if name == CORE_PLUGIN_NAME:
             continue
         settings = config.plugin_table(name)
+        registry.settings[name] = settings
         industry = call_on(pm, name, "register_industry", settings=settings)
         for spec in _flatten(call_on(pm, name, "register_calendars", settings=settings)):
             calendar_settings[spec.name] = _plugin_calendar(name, spec, config)

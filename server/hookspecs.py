@@ -145,7 +145,7 @@ def demo_tickets(settings: Mapping[str, Any]) -> list[DemoTicket]:
 
 
 @hookspec
-def ticket_form_fields(service: ServiceType) -> list[FieldSpec]:
+def ticket_form_fields(service: ServiceType, settings: Mapping[str, Any]) -> list[FieldSpec]:
     """Called when the ticket form for ``service`` is built, to add fields to it.
 
     The service's own ``fields`` are always included; this hook lets a plugin add fields
@@ -153,23 +153,29 @@ def ticket_form_fields(service: ServiceType) -> list[FieldSpec]:
     builds one WTForms subclass per service from the result and caches it.
 
     :param service: the :class:`ServiceType` whose form is being built.
+    :param settings: the plugin's own ``[plugin.<name>]`` config table (as the
+        registration hooks receive it).
     :returns: extra :class:`FieldSpec` entries.
     """
 
 
 @hookspec
-def validate_ticket(service: ServiceType, ticket: TicketInfo) -> dict[str, list[str]] | None:
+def validate_ticket(
+    service: ServiceType, ticket: TicketInfo, settings: Mapping[str, Any]
+) -> dict[str, list[str]] | None:
     """Called before a ticket is created or edited, after the fields' own checks passed.
 
     :param service: the ticket's service.
     :param ticket: the ticket as it would be saved (``id`` is None when new).
+    :param settings: the plugin's own ``[plugin.<name>]`` config table (as the
+        registration hooks receive it).
     :returns: errors by field name (``""`` for the whole form), or None when all is well.
     """
 
 
 @hookspec
 def validate_report(
-    service: ServiceType, ticket: TicketInfo, report: ReportInfo
+    service: ServiceType, ticket: TicketInfo, report: ReportInfo, settings: Mapping[str, Any]
 ) -> dict[str, list[str]] | None:
     """Called before a result report is filed, after the core's own checks passed.
 
@@ -178,6 +184,8 @@ def validate_report(
     :param service: the ticket's service.
     :param ticket: the ticket the report is for.
     :param report: the report as it would be filed.
+    :param settings: the plugin's own ``[plugin.<name>]`` config table (as the
+        registration hooks receive it).
     :returns: errors by report field name (``diagnosis``, ``work_done``,
         ``labour_hours``, ``parts``, ``customer_name``, ``unfinished_reason``, ``next_start``
         …; ``""`` for the whole form), or None when all is well.
@@ -185,7 +193,7 @@ def validate_report(
 
 
 @hookspec(firstresult=True)
-def entitlement(ticket: TicketInfo) -> Entitlement | None:
+def entitlement(ticket: TicketInfo, settings: Mapping[str, Any]) -> Entitlement | None:
     """Called when a ticket's SLA policy is chosen, to say what the customer is entitled to.
 
     The status (e.g. ``in_warranty``, ``out_of_warranty``, ``under_contract``,
@@ -193,6 +201,8 @@ def entitlement(ticket: TicketInfo) -> Entitlement | None:
     reason is shown on the ticket.
 
     :param ticket: the ticket as it stands (its asset id and attributes included).
+    :param settings: the plugin's own ``[plugin.<name>]`` config table (as the
+        registration hooks receive it).
     :returns: an :class:`Entitlement` (``covered=True`` when the work is free for the
         customer under it), or None when the plugin has no opinion.
         Stops at the first non-None result.
@@ -201,7 +211,11 @@ def entitlement(ticket: TicketInfo) -> Entitlement | None:
 
 @hookspec(firstresult=True)
 def before_transition(
-    ticket: TicketInfo, old_status: str, new_status: str, actor: UserInfo
+    ticket: TicketInfo,
+    old_status: str,
+    new_status: str,
+    actor: UserInfo,
+    settings: Mapping[str, Any],
 ) -> Veto | None:
     """Called before a ticket changes status, to let its plugin refuse the move.
 
@@ -209,29 +223,41 @@ def before_transition(
     :param old_status: its current status.
     :param new_status: the status asked for (already allowed by the core's table).
     :param actor: who asked.
+    :param settings: the plugin's own ``[plugin.<name>]`` config table (as the
+        registration hooks receive it).
     :returns: a :class:`Veto` with the reason shown to the user, or None to allow.
         Stops at the first non-None result.
     """
 
 
 @hookspec
-def after_transition(ticket: TicketInfo, old_status: str, new_status: str, actor: UserInfo) -> None:
+def after_transition(
+    ticket: TicketInfo,
+    old_status: str,
+    new_status: str,
+    actor: UserInfo,
+    settings: Mapping[str, Any],
+) -> None:
     """Called after a status change has been committed, for side effects.
 
     :param ticket: the ticket after the move.
     :param old_status: the status it left.
     :param new_status: the status it is in now.
     :param actor: who moved it.
+    :param settings: the plugin's own ``[plugin.<name>]`` config table (as the
+        registration hooks receive it).
     :returns: nothing.
     """
 
 
 @hookspec
-def ticket_created(ticket: TicketInfo, actor: UserInfo) -> None:
+def ticket_created(ticket: TicketInfo, actor: UserInfo, settings: Mapping[str, Any]) -> None:
     """Called after a new ticket has been committed, for side effects.
 
     :param ticket: the new ticket, with its number.
     :param actor: who created it.
+    :param settings: the plugin's own ``[plugin.<name>]`` config table (as the
+        registration hooks receive it).
     :returns: nothing.
     """
 
@@ -249,9 +275,11 @@ def menu_links(user: UserInfo) -> list[NavLink]:
 
 
 @hookspec
-def ticket_detail_panels(ticket: TicketInfo) -> list[Panel]:
+def ticket_detail_panels(ticket: TicketInfo, settings: Mapping[str, Any]) -> list[Panel]:
     """Called when the ticket page is shown, to add panels of facts beside the timeline.
 
     :param ticket: the ticket being shown.
+    :param settings: the plugin's own ``[plugin.<name>]`` config table (as the
+        registration hooks receive it).
     :returns: :class:`Panel` entries (title and label/value rows; never HTML).
     """

@@ -341,6 +341,9 @@ class TicketInfo:
     assignee_id: int | None
     reported_at: dt.datetime
     attributes: Mapping[str, Any] = field(default_factory=dict)
+    # When the ticket entered its current status (naive UTC); None for a ticket not yet
+    # saved. Lets a plugin compute follow-up dates ("parts due by …") from the history.
+    status_since: dt.datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -69,9 +69,21 @@ def _register(pm: pluggy.PluginManager, name: str, plugin: Any) -> None:
         raise PluginLoadError(name, str(exc)) from None
 
 
-def call_on(pm: pluggy.PluginManager, plugin_name: str, hook_name: str, **kwargs: Any) -> Any:
-    """Call one hook on one plugin only (its hookimpl may take fewer arguments)."""
+def call_on_caller(pm: pluggy.PluginManager, plugin_name: str, hook_name: str) -> Any:
+    """The caller of one hook restricted to one plugin."""
     plugin = pm.get_plugin(plugin_name)
     others = [p for p in pm.get_plugins() if p is not plugin]
-    caller = pm.subset_hook_caller(hook_name, remove_plugins=others)
-    return caller(**kwargs)
+    return pm.subset_hook_caller(hook_name, remove_plugins=others)
+
+
+def call_on(pm: pluggy.PluginManager, plugin_name: str, hook_name: str, **kwargs: Any) -> Any:
+    """Call one hook on one plugin only (its hookimpl may take fewer arguments).
+
+    A ``ValueError`` the plugin raises (e.g. a bad value in its ``[plugin.<name>]``
+    table) becomes a :class:`PluginLoadError` naming the plugin, so start-up stops with
+    one line instead of a traceback.
+    """
+    try:
+        return call_on_caller(pm, plugin_name, hook_name)(**kwargs)
+    except ValueError as exc:
+        raise PluginLoadError(plugin_name, str(exc)) from None

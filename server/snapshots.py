@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from server.models import Customer, Ticket, User
 from server.plugin_api import CustomerInfo, TicketInfo, UserInfo
+from server.sla.models import TicketStatusPeriod
 
 
 def user_info(user: User) -> UserInfo:
@@ -34,4 +37,18 @@ def ticket_info(ticket: Ticket) -> TicketInfo:
         assignee_id=ticket.assignee_id,
         reported_at=ticket.reported_at,
         attributes=dict(ticket.attributes or {}),
+        status_since=_status_since(ticket),
     )
+
+
+def _status_since(ticket: Ticket) -> dt.datetime | None:
+    """The start of the ticket's open status period (one indexed lookup)."""
+    if ticket.id is None:
+        return None
+    period = (
+        TicketStatusPeriod.select(TicketStatusPeriod.started_at)
+        .where(TicketStatusPeriod.ticket == ticket.id, TicketStatusPeriod.ended_at.is_null())
+        .order_by(TicketStatusPeriod.started_at.desc())
+        .first()
+    )
+    return period.started_at if period is not None else None

@@ -334,3 +334,15 @@ def test_assets_are_plain_rows_for_plugins(app):
         customer = Customer.create(name="x")
         asset = Asset.create(customer=customer, plugin="sample", kind="gadget", identifier="G1")
         assert asset.attributes == {}
+
+
+def test_ticket_snapshots_say_since_when_the_status_holds(app):
+    ticket = _new_ticket(app)
+    actor = ensure_user(app, "dispatcher", "dispatcher")
+    registry = app.extensions["aftersales"].registry
+    moved = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    with app.app_context():
+        assert ticket_info(Ticket.get_by_id(ticket.id)).status_since is not None
+        fresh = Ticket.get_by_id(ticket.id)
+        transition_ticket(registry, fresh, fresh.version, "cancelled", actor, now=moved)
+        assert ticket_info(Ticket.get_by_id(ticket.id)).status_since == moved

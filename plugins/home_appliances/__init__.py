@@ -1,4 +1,4 @@
-"""Home-appliance industry plugin: installation, repair, moving and upkeep of appliances."""
+"""Home-appliance industry plugin: installation, repair, 三包 returns and exchanges, upkeep."""
 
 from __future__ import annotations
 
@@ -7,20 +7,26 @@ from typing import Any
 
 from server.plugin_api import (
     AssetKind,
+    CalendarSpec,
     DemoTicket,
+    Entitlement,
     Industry,
+    Panel,
     Part,
     ServiceType,
+    SlaPolicy,
     TicketInfo,
     Veto,
     hookimpl,
 )
 
-from . import catalog, demo, parts, rules
+from . import catalog, demo, followup, parts, rules, sla
+from .settings import parse
 
 
 @hookimpl
 def register_industry(settings: Mapping[str, Any]) -> Industry:
+    parse(settings)  # a bad [plugin.home_appliances] table stops start-up here
     return catalog.INDUSTRY
 
 
@@ -35,6 +41,16 @@ def register_asset_kinds(settings: Mapping[str, Any]) -> list[AssetKind]:
 
 
 @hookimpl
+def register_calendars(settings: Mapping[str, Any]) -> list[CalendarSpec]:
+    return [sla.calendar(parse(settings))]
+
+
+@hookimpl
+def register_sla_policies(settings: Mapping[str, Any]) -> list[SlaPolicy]:
+    return sla.policies(parse(settings))
+
+
+@hookimpl
 def register_parts(settings: Mapping[str, Any]) -> list[Part]:
     return list(parts.PARTS)
 
@@ -45,10 +61,30 @@ def demo_tickets(settings: Mapping[str, Any]) -> list[DemoTicket]:
 
 
 @hookimpl
-def validate_ticket(service: ServiceType, ticket: TicketInfo) -> dict[str, list[str]] | None:
-    return rules.install_purchase_errors(service, ticket)
+def validate_ticket(
+    service: ServiceType, ticket: TicketInfo, settings: Mapping[str, Any]
+) -> dict[str, list[str]] | None:
+    errors: dict[str, list[str]] = {}
+    for found in (
+        rules.install_purchase_errors(service, ticket),
+        rules.install_site_errors(service, ticket),
+        rules.extended_warranty_errors(service, ticket, parse(settings)),
+    ):
+        for name, messages in (found or {}).items():
+            errors.setdefault(name, []).extend(messages)
+    return errors or None
+
+
+@hookimpl
+def entitlement(ticket: TicketInfo, settings: Mapping[str, Any]) -> Entitlement | None:
+    return rules.ticket_entitlement(ticket, parse(settings))
 
 
 @hookimpl
 def before_transition(ticket: TicketInfo, old_status: str, new_status: str) -> Veto | None:
     return rules.repair_resolution_veto(ticket, new_status)
+
+
+@hookimpl
+def ticket_detail_panels(ticket: TicketInfo, settings: Mapping[str, Any]) -> list[Panel]:
+    return followup.panels(ticket, parse(settings))

@@ -1,11 +1,16 @@
-"""Per-ticket rules for home-appliance tickets: resolving repairs and install purchase dates."""
+"""Per-ticket rules for home-appliance tickets: checks across fields and the entitlement."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from server.plugin_api import ServiceType, TicketInfo, Veto
+from server.plugin_api import Entitlement, ServiceType, TicketInfo, Veto
+
+from . import entitlement as sanbao
+from .catalog import WARRANTY_SERVICES
+from .settings import Settings
 
 MAX_INSTALL_AGE_YEARS = 10
 
@@ -41,6 +46,102 @@ def install_purchase_errors(
             " please check it."
         ]
     }
+
+
+def extended_warranty_errors(
+    service: ServiceType, ticket: TicketInfo, settings: Settings
+) -> dict[str, list[str]] | None:
+    """An extended warranty needs both its years and the day it was bought, not before
+    the purchase; bought later than the window is allowed but not honoured (the
+    entitlement's reason says so)."""
+    if service.code not in WARRANTY_SERVICES:
+        return None
+    years = ticket.attributes.get("extended_warranty_years") or 0
+    bought = _as_date(ticket.attributes.get("extended_warranty_bought_on"))
+    purchased = _as_date(ticket.attributes.get("purchase_date"))
+    errors: dict[str, list[str]] = {}
+    if years and bought is None:
+        errors["extended_warranty_bought_on"] = [
+            "请填写延保购买日期。 / Give the day the extended warranty was bought."
+        ]
+    if bought is not None and not years:
+        errors["extended_warranty_years"] = [
+            "请填写延保年限（1–3 年）。 / Give the extended warranty's years (1–3)."
+        ]
+    if years and years > settings.terms.extended_warranty_max_years:
+        errors["extended_warranty_years"] = [
+            f"延保最长 {settings.terms.extended_warranty_max_years} 年。"
+            f" / At most {settings.terms.extended_warranty_max_years} extra years."
+        ]
+    if bought is not None and purchased is None:
+        errors["purchase_date"] = [
+            "有延保时请填写购买日期。 / Give the purchase date of an appliance with an"
+            " extended warranty."
+        ]
+    elif bought is not None and purchased is not None and bought < purchased:
+        errors["extended_warranty_bought_on"] = [
+            "延保购买日期不能早于购机日期。 / The extended warranty cannot be bought before"
+            " the appliance."
+        ]
+    return errors or None
+
+
+def install_site_errors(service: ServiceType, ticket: TicketInfo) -> dict[str, list[str]] | None:
+    """An installation's address must look like an address (more than a few characters)."""
+    if service.code != "install":
+        return None
+    address = str(ticket.attributes.get("install_address") or "").strip()
+    if len(address) >= 6:
+        return None
+    return {
+        "install_address": [
+            "请填写完整的安装地址（至少 6 个字）。 / Give the full installation address."
+        ]
+    }
+
+
+def claim_of(ticket: TicketInfo, settings: Settings) -> sanbao.Claim:
+    """The warranty claim the ticket's fields describe; reported on the local date."""
+    zone = ZoneInfo(settings.timezone)
+    reported = ticket.reported_at.replace(tzinfo=dt.UTC).astimezone(zone).date()
+    attributes = ticket.attributes
+    return sanbao.Claim(
+        category=str(attributes.get("appliance_category") or ""),
+        purchased=_as_date(attributes.get("purchase_date")),
+        reported=reported,
+        fault_kind=str(attributes.get("fault_kind") or sanbao.PERFORMANCE),
+        proof_of_purchase=bool(attributes.get("proof_of_purchase")),
+        main_component=bool(attributes.get("main_component")),
+        previous_repairs=_whole(attributes.get("previous_repairs")),
+        extended_years=_whole(attributes.get("extended_warranty_years")),
+        extended_bought=_as_date(attributes.get("extended_warranty_bought_on")),
+    )
+
+
+def ticket_entitlement(ticket: TicketInfo, settings: Settings) -> Entitlement | None:
+    """三包 for repairs, exchanges and returns; free first installation; paid upkeep."""
+    if ticket.service in WARRANTY_SERVICES:
+        return sanbao.decide(claim_of(ticket, settings), settings.terms)
+    if ticket.service == "install":
+        return Entitlement(
+            "free_install",
+            "新购家电首次安装免费（辅材另计） / First installation of a new appliance is free",
+            covered=True,
+        )
+    if ticket.service in ("maintenance", "dismantle_move", "parts_sale"):
+        return Entitlement(
+            "paid_service",
+            "清洗保养、拆移机和配件为收费服务，需先报价并经客户同意"
+            " / Cleaning, moves and parts are paid: quote first",
+        )
+    return None
+
+
+def _whole(value: Any) -> int:
+    try:
+        return max(int(value or 0), 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _as_date(value: Any) -> dt.date | None:
