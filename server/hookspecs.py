@@ -25,6 +25,7 @@ from server.plugin_api import (
     NavLink,
     Panel,
     Part,
+    PluginBlueprint,
     ReportInfo,
     ServiceType,
     SlaPolicy,
@@ -138,6 +139,20 @@ def demo_tickets(settings: Mapping[str, Any]) -> list[DemoTicket]:
     :param settings: the plugin's own ``[plugin.<name>]`` config table.
     :returns: :class:`DemoTicket` templates; the command creates customers, assets and
         tickets from them and spreads them over the recent past.
+    """
+
+
+@hookspec
+def register_blueprints(settings: Mapping[str, Any]) -> list[PluginBlueprint]:
+    """Called once at start-up to collect the plugin's own pages.
+
+    The core mounts each blueprint under ``/p/<plugin name>/`` and guards every view in it
+    with a login and the blueprint's permission; anything else is the plugin's view code,
+    which reads through ``server.plugin_api``'s read-only helpers, never the models.
+
+    :param settings: the plugin's own ``[plugin.<name>]`` config table.
+    :returns: :class:`PluginBlueprint` entries (a Flask blueprint and the core permission
+        needed to use it); blueprint names must be unique across plugins.
     """
 
 

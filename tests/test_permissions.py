@@ -345,6 +345,8 @@ ENDPOINTS = (
         "appointment.set",
         _appointment,
     ),
+    # a plugin's page (tests/plugins/sample_plugin.py), guarded by the permission it names
+    Endpoint("plugin page", "GET", "/p/sample/hello", "customer.view"),
     Endpoint("log out", "POST", "/logout", None),
 )
 POSTS = tuple(e for e in ENDPOINTS if e.method == "POST")

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import peewee
+from flask import Blueprint
 
 from server.plugin_api import (
     AssetKind,
@@ -22,6 +23,7 @@ from server.plugin_api import (
     NavLink,
     Panel,
     Part,
+    PluginBlueprint,
     ServiceType,
     SlaMatch,
     SlaPolicy,
@@ -224,6 +226,16 @@ class SamplePlugin:
     @hookimpl
     def menu_links(self, user: Any) -> list[NavLink]:
         return [NavLink(label("样例", "Sample link"), "/sample-link")]
+
+    @hookimpl
+    def register_blueprints(self) -> list[PluginBlueprint]:
+        blueprint = Blueprint("sample_pages", __name__)
+
+        @blueprint.get("/hello")
+        def hello() -> str:
+            return "hello from the sample plugin"
+
+        return [PluginBlueprint(blueprint, "customer.view")]
 
     @hookimpl
     def ticket_detail_panels(self, ticket: Any) -> list[Panel]:
