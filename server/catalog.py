@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,31 +113,31 @@ def build_registry(pm: pluggy.PluginManager, config: Config) -> Registry:
         if name == CORE_PLUGIN_NAME:
             continue
         settings = config.plugin_table(name)
-        industry = call_on(pm, name, "register_industry", settings=settings)
-        for spec in _flatten(call_on(pm, name, "register_calendars", settings=settings)):
+        industry = _ask(pm, name, "register_industry", settings)
+        for spec in _flatten(_ask(pm, name, "register_calendars", settings)):
             calendar_settings[spec.name] = _plugin_calendar(name, spec, config)
-        for spec in _flatten(call_on(pm, name, "customer_form_fields", settings=settings)):
+        for spec in _flatten(_ask(pm, name, "customer_form_fields", settings)):
             if any(known.name == spec.name for known in registry.customer_fields):
                 raise PluginLoadError(name, f"customer field {spec.name!r} is already declared")
             registry.customer_fields.append(spec)
-        for blueprint in _flatten(call_on(pm, name, "register_blueprints", settings=settings)):
+        for blueprint in _flatten(_ask(pm, name, "register_blueprints", settings)):
             registry.blueprints.append((name, _checked_blueprint(name, blueprint)))
         if industry is None:
             registry.cross_cutting.append(name)
             continue
         _add_industry(registry, prefixes, name, industry)
-        for service in _flatten(call_on(pm, name, "register_service_catalog", settings=settings)):
+        for service in _flatten(_ask(pm, name, "register_service_catalog", settings)):
             if (industry.slug, service.code) in registry.services:
                 raise PluginLoadError(name, f"service code {service.code!r} registered twice")
             registry.services[(industry.slug, service.code)] = service
-        for kind in _flatten(call_on(pm, name, "register_asset_kinds", settings=settings)):
+        for kind in _flatten(_ask(pm, name, "register_asset_kinds", settings)):
             registry.asset_kinds[(industry.slug, kind.code)] = kind
         parts = registry.parts.setdefault(industry.slug, {})
-        for part in _flatten(call_on(pm, name, "register_parts", settings=settings)):
+        for part in _flatten(_ask(pm, name, "register_parts", settings)):
             if part.code in parts:
                 raise PluginLoadError(name, f"part code {part.code!r} registered twice")
             parts[part.code] = part
-        own = _flatten(call_on(pm, name, "register_sla_policies", settings=settings))
+        own = _flatten(_ask(pm, name, "register_sla_policies", settings))
         for policy in own:
             if policy.name in registry.policies:
                 raise PluginLoadError(name, f"SLA policy {policy.name!r} is already registered")
@@ -148,6 +149,18 @@ def build_registry(pm: pluggy.PluginManager, config: Config) -> Registry:
     _add_config_policies(registry, config)
     _check_dispatch_rules(registry, config)
     return registry
+
+
+def _ask(pm: pluggy.PluginManager, name: str, hook: str, settings: Mapping[str, Any]) -> Any:
+    """Call a registration hook on one plugin; a ValueError (bad settings) stops start-up.
+
+    Plugins validate their ``[plugin.<name>]`` table in their registration hooks and raise
+    ``ValueError`` with a one-line message; it is reported naming the plugin.
+    """
+    try:
+        return call_on(pm, name, hook, settings=settings)
+    except ValueError as exc:
+        raise PluginLoadError(name, str(exc)) from None
 
 
 def _checked_blueprint(plugin_name: str, entry: Any) -> PluginBlueprint:

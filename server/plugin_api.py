@@ -372,6 +372,8 @@ class DemoCustomer:
     region: str = ""
     kind: str = "person"
     tier: str = "normal"
+    # Values of plugin customer fields (``customer_form_fields``), by field name.
+    attributes: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -423,6 +425,17 @@ def latest_tickets(
     from server.plugin_reads import latest_tickets as read
 
     return read(plugin, services, customer_ids)
+
+
+def ticket_creator(ticket_id: int) -> UserInfo | None:
+    """Who created the ticket (the actor of its "created" event): its first-contact owner.
+
+    :param ticket_id: the ticket's id (``TicketInfo.id``).
+    :returns: a frozen :class:`UserInfo`, or None (created by the system, or user deleted).
+    """
+    from server.plugin_reads import ticket_creator as read
+
+    return read(ticket_id)
 
 
 def current_user() -> UserInfo | None:

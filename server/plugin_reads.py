@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from flask import g
-from peewee import fn
+from peewee import Value, fn
 
-from server.models import Customer, Ticket, User
+from server.models import Customer, Ticket, TicketEvent, User
 from server.permissions import user_can
 from server.plugin_api import CustomerInfo, TicketInfo, UserInfo
 from server.snapshots import customer_info, ticket_info, user_info
@@ -27,7 +27,8 @@ def customers_with_attribute(name: str, value: Any) -> list[CustomerInfo]:
     needle = f"{json.dumps(name)}: {json.dumps(value, ensure_ascii=False)}"
     rows = (
         Customer.select()
-        .where(Customer.attributes.contains(needle))
+        # a raw pattern: the JSON field would otherwise encode the needle itself as JSON
+        .where(Customer.attributes ** Value(f"%{needle}%", converter=False))
         .order_by(Customer.name, Customer.id)
     )
     return [customer_info(c) for c in rows if (c.attributes or {}).get(name) == value]
@@ -69,6 +70,18 @@ def latest_tickets(
             if known is None or ticket.id > known.id:  # two at the same moment: the later one
                 latest[ticket.customer_id] = ticket
     return {customer_id: ticket_info(ticket) for customer_id, ticket in latest.items()}
+
+
+def ticket_creator(ticket_id: int) -> UserInfo | None:
+    event = (
+        TicketEvent.select(TicketEvent.actor)
+        .where((TicketEvent.ticket == ticket_id) & (TicketEvent.kind == "created"))
+        .first()
+    )
+    if event is None or event.actor_id is None:
+        return None
+    user = User.get_or_none(User.id == event.actor_id)
+    return user_info(user) if user is not None else None
 
 
 def current_user_info() -> UserInfo | None:
