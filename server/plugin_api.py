@@ -339,6 +339,19 @@ class CustomerInfo:
 
 
 @dataclass(frozen=True)
+class AssetInfo:
+    """A read-only snapshot of a serviced thing (appliance, licence …) and its coverage."""
+
+    id: int
+    plugin: str
+    kind: str
+    identifier: str
+    coverage_start: dt.date | None = None
+    coverage_end: dt.date | None = None
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class TicketInfo:
     """A read-only snapshot of a ticket handed to per-ticket hooks."""
 
@@ -425,6 +438,17 @@ def latest_tickets(
     from server.plugin_reads import latest_tickets as read
 
     return read(plugin, services, customer_ids)
+
+
+def asset_info(asset_id: int | None) -> AssetInfo | None:
+    """The asset a ticket concerns (``TicketInfo.asset_id``), e.g. to check its coverage.
+
+    :param asset_id: the asset's id, or None.
+    :returns: a frozen :class:`AssetInfo`, or None when there is none.
+    """
+    from server.plugin_reads import asset_info as read
+
+    return read(asset_id)
 
 
 def ticket_creator(ticket_id: int) -> UserInfo | None:

@@ -8,9 +8,9 @@ from typing import Any
 from flask import g
 from peewee import Value, fn
 
-from server.models import Customer, Ticket, TicketEvent, User
+from server.models import Asset, Customer, Ticket, TicketEvent, User
 from server.permissions import user_can
-from server.plugin_api import CustomerInfo, TicketInfo, UserInfo
+from server.plugin_api import AssetInfo, CustomerInfo, TicketInfo, UserInfo
 from server.snapshots import customer_info, ticket_info, user_info
 
 # Chunk size of ``IN (…)`` lists, well under every database's parameter limit.
@@ -70,6 +70,21 @@ def latest_tickets(
             if known is None or ticket.id > known.id:  # two at the same moment: the later one
                 latest[ticket.customer_id] = ticket
     return {customer_id: ticket_info(ticket) for customer_id, ticket in latest.items()}
+
+
+def asset_info(asset_id: int | None) -> AssetInfo | None:
+    asset = Asset.get_or_none(Asset.id == asset_id) if asset_id is not None else None
+    if asset is None:
+        return None
+    return AssetInfo(
+        id=asset.id,
+        plugin=asset.plugin,
+        kind=asset.kind,
+        identifier=asset.identifier,
+        coverage_start=asset.coverage_start,
+        coverage_end=asset.coverage_end,
+        attributes=dict(asset.attributes or {}),
+    )
 
 
 def ticket_creator(ticket_id: int) -> UserInfo | None:

@@ -55,3 +55,23 @@ def test_ticket_creator_is_who_created_it(app):
     with app.app_context():
         creator = ticket_creator(ticket.id)
     assert creator is not None and creator.username == "hotline"
+
+
+def test_asset_info_is_a_snapshot_of_the_asset(app):
+    from server.models import Asset
+    from server.plugin_api import AssetInfo, asset_info
+
+    with app.app_context():
+        customer = Customer.create(name="Owner")
+        asset = Asset.create(
+            customer=customer,
+            plugin="sample",
+            kind="gadget",
+            identifier="AB1234",
+            coverage_start=dt.date(2026, 1, 1),
+            coverage_end=dt.date(2026, 12, 31),
+        )
+        info = asset_info(asset.id)
+        assert isinstance(info, AssetInfo)
+        assert (info.identifier, info.coverage_end) == ("AB1234", dt.date(2026, 12, 31))
+        assert asset_info(None) is None and asset_info(asset.id + 1000) is None

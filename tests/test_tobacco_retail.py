@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from server.config import ConfigError
@@ -382,3 +384,70 @@ def test_bad_settings_stop_start_up_with_one_line(tmp_path, table, message):
         build_app(tmp_path, enabled=[SLUG], extra_plugins=[], plugin={SLUG: table})
     text = str(caught.value)
     assert message in text and "tobacco_retail" in text and "\n" not in text
+
+
+# --- entitlement: the licence's validity on the day of the call ------------------------
+
+
+def _ticket_on(app, reported_at, coverage=(dt.date(2026, 3, 1), dt.date(2026, 3, 31))):
+    from server.models import Asset
+    from server.tickets import NewTicket, create_ticket
+
+    registry = app.extensions["aftersales"].registry
+    actor = ensure_user(app, "dispatcher", "dispatcher")
+    customer = _retailer(app)
+    with app.app_context():
+        asset = None
+        if coverage is not None:
+            asset = Asset.create(
+                customer=customer,
+                plugin=SLUG,
+                kind="retail_licence",
+                identifier="330105100237",
+                coverage_start=coverage[0],
+                coverage_end=coverage[1],
+            )
+        new = NewTicket(
+            industry=SLUG,
+            service=registry.service(SLUG, "settlement_card"),
+            customer=customer,
+            title="结算卡",
+            asset=asset,
+            reported_at=reported_at,
+            attributes={"card_issue": "other"},
+        )
+        return create_ticket(registry, new, actor, 2026, now=reported_at)
+
+
+@pytest.mark.parametrize(
+    ("reported_at", "status"),
+    [
+        # Asia/Shanghai is UTC+8: 15:59 UTC is 23:59 there, 16:00 UTC the next day
+        (dt.datetime(2026, 2, 28, 15, 59), "licence_not_yet_valid"),
+        (dt.datetime(2026, 2, 28, 16, 0), "licence_valid"),  # the first day
+        (dt.datetime(2026, 3, 31, 15, 59), "licence_valid"),  # the last day
+        (dt.datetime(2026, 3, 31, 16, 0), "licence_expired"),
+    ],
+)
+def test_the_licence_entitles_on_each_boundary_day(tr_app, reported_at, status):
+    ticket = _ticket_on(tr_app, reported_at)
+    row = _sla(tr_app, ticket.id)["first_response"]
+    assert row.entitlement == status
+    assert "330105100237" in row.entitlement_reason
+
+
+def test_only_a_valid_licence_covers_the_work(tr_app):
+    from server.snapshots import ticket_info
+
+    registry = tr_app.extensions["aftersales"].registry
+    valid = _ticket_on(tr_app, dt.datetime(2026, 3, 10, 2, 0))
+    expired = _ticket_on(tr_app, dt.datetime(2026, 4, 10, 2, 0))
+    with tr_app.app_context():
+        hook = registry.ticket_hook(SLUG, "entitlement")
+        assert hook(ticket=ticket_info(Ticket.get_by_id(valid.id))).covered is True
+        assert hook(ticket=ticket_info(Ticket.get_by_id(expired.id))).covered is False
+
+
+def test_a_ticket_without_a_licence_has_no_entitlement(tr_app):
+    ticket = _ticket_on(tr_app, dt.datetime(2026, 3, 10, 2, 0), coverage=None)
+    assert _sla(tr_app, ticket.id)["first_response"].entitlement == ""

@@ -11,6 +11,7 @@ from server.plugin_api import (
     AssetKind,
     CalendarSpec,
     DemoTicket,
+    Entitlement,
     FieldSpec,
     Industry,
     NavLink,
@@ -25,6 +26,7 @@ from server.plugin_api import (
 )
 
 from . import catalog, demo, panels, rules, sla, views
+from .entitlement import licence_entitlement as entitlement_of
 from .settings import parse
 
 
@@ -72,6 +74,11 @@ def menu_links(user: UserInfo) -> list[NavLink]:
 @hookimpl
 def validate_ticket(service: ServiceType, ticket: TicketInfo) -> dict[str, list[str]] | None:
     return rules.complaint_outcome_errors(service, ticket)
+
+
+@hookimpl
+def entitlement(ticket: TicketInfo) -> Entitlement | None:
+    return entitlement_of(ticket)
 
 
 @hookimpl
