@@ -199,3 +199,4 @@ def test_demo_retailers_have_their_fields_and_fill_the_list(tr_app):
     page = client.get(URL).get_data(as_text=True)
     assert "鑫源便利店" in page
     assert "鸿运烟酒店" not in page  # suspended for renovation
+    assert "上午" in page  # 鑫源's preferred visit time, by its label

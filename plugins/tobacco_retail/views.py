@@ -16,7 +16,7 @@ from server.plugin_api import (
     render_page,
 )
 
-from .catalog import INDUSTRY, VISIT_SERVICES
+from .catalog import INDUSTRY, VISIT_SERVICES, VISIT_TIMES
 from .settings import Settings
 from .visits import visits_due
 
@@ -57,6 +57,7 @@ def blueprint(settings: Settings) -> Blueprint:
             today=today,
             soon_days=SOON_DAYS,
             settings=settings,
+            visit_times=dict(VISIT_TIMES),
         )
 
     return pages
