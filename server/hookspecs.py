@@ -17,6 +17,7 @@ from server.plugin_api import (
     PROJECT_NAME,
     AssetKind,
     CalendarSpec,
+    CustomerInfo,
     DemoTicket,
     Entitlement,
     FieldSpec,
@@ -129,6 +130,20 @@ def customer_form_fields(settings: Mapping[str, Any]) -> list[FieldSpec]:
 
     :param settings: the plugin's own ``[plugin.<name>]`` config table.
     :returns: :class:`FieldSpec` entries added to the customer form.
+    """
+
+
+@hookspec
+def validate_customer(customer: CustomerInfo) -> dict[str, list[str]] | None:
+    """Called on every plugin before a customer is created or edited, after the fields' checks.
+
+    Lets a plugin check its customer fields against each other or against stored data
+    (e.g. a licence number used by another customer).
+
+    :param customer: the customer as it would be saved (``id`` is None when new),
+        ``attributes`` holding every plugin field's value.
+    :returns: errors by field name (a core field such as ``name`` or ``tier``, or a plugin
+        field's name; ``""`` for the whole form), or None when all is well.
     """
 
 

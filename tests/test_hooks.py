@@ -216,6 +216,23 @@ def test_hook_customer_form_fields(app, login_as):
     assert 'name="f_loyalty_no"' in page
 
 
+def test_hook_validate_customer(app, login_as):
+    client = login_as("dispatcher")
+    data = {"name": "Reserved Ltd", "kind": "company", "tier": "normal", "f_loyalty_no": "000000"}
+    response = client.form("/customers/new", data)
+    assert response.status_code == 422
+    assert "Loyalty number 000000 is reserved." in response.get_data(as_text=True)
+    with app.app_context():
+        assert not Customer.select().where(Customer.name == "Reserved Ltd").exists()
+    assert client.form("/customers/new", {**data, "f_loyalty_no": "123"}).status_code == 303
+    with app.app_context():
+        customer = Customer.get(Customer.name == "Reserved Ltd")
+    edit = client.form(f"/customers/{customer.id}/edit", data)
+    assert edit.status_code == 422
+    with app.app_context():
+        assert Customer.get_by_id(customer.id).attributes["loyalty_no"] == "123"
+
+
 def test_hook_demo_tickets(app):
     from server.plugins import call_on
 

@@ -126,6 +126,7 @@ GOOD_RETAILER = {
 
 
 def test_a_retailer_is_saved_with_its_fields(tr_app):
+    ensure_user(tr_app, "tech1", "technician")
     response = _client(tr_app).form("/customers/new", GOOD_RETAILER)
     assert response.status_code == 303, response.get_data(as_text=True)
     with tr_app.app_context():
@@ -152,9 +153,31 @@ def test_a_retailer_is_saved_with_its_fields(tr_app):
     ],
 )
 def test_a_bad_retailer_field_is_refused_next_to_it(tr_app, field, value, message):
+    ensure_user(tr_app, "tech1", "technician")
     response = _client(tr_app).form("/customers/new", {**GOOD_RETAILER, field: value})
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
+    with tr_app.app_context():
+        assert not Customer.select().where(Customer.name == GOOD_RETAILER["name"]).exists()
+
+
+def test_a_licence_no_belongs_to_one_retailer_only(tr_app):
+    ensure_user(tr_app, "tech1", "technician")
+    other = _retailer(tr_app)  # holds 330105100237
+    client = _client(tr_app)
+    taken = {**GOOD_RETAILER, "f_tr_licence_no": "330105100237"}
+    response = client.form("/customers/new", taken)
+    assert response.status_code == 422
+    assert "already belongs to" in response.get_data(as_text=True)
+    # the holder itself may be saved with its own number
+    mine = {**GOOD_RETAILER, "name": other.name, "f_tr_licence_no": "330105100237"}
+    assert client.form(f"/customers/{other.id}/edit", mine).status_code == 303
+
+
+def test_the_customer_manager_must_be_an_active_login(tr_app):
+    response = _client(tr_app).form("/customers/new", {**GOOD_RETAILER, "f_tr_manager": "ghost"})
+    assert response.status_code == 422
+    assert "no active user logs in as ghost" in response.get_data(as_text=True)
     with tr_app.app_context():
         assert not Customer.select().where(Customer.name == GOOD_RETAILER["name"]).exists()
 

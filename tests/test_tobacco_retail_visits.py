@@ -118,6 +118,7 @@ def test_a_manager_sees_their_own_retailers_only(tr_app):
     page = _client(tr_app, "tech1", "technician").get(URL).get_data(as_text=True)
     assert "鑫源便利店" in page
     assert "福兴烟酒商行" not in page and "老马副食店" not in page
+    assert "/tickets/new" not in page  # technicians do not open tickets
 
 
 def test_the_list_shows_last_visit_and_due_date(tr_app):
@@ -166,6 +167,8 @@ def test_a_dispatcher_looks_at_any_managers_list(tr_app):
     client = _client(tr_app, "dispatcher", "dispatcher")
     page = client.get(f"{URL}?manager=tech2").get_data(as_text=True)
     assert "老马副食店" in page and 'name="manager"' in page
+    # never visited: the link opens a first-visit ticket for the retailer
+    assert "service=tobacco_retail:first_visit" in page.replace("%3A", ":")
     partial = client.get(f"{URL}?manager=tech2", headers={"HX-Request": "true"})
     text = partial.get_data(as_text=True)
     assert "老马副食店" in text and "<html" not in text

@@ -10,6 +10,7 @@ from flask import url_for
 from server.plugin_api import (
     AssetKind,
     CalendarSpec,
+    CustomerInfo,
     DemoTicket,
     Entitlement,
     FieldSpec,
@@ -25,7 +26,7 @@ from server.plugin_api import (
     label,
 )
 
-from . import catalog, demo, panels, rules, sla, views
+from . import catalog, customers, demo, panels, rules, sla, views
 from .entitlement import licence_entitlement as entitlement_of
 from .settings import parse
 
@@ -49,6 +50,11 @@ def register_asset_kinds(settings: Mapping[str, Any]) -> list[AssetKind]:
 @hookimpl
 def customer_form_fields(settings: Mapping[str, Any]) -> list[FieldSpec]:
     return list(catalog.CUSTOMER_FIELDS)
+
+
+@hookimpl
+def validate_customer(customer: CustomerInfo) -> dict[str, list[str]] | None:
+    return customers.retailer_errors(customer)
 
 
 @hookimpl

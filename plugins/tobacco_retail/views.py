@@ -58,6 +58,7 @@ def blueprint(settings: Settings) -> Blueprint:
             soon_days=SOON_DAYS,
             settings=settings,
             visit_times=dict(VISIT_TIMES),
+            may_record=current_user_can("ticket.create"),
         )
 
     return pages

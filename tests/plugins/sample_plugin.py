@@ -182,6 +182,12 @@ class SamplePlugin:
         ]
 
     @hookimpl
+    def validate_customer(self, customer: Any) -> dict[str, list[str]] | None:
+        if customer.attributes.get("loyalty_no") == "000000":
+            return {"loyalty_no": ["Loyalty number 000000 is reserved."]}
+        return None
+
+    @hookimpl
     def demo_tickets(self) -> list[DemoTicket]:
         customer = DemoCustomer("张三", "13800000000", "上海市浦东新区 1 号", region="urban")
         return [
