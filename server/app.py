@@ -84,6 +84,7 @@ def create_app(
     _register_request_hooks(app)
     _register_error_pages(app)
     _register_blueprints(app)
+    _mount_plugin_blueprints(app, registry, config)
     from server.views import api
 
     # The JSON API changes nothing yet and answers only logged-in staff; when it gains
@@ -225,6 +226,28 @@ def _register_error_pages(app: Flask) -> None:
             "Something went wrong on our side; nothing was half-saved. "
             "Please try again, and tell your administrator if it persists.",
         )
+
+
+def _mount_plugin_blueprints(app: Flask, registry: Registry, config: Config) -> None:
+    """Mount each plugin's blueprints under ``/p/<plugin>/``, every view behind its permission.
+
+    A login is already required everywhere (``load_logged_in_user``); each view function
+    is wrapped in ``require(permission)`` here, so the plugin cannot forget it.
+    """
+    from server.auth import require
+
+    for plugin_name, entry in registry.blueprints:
+        blueprint = entry.blueprint
+        try:
+            app.register_blueprint(blueprint, url_prefix=f"/p/{plugin_name}")
+        except ValueError as exc:  # a blueprint name already taken
+            raise ConfigError(
+                config.source, "plugins.enabled", f"plugin {plugin_name!r}: {exc}"
+            ) from None
+        prefix = f"{blueprint.name}."
+        for endpoint, view in list(app.view_functions.items()):
+            if endpoint.startswith(prefix):
+                app.view_functions[endpoint] = require(entry.permission)(view)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -17,6 +17,7 @@ from server.plugin_api import (
     FieldSpec,
     Industry,
     Part,
+    PluginBlueprint,
     ServiceType,
     SlaPolicy,
 )
@@ -76,6 +77,8 @@ class Registry:
     cross_cutting: list[str] = field(default_factory=list)
     # Each plugin's own ``[plugin.<name>]`` table, handed to its per-ticket hooks too.
     settings: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    # (plugin name, blueprint) pairs the app mounts under /p/<plugin name>/.
+    blueprints: list[tuple[str, PluginBlueprint]] = field(default_factory=list)
     _ticket_hooks: dict[tuple[str, str], Any] = field(default_factory=dict)
     _form_classes: dict[tuple[str, str], type] = field(default_factory=dict)
 
@@ -152,6 +155,8 @@ def build_registry(pm: pluggy.PluginManager, config: Config) -> Registry:
             if any(known.name == spec.name for known in registry.customer_fields):
                 raise PluginLoadError(name, f"customer field {spec.name!r} is already declared")
             registry.customer_fields.append(spec)
+        for blueprint in _flatten(call_on(pm, name, "register_blueprints", settings=settings)):
+            registry.blueprints.append((name, _checked_blueprint(name, blueprint)))
         if industry is None:
             registry.cross_cutting.append(name)
             continue
@@ -179,6 +184,20 @@ def build_registry(pm: pluggy.PluginManager, config: Config) -> Registry:
     _add_config_policies(registry, config)
     _check_dispatch_rules(registry, config)
     return registry
+
+
+def _checked_blueprint(plugin_name: str, entry: Any) -> PluginBlueprint:
+    from server.permissions import ALL_PERMISSIONS
+
+    if not isinstance(entry, PluginBlueprint):
+        raise PluginLoadError(
+            plugin_name, "register_blueprints must return PluginBlueprint entries"
+        )
+    if entry.permission not in ALL_PERMISSIONS:
+        raise PluginLoadError(
+            plugin_name, f"blueprint permission {entry.permission!r} is not a core permission"
+        )
+    return entry
 
 
 def _check_dispatch_rules(registry: Registry, config: Config) -> None:

@@ -11,6 +11,7 @@ import peewee
 
 from server.db import write_transaction
 from server.models import Asset, Customer, utcnow
+from server.plugin_api import CustomerInfo
 from server.search import reindex_customer
 
 CUSTOMER_FIELDS = ("name", "kind", "phone", "email", "address", "region", "tier")
@@ -60,6 +61,15 @@ def save_customer(
         if renamed:
             reindex_customer(customer)
         return customer
+
+
+def plugin_customer_errors(pm: Any, customer: CustomerInfo) -> dict[str, list[str]]:
+    """Every plugin's ``validate_customer`` answer for ``customer``, merged by field."""
+    errors: dict[str, list[str]] = {}
+    for result in pm.hook.validate_customer(customer=customer):
+        for name, messages in (result or {}).items():
+            errors.setdefault(name, []).extend(messages)
+    return errors
 
 
 def add_asset(

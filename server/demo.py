@@ -231,6 +231,7 @@ def _customer_for(template: DemoTicket) -> Customer:
             region=spec.region,
             kind=spec.kind,
             tier=spec.tier,
+            attributes=dict(spec.attributes),
         )
     return customer
 

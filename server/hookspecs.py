@@ -17,6 +17,7 @@ from server.plugin_api import (
     PROJECT_NAME,
     AssetKind,
     CalendarSpec,
+    CustomerInfo,
     DemoTicket,
     Entitlement,
     FieldSpec,
@@ -25,6 +26,7 @@ from server.plugin_api import (
     NavLink,
     Panel,
     Part,
+    PluginBlueprint,
     ReportInfo,
     ServiceType,
     SlaPolicy,
@@ -132,12 +134,40 @@ def customer_form_fields(settings: Mapping[str, Any]) -> list[FieldSpec]:
 
 
 @hookspec
+def validate_customer(customer: CustomerInfo) -> dict[str, list[str]] | None:
+    """Called on every plugin before a customer is created or edited, after the fields' checks.
+
+    Lets a plugin check its customer fields against each other or against stored data
+    (e.g. a licence number used by another customer).
+
+    :param customer: the customer as it would be saved (``id`` is None when new),
+        ``attributes`` holding every plugin field's value.
+    :returns: errors by field name (a core field such as ``name`` or ``tier``, or a plugin
+        field's name; ``""`` for the whole form), or None when all is well.
+    """
+
+
+@hookspec
 def demo_tickets(settings: Mapping[str, Any]) -> list[DemoTicket]:
     """Called by ``aftersales demo`` to collect realistic example requests.
 
     :param settings: the plugin's own ``[plugin.<name>]`` config table.
     :returns: :class:`DemoTicket` templates; the command creates customers, assets and
         tickets from them and spreads them over the recent past.
+    """
+
+
+@hookspec
+def register_blueprints(settings: Mapping[str, Any]) -> list[PluginBlueprint]:
+    """Called once at start-up to collect the plugin's own pages.
+
+    The core mounts each blueprint under ``/p/<plugin name>/`` and guards every view in it
+    with a login and the blueprint's permission; anything else is the plugin's view code,
+    which reads through ``server.plugin_api``'s read-only helpers, never the models.
+
+    :param settings: the plugin's own ``[plugin.<name>]`` config table.
+    :returns: :class:`PluginBlueprint` entries (a Flask blueprint and the core permission
+        needed to use it); blueprint names must be unique across plugins.
     """
 
 

@@ -299,6 +299,18 @@ class NavLink:
 
 
 @dataclass(frozen=True)
+class PluginBlueprint:
+    """A Flask blueprint of a plugin's own pages, returned by ``register_blueprints``.
+
+    The core mounts it under ``/p/<plugin name>/``; every view in it needs a login and
+    ``permission`` (one of the core's permissions, e.g. ``"customer.view"``).
+    """
+
+    blueprint: Any
+    permission: str
+
+
+@dataclass(frozen=True)
 class Panel:
     """A titled block of label/value rows shown on the ticket page."""
 
@@ -323,6 +335,19 @@ class CustomerInfo:
     kind: str
     region: str
     tier: str
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AssetInfo:
+    """A read-only snapshot of a serviced thing (appliance, licence …) and its coverage."""
+
+    id: int
+    plugin: str
+    kind: str
+    identifier: str
+    coverage_start: dt.date | None = None
+    coverage_end: dt.date | None = None
     attributes: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -363,6 +388,8 @@ class DemoCustomer:
     region: str = ""
     kind: str = "person"
     tier: str = "normal"
+    # Values of plugin customer fields (``customer_form_fields``), by field name.
+    attributes: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -382,3 +409,102 @@ class DemoTicket:
 def label(zh: str, en: str) -> Label:
     """Shorthand for :class:`Label`."""
     return Label(zh, en)
+
+
+# --- read-only helpers for plugin pages -----------------------------------------------
+# Plugins never import the models; these answer what a plugin page needs to read, as
+# frozen snapshots. They must be called inside a request or app context.
+
+
+def customers_with_attribute(name: str, value: Any) -> list[CustomerInfo]:
+    """Customers whose ``attributes[name]`` equals ``value`` (a plugin customer field), by name.
+
+    :param name: the customer field's name.
+    :param value: the stored value to match exactly (str, int or bool).
+    :returns: frozen :class:`CustomerInfo` snapshots.
+    """
+    from server.plugin_reads import customers_with_attribute as read
+
+    return read(name, value)
+
+
+def latest_tickets(
+    plugin: str, services: tuple[str, ...], customer_ids: list[int]
+) -> dict[int, TicketInfo]:
+    """Each customer's most recently reported ticket of these services (cancelled ones left out).
+
+    :param plugin: the industry slug the tickets belong to.
+    :param services: the service codes to look at.
+    :param customer_ids: the customers asked about.
+    :returns: customer id → frozen :class:`TicketInfo`; customers without one are absent.
+    """
+    from server.plugin_reads import latest_tickets as read
+
+    return read(plugin, services, customer_ids)
+
+
+def asset_info(asset_id: int | None) -> AssetInfo | None:
+    """The asset a ticket concerns (``TicketInfo.asset_id``), e.g. to check its coverage.
+
+    :param asset_id: the asset's id, or None.
+    :returns: a frozen :class:`AssetInfo`, or None when there is none.
+    """
+    from server.plugin_reads import asset_info as read
+
+    return read(asset_id)
+
+
+def ticket_creator(ticket_id: int) -> UserInfo | None:
+    """Who created the ticket (the actor of its "created" event): its first-contact owner.
+
+    :param ticket_id: the ticket's id (``TicketInfo.id``).
+    :returns: a frozen :class:`UserInfo`, or None (created by the system, or user deleted).
+    """
+    from server.plugin_reads import ticket_creator as read
+
+    return read(ticket_id)
+
+
+def current_user() -> UserInfo | None:
+    """The logged-in user of the current request, or None.
+
+    :returns: a frozen :class:`UserInfo`.
+    """
+    from server.plugin_reads import current_user_info
+
+    return current_user_info()
+
+
+def current_user_can(permission: str) -> bool:
+    """Whether the logged-in user's role has ``permission`` (one of the core's permissions).
+
+    :param permission: e.g. ``"ticket.assign"``.
+    :returns: True or False (False when nobody is logged in).
+    """
+    from server.plugin_reads import current_user_can as read
+
+    return read(permission)
+
+
+def user_exists(username: str) -> bool:
+    """Whether an active user has this login name (e.g. to check a manager field).
+
+    :param username: the login name.
+    :returns: True or False.
+    """
+    from server.plugin_reads import user_exists as read
+
+    return read(username)
+
+
+def render_page(page: str, partial: str, /, **context: Any) -> Any:
+    """Render a plugin page like the core's: ``partial`` for htmx requests, else ``page``.
+
+    :param page: the full page's template (extending ``base.html``).
+    :param partial: the fragment htmx swaps in.
+    :param context: the templates' variables.
+    :returns: a Flask response that varies on ``HX-Request``.
+    """
+    from server.htmx import render
+
+    return render(page, partial, **context)

@@ -216,6 +216,23 @@ def test_hook_customer_form_fields(app, login_as):
     assert 'name="f_loyalty_no"' in page
 
 
+def test_hook_validate_customer(app, login_as):
+    client = login_as("dispatcher")
+    data = {"name": "Reserved Ltd", "kind": "company", "tier": "normal", "f_loyalty_no": "000000"}
+    response = client.form("/customers/new", data)
+    assert response.status_code == 422
+    assert "Loyalty number 000000 is reserved." in response.get_data(as_text=True)
+    with app.app_context():
+        assert not Customer.select().where(Customer.name == "Reserved Ltd").exists()
+    assert client.form("/customers/new", {**data, "f_loyalty_no": "123"}).status_code == 303
+    with app.app_context():
+        customer = Customer.get(Customer.name == "Reserved Ltd")
+    edit = client.form(f"/customers/{customer.id}/edit", data)
+    assert edit.status_code == 422
+    with app.app_context():
+        assert Customer.get_by_id(customer.id).attributes["loyalty_no"] == "123"
+
+
 def test_hook_demo_tickets(app):
     from server.plugins import call_on
 
@@ -303,6 +320,31 @@ def test_hook_ticket_detail_panels(app, login_as):
     assert isinstance(panels[0][0], Panel)
 
 
+def test_hook_register_blueprints(app, login_as):
+    response = login_as("technician").get("/p/sample/hello")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "hello from the sample plugin"
+    assert app.view_functions["sample_pages.hello"].required_permission == "customer.view"
+
+
+def test_hook_register_blueprints_refuses_an_unknown_permission(make_app):
+    from flask import Blueprint
+
+    from server.plugin_api import PluginBlueprint
+
+    class Pages:
+        @hookimpl
+        def register_industry(self):
+            return None
+
+        @hookimpl
+        def register_blueprints(self):
+            return [PluginBlueprint(Blueprint("pages", __name__), "everything")]
+
+    with pytest.raises(ConfigError, match="not a core permission"):
+        make_app(extra_plugins=[("pages", Pages())])
+
+
 def test_per_ticket_hooks_skip_other_industries(make_app):
     from tests.plugins.sample_plugin import SamplePlugin
 
@@ -318,6 +360,10 @@ def test_per_ticket_hooks_skip_other_industries(make_app):
         @hookimpl
         def register_migrations(self):
             return []
+
+        @hookimpl
+        def register_blueprints(self):
+            return []  # blueprint names are unique across plugins
 
         @hookimpl
         def register_sla_policies(self):

@@ -42,7 +42,8 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """One app per module (fast); every test gets its own ticket from ``ctx``."""
-    app = build_app(tmp_path_factory.mktemp("permissions"))
+    # with a built-in plugin that has pages of its own, so they are in the matrix too
+    app = build_app(tmp_path_factory.mktemp("permissions"), enabled=["tobacco_retail"])
     password_hash = hash_password(PASSWORD)
     with app.app_context():
         users = {
@@ -345,6 +346,9 @@ ENDPOINTS = (
         "appointment.set",
         _appointment,
     ),
+    # a plugin's page (tests/plugins/sample_plugin.py), guarded by the permission it names
+    Endpoint("plugin page", "GET", "/p/sample/hello", "customer.view"),
+    Endpoint("tobacco visits due", "GET", "/p/tobacco_retail/visits-due", "customer.view"),
     Endpoint("log out", "POST", "/logout", None),
 )
 POSTS = tuple(e for e in ENDPOINTS if e.method == "POST")

@@ -10,7 +10,13 @@ from flask import Blueprint, abort, current_app, flash, g, request, url_for
 from server import htmx
 from server.auth import require
 from server.catalog import current_registry, split_service_key
-from server.customers import CUSTOMER_FIELDS, add_asset, save_customer, search_customers
+from server.customers import (
+    CUSTOMER_FIELDS,
+    add_asset,
+    plugin_customer_errors,
+    save_customer,
+    search_customers,
+)
 from server.forms import (
     PLUGIN_FIELD_PREFIX,
     AssetForm,
@@ -24,6 +30,7 @@ from server.forms import (
 from server.inputs import query_text
 from server.models import Asset, Customer, Ticket
 from server.permissions import sees_only_own_tickets
+from server.plugin_api import CustomerInfo
 from server.templating import current_locale, translate
 
 bp = Blueprint("customers", __name__)
@@ -86,7 +93,7 @@ def _render_form(form: Any, customer: Customer | None, status: int) -> Any:
 @require("customer.edit")
 def customer_new() -> Any:
     form = _customer_form_class()()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _plugins_accept(form, None):
         customer = save_customer(
             None,
             {name: form[name].data or "" for name in CUSTOMER_FIELDS},
@@ -107,7 +114,7 @@ def customer_edit(customer_id: int) -> Any:
             spec, (customer.attributes or {}).get(spec.name)
         )
     form = _customer_form_class()(data=initial if request.method == "GET" else None)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _plugins_accept(form, customer):
         save_customer(
             customer,
             {name: form[name].data or "" for name in CUSTOMER_FIELDS},
@@ -116,6 +123,28 @@ def customer_edit(customer_id: int) -> Any:
         flash("Customer saved.")
         return htmx.redirect(url_for("customers.customer_detail", customer_id=customer.id))
     return _render_form(form, customer, 422 if request.method == "POST" else 200)
+
+
+def _plugins_accept(form: Any, customer: Customer | None) -> bool:
+    """Ask the plugins' ``validate_customer``; their errors go next to the fields."""
+    from server.views.tickets import attach_errors
+
+    values = {name: form[name].data or "" for name in CUSTOMER_FIELDS}
+    attributes = {
+        **((customer.attributes or {}) if customer is not None else {}),
+        **plugin_attributes(form, current_registry().customer_fields),
+    }
+    info = CustomerInfo(
+        id=customer.id if customer is not None else None,
+        name=values["name"],
+        kind=values["kind"],
+        region=values["region"],
+        tier=values["tier"],
+        attributes=attributes,
+    )
+    errors = plugin_customer_errors(current_app.extensions["aftersales"].pm, info)
+    attach_errors(form, errors)
+    return not errors
 
 
 def _asset_form() -> AssetForm:

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import peewee
+from flask import Blueprint
 
 from server.plugin_api import (
     AssetKind,
@@ -22,6 +23,7 @@ from server.plugin_api import (
     NavLink,
     Panel,
     Part,
+    PluginBlueprint,
     ServiceType,
     SlaMatch,
     SlaPolicy,
@@ -180,6 +182,12 @@ class SamplePlugin:
         ]
 
     @hookimpl
+    def validate_customer(self, customer: Any) -> dict[str, list[str]] | None:
+        if customer.attributes.get("loyalty_no") == "000000":
+            return {"loyalty_no": ["Loyalty number 000000 is reserved."]}
+        return None
+
+    @hookimpl
     def demo_tickets(self) -> list[DemoTicket]:
         customer = DemoCustomer("张三", "13800000000", "上海市浦东新区 1 号", region="urban")
         return [
@@ -224,6 +232,16 @@ class SamplePlugin:
     @hookimpl
     def menu_links(self, user: Any) -> list[NavLink]:
         return [NavLink(label("样例", "Sample link"), "/sample-link")]
+
+    @hookimpl
+    def register_blueprints(self) -> list[PluginBlueprint]:
+        blueprint = Blueprint("sample_pages", __name__)
+
+        @blueprint.get("/hello")
+        def hello() -> str:
+            return "hello from the sample plugin"
+
+        return [PluginBlueprint(blueprint, "customer.view")]
 
     @hookimpl
     def ticket_detail_panels(self, ticket: Any) -> list[Panel]:
