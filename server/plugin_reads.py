@@ -25,12 +25,13 @@ def customers_with_attribute(name: str, value: Any) -> list[CustomerInfo]:
     is then done on the decoded value, so LIKE wildcards in the value cannot widen it.
     """
     needle = f"{json.dumps(name)}: {json.dumps(value, ensure_ascii=False)}"
-    rows = (
-        Customer.select()
-        # a raw pattern: the JSON field would otherwise encode the needle itself as JSON
-        .where(Customer.attributes ** Value(f"%{needle}%", converter=False))
-        .order_by(Customer.name, Customer.id)
-    )
+    rows = Customer.select().order_by(Customer.name, Customer.id)
+    if "\\" not in needle:
+        # A raw pattern (the JSON field would otherwise encode the needle as JSON). The
+        # wildcards % and _ can only widen it (the exact comparison follows), but a
+        # backslash escapes on PostgreSQL and not on SQLite: such a needle (JSON encodes
+        # quotes and backslashes with one) is compared exactly below, without narrowing.
+        rows = rows.where(Customer.attributes ** Value(f"%{needle}%", converter=False))
     return [customer_info(c) for c in rows if (c.attributes or {}).get(name) == value]
 
 

@@ -27,6 +27,9 @@ def test_customers_with_attribute_match_the_value_exactly(app):
         assert all(isinstance(c, CustomerInfo) for c in found)
         assert [c.name for c in customers_with_attribute("other", 1)] == ["A"]
         assert customers_with_attribute("manager", "nobody") == []
+        # quotes and backslashes (escaped in JSON, and an escape in PostgreSQL's LIKE)
+        Customer.create(name="F", attributes={"shop": 'Li\'s "Best" \\ 100%_'})
+        assert [c.name for c in customers_with_attribute("shop", 'Li\'s "Best" \\ 100%_')] == ["F"]
 
 
 def test_latest_tickets_give_each_customers_newest_of_those_services(app):
