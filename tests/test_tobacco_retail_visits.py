@@ -51,6 +51,16 @@ def test_the_next_visit_is_one_cycle_after_the_last(tier, visited_days_ago, due_
     assert row.overdue(TODAY) == (due_in_days < 0)
 
 
+def test_the_cycle_counts_from_the_local_day_of_the_visit():
+    # 16:30 UTC on the 23rd is 00:30 on the 24th in the retailers' zone (Asia/Shanghai)
+    just_after_midnight = dt.datetime(2026, 11, 23, 16, 30)
+    visit = TicketInfo(
+        1, "TR-1", SLUG, "visit", "resolved", "low", _info(1), None, None, just_after_midnight
+    )
+    (row,) = visits_due([_info(1, "A")], {1: visit}, SETTINGS)
+    assert row.due_on == dt.date(2026, 12, 1)
+
+
 def test_a_retailer_never_visited_is_due_at_once_and_listed_first():
     visited = _visit(1, TODAY - dt.timedelta(days=30))  # grade A: 23 days overdue
     rows = visits_due([_info(1), _info(2)], {1: visited}, SETTINGS)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -18,7 +17,7 @@ from server.plugin_api import (
 
 from .catalog import INDUSTRY, VISIT_SERVICES, VISIT_TIMES
 from .settings import Settings
-from .visits import visits_due
+from .visits import local_today, visits_due
 
 # Everyone with customer.view reaches the list; looking at another manager's list is for
 # those who assign work (dispatchers, supervisors, admins).
@@ -45,7 +44,7 @@ def blueprint(settings: Settings) -> Blueprint:
         customers = customers_with_attribute("tr_manager", manager)
         ids = [c.id for c in customers if c.id is not None]
         last = latest_tickets(INDUSTRY.slug, VISIT_SERVICES, ids)
-        today = dt.datetime.now(dt.UTC).date()
+        today = local_today()
         rows = visits_due(customers, last, settings)
         return render_page(
             "tobacco_retail/visits_due.html",

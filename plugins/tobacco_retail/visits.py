@@ -5,10 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from server.plugin_api import CustomerInfo, TicketInfo
 
 from .settings import Settings
+from .sla import CALENDAR
+
+# Visits are planned in the retailers' local days (the plugin's office calendar's zone).
+ZONE = ZoneInfo(CALENDAR.timezone)
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    """A stored naive-UTC moment's local calendar day."""
+    return moment.replace(tzinfo=dt.UTC).astimezone(ZONE).date()
+
+
+def local_today() -> dt.date:
+    return dt.datetime.now(ZONE).date()
 
 
 @dataclass(frozen=True)
@@ -37,7 +51,7 @@ def visits_due(
     """Open retailers with their next visit date, never-visited first, then soonest due.
 
     A retailer is due ``cycle_days`` after its last visit (the visit ticket's reported
-    day); one never visited is due at once. Suspended retailers are left out.
+    day, local); one never visited is due at once. Suspended retailers are left out.
     """
     rows = []
     for customer in customers:
@@ -46,7 +60,7 @@ def visits_due(
         grade = customer.tier
         cycle = settings.cycle_for(grade)
         last = last_visits.get(customer.id) if customer.id is not None else None
-        due = last.reported_at.date() + dt.timedelta(days=cycle) if last else None
+        due = local_day(last.reported_at) + dt.timedelta(days=cycle) if last else None
         rows.append(VisitDue(customer, grade, cycle, last, due))
     return sorted(
         rows, key=lambda r: (r.due_on is not None, r.due_on or dt.date.min, r.customer.name)
