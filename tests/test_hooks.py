@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -67,6 +68,34 @@ def test_every_hook_has_a_test_named_after_it(name):
 def test_every_hook_is_in_the_plugin_guide(name):
     guide = Path(__file__).parent.parent / "docs" / "plugins.md"
     assert f"`{name}" in guide.read_text(encoding="utf-8")
+
+
+def _guide_entries() -> dict[str, tuple[list[str], str, str]]:
+    """Each hook's entry in the guide's reference: (arguments, return type, its text)."""
+    guide = (Path(__file__).parent.parent / "docs" / "plugins.md").read_text(encoding="utf-8")
+    reference = guide.split("## Hook reference", 1)[1].split("### Read-only helpers", 1)[0]
+    entries = {}
+    heads = list(re.finditer(r"^- `(\w+)\(([^)]*)\)`\s*→\s*`([^`]+)`", reference, re.M))
+    for head, following in zip(heads, [*heads[1:], None], strict=True):
+        text = reference[head.start() : following.start() if following else len(reference)]
+        arguments = [a.strip() for a in head.group(2).split(",") if a.strip()]
+        entries[head.group(1)] = (arguments, head.group(3), text)
+    return entries
+
+
+@pytest.mark.parametrize(("name", "spec"), SPECS)
+def test_every_hooks_documented_signature_matches_its_spec(name, spec):
+    entries = _guide_entries()
+    assert name in entries, f"docs/plugins.md: no `- `{name}(…)` → `…`` entry in the reference"
+    arguments, returns, text = entries[name]
+    signature = inspect.signature(spec)
+    assert arguments == list(signature.parameters), f"{name}: documented arguments differ"
+    assert returns == signature.return_annotation, f"{name}: documented return type differs"
+    assert "Example:" in text, f"{name}: the guide's entry has no example"
+
+
+def test_the_guide_documents_no_hook_that_does_not_exist():
+    assert set(_guide_entries()) <= {name for name, _ in SPECS}
 
 
 def test_every_plugin_template_sits_under_its_slug_folder():
