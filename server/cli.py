@@ -1,4 +1,5 @@
-"""The ``aftersales`` command: init-db, create-user, demo, serve, install-assets, quickstart."""
+"""The ``aftersales`` command: init-db, create-user, demo, serve, install-assets, quickstart,
+new-plugin."""
 
 from __future__ import annotations
 
@@ -249,6 +250,32 @@ def quickstart_command(ctx: click.Context, host: str, port: int) -> None:
     install_htmx()
     ctx.invoke(demo_command)
     ctx.invoke(serve_command, host=host, port=port)
+
+
+@main.command("new-plugin")
+@click.argument("name")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False),
+    default=".",
+    show_default=True,
+    help="Folder to create the plugin's project folder <NAME> in.",
+)
+def new_plugin_command(name: str, directory: str) -> None:
+    """Write a working plugin skeleton (package, entry point, catalog, SLA, page, test)."""
+    from pathlib import Path
+
+    from server.plugins import available_plugins
+    from server.scaffold import ScaffoldError, generate
+
+    try:
+        project = generate(name, Path(directory), taken=available_plugins())
+    except ScaffoldError as exc:
+        click.echo(f"aftersales: error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"created plugin {name} in {project}")
+    click.echo(f"next: pip install -e {project}  then add {name!r} to [plugins] enabled")
 
 
 def generate_password() -> str:
