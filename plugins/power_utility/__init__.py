@@ -1,17 +1,27 @@
-"""Power-utility industry plugin: fault repair, new connections and billing disputes."""
+"""Power-utility industry plugin: 24×7 repair, outages, connections, meters, billing."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from server.plugin_api import AssetKind, DemoTicket, Industry, ServiceType, hookimpl
+from server.plugin_api import (
+    AssetKind,
+    CalendarSpec,
+    DemoTicket,
+    Industry,
+    ServiceType,
+    SlaPolicy,
+    hookimpl,
+)
 
-from . import catalog, demo
+from . import catalog, demo, sla
+from .settings import parse
 
 
 @hookimpl
 def register_industry(settings: Mapping[str, Any]) -> Industry:
+    parse(settings)  # a bad [plugin.power_utility] table stops start-up here
     return catalog.INDUSTRY
 
 
@@ -28,3 +38,13 @@ def register_asset_kinds(settings: Mapping[str, Any]) -> list[AssetKind]:
 @hookimpl
 def demo_tickets(settings: Mapping[str, Any]) -> list[DemoTicket]:
     return demo.tickets()
+
+
+@hookimpl
+def register_calendars(settings: Mapping[str, Any]) -> list[CalendarSpec]:
+    return [sla.calendar(parse(settings))]
+
+
+@hookimpl
+def register_sla_policies(settings: Mapping[str, Any]) -> list[SlaPolicy]:
+    return sla.policies(parse(settings))
