@@ -10,12 +10,14 @@ from server.plugin_api import (
     CalendarSpec,
     DemoTicket,
     Industry,
+    Panel,
     ServiceType,
     SlaPolicy,
+    TicketInfo,
     hookimpl,
 )
 
-from . import catalog, demo, sla
+from . import catalog, demo, panels, sla
 from .settings import parse
 
 
@@ -48,3 +50,8 @@ def register_calendars(settings: Mapping[str, Any]) -> list[CalendarSpec]:
 @hookimpl
 def register_sla_policies(settings: Mapping[str, Any]) -> list[SlaPolicy]:
     return sla.policies(parse(settings))
+
+
+@hookimpl
+def ticket_detail_panels(ticket: TicketInfo) -> list[Panel]:
+    return panels.panels(ticket)
