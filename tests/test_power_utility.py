@@ -16,8 +16,6 @@ from server.sla.sweep import sweep
 from server.tickets import NewTicket, create_ticket
 from tests.conftest import build_app, ensure_user, logged_in
 
-TODAY = dt.date.today()
-
 
 @pytest.fixture
 def pu_app(tmp_path):
@@ -57,7 +55,6 @@ VALID = {
     "contracted_maintenance": {
         "f_provider_name": "湖南湘电检修有限公司",
         "f_licence_type": "repair",
-        "f_licence_expiry": (TODAY + dt.timedelta(days=200)).isoformat(),
         "f_equipment": "10kV 箱变年度预防性试验",
     },
 }
@@ -71,7 +68,6 @@ INVALID = [
     ("billing_dispute", {"f_bill_month": "2026-13"}, "bill_month", "YYYY-MM"),
     ("enquiry", {"f_hotline_ref": "9 9"}, "hotline_ref", "4–30 letters"),
     ("contracted_maintenance", {"f_licence_type": ""}, "licence_type", "required"),
-    ("contracted_maintenance", {"f_licence_expiry": "2026-02-30"}, "licence_expiry", ""),
 ]
 
 
@@ -214,3 +210,114 @@ def test_a_bad_setting_stops_start_up_with_one_line_naming_the_plugin(tmp_path, 
 
 def test_the_defaults_are_45_90_and_120_minutes():
     assert dict(parse({}).arrival_minutes) == {"urban": 45, "rural": 90, "remote": 120}
+
+
+PROVIDERS = [
+    {
+        "name": "湖南湘电检修有限公司",
+        "licence_no": "4-1-00123-2021",
+        "licence_types": ["repair", "test"],
+        "licence_expiry": dt.date(2026, 3, 21),
+        "ratings": {"2024": "B", "2025": "A"},
+    }
+]
+
+
+@pytest.fixture
+def register_app(tmp_path):
+    return build_app(
+        tmp_path,
+        enabled=["power_utility"],
+        extra_plugins=[],
+        plugin={"power_utility": {"providers": PROVIDERS}},
+    )
+
+
+def _maintenance(app, reported: dt.datetime, **changes):
+    registry = app.extensions["aftersales"].registry
+    from server.tickets import validate_new_ticket
+
+    attributes = {
+        "provider_name": "湖南湘电检修有限公司",
+        "licence_type": "repair",
+        "equipment": "箱变检修",
+        **changes,
+    }
+    with app.app_context():
+        new = NewTicket(
+            industry="power_utility",
+            service=registry.service("power_utility", "contracted_maintenance"),
+            customer=Customer.create(name="蓝山食品"),
+            title="箱变检修",
+            attributes=attributes,
+            reported_at=reported,
+        )
+        return validate_new_ticket(registry, new)
+
+
+@pytest.mark.parametrize(
+    ("reported", "ok"),
+    [
+        (dt.datetime(2026, 3, 21, 15, 59), True),  # 23:59 on the expiry day in Shanghai
+        (dt.datetime(2026, 3, 21, 16, 0), False),  # 00:00 the day after
+    ],
+)
+def test_the_provider_licence_is_valid_through_its_expiry_day(register_app, reported, ok):
+    errors = _maintenance(register_app, reported)
+    if ok:
+        assert errors == {}
+    else:
+        assert errors == {
+            "provider_name": ["湖南湘电检修有限公司's licence expired on 2026-03-21."]
+        }
+
+
+def test_the_provider_must_be_registered_with_the_licence_type(register_app):
+    at = dt.datetime(2026, 1, 5, 2, 0)
+    assert (
+        "not in the provider register"
+        in _maintenance(register_app, at, provider_name="无名")["provider_name"][0]
+    )
+    assert _maintenance(register_app, at, licence_type="install") == {
+        "licence_type": ["湖南湘电检修有限公司 holds no install licence."]
+    }
+
+
+def test_the_provider_register_page_lists_licences_and_ratings(register_app):
+    client = logged_in(register_app, "tech", "technician")
+    assert 'href="/p/power_utility/providers"' in client.get("/tickets").get_data(as_text=True)
+    page = html.unescape(client.get("/p/power_utility/providers").get_data(as_text=True))
+    assert "湖南湘电检修有限公司" in page and "4-1-00123-2021" in page
+    assert "repair, test" in page and "A (2025)" in page and "expired" in page
+    partial = client.get("/p/power_utility/providers", headers={"HX-Request": "true"})
+    assert "<html" not in partial.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("providers", "words"),
+    [
+        (
+            [{"name": "X", "licence_types": ["fly"], "licence_expiry": dt.date(2027, 1, 1)}],
+            "licence_types",
+        ),
+        ([{"name": "X", "licence_types": ["repair"], "licence_expiry": "soon"}], "licence_expiry"),
+        (
+            [{"name": "", "licence_types": ["repair"], "licence_expiry": dt.date(2027, 1, 1)}],
+            "name",
+        ),
+        (
+            [
+                {
+                    "name": "X",
+                    "licence_types": ["repair"],
+                    "licence_expiry": dt.date(2027, 1, 1),
+                    "ratings": {"2025": "E"},
+                }
+            ],
+            "ratings",
+        ),
+    ],
+)
+def test_a_bad_provider_entry_stops_start_up(providers, words):
+    with pytest.raises(ValueError, match=f"providers\\[1\\].{words}"):
+        parse({"providers": providers})

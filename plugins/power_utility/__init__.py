@@ -5,19 +5,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask import url_for
+
 from server.plugin_api import (
     AssetKind,
     CalendarSpec,
     DemoTicket,
     Industry,
+    NavLink,
     Panel,
+    PluginBlueprint,
     ServiceType,
     SlaPolicy,
     TicketInfo,
+    UserInfo,
     hookimpl,
+    label,
 )
 
-from . import catalog, demo, panels, sla
+from . import catalog, demo, panels, providers, sla, views
 from .settings import parse
 
 
@@ -55,3 +61,21 @@ def register_sla_policies(settings: Mapping[str, Any]) -> list[SlaPolicy]:
 @hookimpl
 def ticket_detail_panels(ticket: TicketInfo) -> list[Panel]:
     return panels.panels(ticket)
+
+
+@hookimpl
+def validate_ticket(
+    service: ServiceType, ticket: TicketInfo, settings: Mapping[str, Any]
+) -> dict[str, list[str]] | None:
+    parsed = parse(settings)
+    return providers.maintenance_errors(service, ticket, parsed.providers, parsed.timezone)
+
+
+@hookimpl
+def register_blueprints(settings: Mapping[str, Any]) -> list[PluginBlueprint]:
+    return [PluginBlueprint(views.blueprint(parse(settings)), "ticket.view")]
+
+
+@hookimpl
+def menu_links(user: UserInfo) -> list[NavLink]:
+    return [NavLink(label("代维单位", "Providers"), url_for("power_utility.providers_page"))]

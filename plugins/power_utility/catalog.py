@@ -313,6 +313,7 @@ SERVICES = (
                 label=label("代维单位", "Maintenance provider"),
                 required=True,
                 max_length=100,
+                help=label("须为供应商名录中的单位", "Must be a provider in the provider register"),
             ),
             FieldSpec(
                 name="licence_type",
@@ -320,12 +321,6 @@ SERVICES = (
                 kind="choice",
                 required=True,
                 choices=LICENCE_TYPES,
-            ),
-            FieldSpec(
-                name="licence_expiry",
-                label=label("许可证有效期至", "Licence valid until"),
-                kind="date",
-                required=True,
             ),
             FieldSpec(
                 name="equipment",

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .providers import Provider, parse_providers
+
 REGION_CLASSES = ("urban", "rural", "remote")
 PRIORITIES = ("urgent", "high", "normal", "low")
 
@@ -22,7 +24,14 @@ DEFAULT_FIRST_RESPONSE = {"urgent": 15, "high": 30, "normal": 120, "low": 240}
 DEFAULT_REPAIR_RESOLUTION = {"urgent": 480, "high": 720, "normal": 1440, "low": 2880}
 DEFAULT_RESOLUTION = {"urgent": 1440, "high": 2880, "normal": 7200, "low": 14400}
 
-_KEYS = {"timezone", "arrival_minutes", "first_response", "repair_resolution", "resolution"}
+_KEYS = {
+    "timezone",
+    "arrival_minutes",
+    "first_response",
+    "repair_resolution",
+    "resolution",
+    "providers",
+}
 _PREFIX = "plugin.power_utility"
 
 
@@ -35,6 +44,7 @@ class Settings:
     first_response: Mapping[str, int]
     repair_resolution: Mapping[str, int]
     resolution: Mapping[str, int]
+    providers: tuple[Provider, ...] = ()
 
 
 def parse(table: Mapping[str, Any]) -> Settings:
@@ -54,6 +64,7 @@ def parse(table: Mapping[str, Any]) -> Settings:
         first_response=_minutes(table, "first_response", DEFAULT_FIRST_RESPONSE),
         repair_resolution=_minutes(table, "repair_resolution", DEFAULT_REPAIR_RESOLUTION),
         resolution=_minutes(table, "resolution", DEFAULT_RESOLUTION),
+        providers=parse_providers(table.get("providers", [])),
     )
 
 
