@@ -436,3 +436,9 @@ class CalendarForm(Form):
     def validate_date(self, field: Field) -> None:
         if field.data is not None and not 2000 <= field.data.year <= 2999:
             raise ValidationError("Choose a date between the years 2000 and 2999.")
+
+
+class LinkForm(FlaskForm):
+    """Link this ticket under a parent ticket (e.g. a customer's report under an outage)."""
+
+    parent = text("Parent ticket no.", 30, required=True)

@@ -465,6 +465,28 @@ def ticket_creator(ticket_id: int) -> UserInfo | None:
     return read(ticket_id)
 
 
+def linked_tickets(ticket_id: int) -> list[TicketInfo]:
+    """The tickets linked under this one (e.g. the customers' reports of an outage).
+
+    :param ticket_id: the parent ticket's id (``TicketInfo.id``).
+    :returns: frozen :class:`TicketInfo` snapshots, oldest link first (empty: none).
+    """
+    from server.plugin_reads import linked_tickets as read
+
+    return read(ticket_id)
+
+
+def parent_ticket(ticket_id: int) -> TicketInfo | None:
+    """The ticket this one is linked under (e.g. the outage incident of a report).
+
+    :param ticket_id: the ticket's id (``TicketInfo.id``).
+    :returns: a frozen :class:`TicketInfo`, or None when it is not linked.
+    """
+    from server.plugin_reads import parent_ticket as read
+
+    return read(ticket_id)
+
+
 def current_user() -> UserInfo | None:
     """The logged-in user of the current request, or None.
 

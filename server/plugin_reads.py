@@ -111,3 +111,18 @@ def current_user_can(permission: str) -> bool:
 
 def user_exists(username: str) -> bool:
     return User.select().where((User.username == username) & (User.active == True)).exists()  # noqa: E712
+
+
+def linked_tickets(ticket_id: int) -> list[TicketInfo]:
+    from server.links import children_of
+
+    ticket = Ticket.get_or_none(Ticket.id == ticket_id)
+    return [ticket_info(child) for child in children_of(ticket)] if ticket is not None else []
+
+
+def parent_ticket(ticket_id: int) -> TicketInfo | None:
+    from server.links import parent_of
+
+    ticket = Ticket.get_or_none(Ticket.id == ticket_id)
+    parent = parent_of(ticket) if ticket is not None else None
+    return ticket_info(parent) if parent is not None else None

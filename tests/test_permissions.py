@@ -37,6 +37,7 @@ class World:
     spare_user_id: int
     attachment_id: int
     outlet_id: int
+    first_ticket: str = ""
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,9 @@ def world(tmp_path_factory):
             app.extensions["aftersales"].config, upload, User.get_by_id(users["admin"]), ticket
         )
         outlet = save_outlet(None, {"name": "Matrix outlet"})
-    return World(app, password_hash, users, customer.id, spare.id, attachment.id, outlet.id)
+    return World(
+        app, password_hash, users, customer.id, spare.id, attachment.id, outlet.id, ticket.number
+    )
 
 
 def _new_ticket(app, customer, actor, assignee=None):
@@ -346,6 +349,15 @@ ENDPOINTS = (
         "appointment.set",
         _appointment,
     ),
+    # linked tickets: put the fresh ticket under the module's first ticket, or take it out
+    Endpoint(
+        "link ticket",
+        "POST",
+        "/tickets/{ticket}/link",
+        "ticket.assign",
+        lambda ctx: {"parent": ctx["first"]},
+    ),
+    Endpoint("unlink ticket", "POST", "/tickets/{ticket}/unlink", "ticket.assign"),
     # a plugin's page (tests/plugins/sample_plugin.py), guarded by the permission it names
     Endpoint("plugin page", "GET", "/p/sample/hello", "customer.view"),
     Endpoint("tobacco visits due", "GET", "/p/tobacco_retail/visits-due", "customer.view"),
@@ -376,6 +388,7 @@ def context(world, ticket):
         "attachment": world.attachment_id,
         "technician": world.users["technician"],
         "outlet": world.outlet_id,
+        "first": world.first_ticket,
     }
 
 

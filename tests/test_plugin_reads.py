@@ -78,3 +78,18 @@ def test_asset_info_is_a_snapshot_of_the_asset(app):
         assert isinstance(info, AssetInfo)
         assert (info.identifier, info.coverage_end) == ("AB1234", dt.date(2026, 12, 31))
         assert asset_info(None) is None and asset_info(asset.id + 1000) is None
+
+
+def test_linked_tickets_and_parent_ticket_read_the_links(app):
+    from server.links import link_ticket
+    from server.plugin_api import linked_tickets, parent_ticket
+
+    actor = ensure_user(app, "dispatcher", "dispatcher")
+    parent, first, second, alone = (add_ticket(app) for _ in range(4))
+    with app.app_context():
+        link_ticket(first, parent, actor)
+        link_ticket(second, parent, actor)
+        assert [t.number for t in linked_tickets(parent.id)] == [first.number, second.number]
+        assert all(isinstance(t, TicketInfo) for t in linked_tickets(parent.id))
+        assert parent_ticket(first.id).number == parent.number
+        assert parent_ticket(alone.id) is None and linked_tickets(alone.id) == []

@@ -1,17 +1,35 @@
-"""Power-utility industry plugin: fault repair, new connections and billing disputes."""
+"""Power-utility industry plugin: 24×7 repair, outages, connections, meters, billing."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from server.plugin_api import AssetKind, DemoTicket, Industry, ServiceType, hookimpl
+from flask import url_for
 
-from . import catalog, demo
+from server.plugin_api import (
+    AssetKind,
+    CalendarSpec,
+    DemoTicket,
+    Industry,
+    NavLink,
+    Panel,
+    PluginBlueprint,
+    ServiceType,
+    SlaPolicy,
+    TicketInfo,
+    UserInfo,
+    hookimpl,
+    label,
+)
+
+from . import catalog, demo, panels, providers, sla, views
+from .settings import parse
 
 
 @hookimpl
 def register_industry(settings: Mapping[str, Any]) -> Industry:
+    parse(settings)  # a bad [plugin.power_utility] table stops start-up here
     return catalog.INDUSTRY
 
 
@@ -28,3 +46,36 @@ def register_asset_kinds(settings: Mapping[str, Any]) -> list[AssetKind]:
 @hookimpl
 def demo_tickets(settings: Mapping[str, Any]) -> list[DemoTicket]:
     return demo.tickets()
+
+
+@hookimpl
+def register_calendars(settings: Mapping[str, Any]) -> list[CalendarSpec]:
+    return [sla.calendar(parse(settings))]
+
+
+@hookimpl
+def register_sla_policies(settings: Mapping[str, Any]) -> list[SlaPolicy]:
+    return sla.policies(parse(settings))
+
+
+@hookimpl
+def ticket_detail_panels(ticket: TicketInfo) -> list[Panel]:
+    return panels.panels(ticket)
+
+
+@hookimpl
+def validate_ticket(
+    service: ServiceType, ticket: TicketInfo, settings: Mapping[str, Any]
+) -> dict[str, list[str]] | None:
+    parsed = parse(settings)
+    return providers.maintenance_errors(service, ticket, parsed.providers, parsed.timezone)
+
+
+@hookimpl
+def register_blueprints(settings: Mapping[str, Any]) -> list[PluginBlueprint]:
+    return [PluginBlueprint(views.blueprint(parse(settings)), "ticket.view")]
+
+
+@hookimpl
+def menu_links(user: UserInfo) -> list[NavLink]:
+    return [NavLink(label("代维单位", "Providers"), url_for("power_utility.providers_page"))]

@@ -1,4 +1,4 @@
-"""The power-utility industry, its asset kind and its (starter) service catalog."""
+"""The power-utility industry, its supply-point asset kind and its service catalog."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ INDUSTRY = Industry(
     slug="power_utility",
     label=label("电力", "Power utility"),
     ticket_prefix="PU",
-    version="0.1.0",
+    version="1.0.0",
 )
 
 SUPPLY_POINT = AssetKind(
@@ -16,6 +16,67 @@ SUPPLY_POINT = AssetKind(
     label=label("用电户", "Supply point"),
     identifier_label=label("户号", "Account no."),
     identifier_pattern=r"\d{10,13}",
+)
+
+REGION_CLASS = FieldSpec(
+    name="region_class",
+    label=label("区域类别", "Region class"),
+    kind="choice",
+    required=True,
+    choices=(
+        ("urban", label("城区", "Urban")),
+        ("rural", label("农村", "Rural")),
+        ("remote", label("特殊边远地区", "Remote")),
+    ),
+    help=label(
+        "决定抢修人员到达现场的时限",
+        "Sets how soon the repair crew must be on site",
+    ),
+)
+METER_NO = FieldSpec(
+    name="meter_no",
+    label=label("电能表号", "Meter no."),
+    max_length=24,
+    pattern=r"^[0-9A-Z]{6,24}$",
+    pattern_hint=label(
+        "6–24 位数字或大写字母，见表计铭牌", "6–24 digits or capitals, as on the meter"
+    ),
+)
+SUPPLY_ADDRESS = FieldSpec(
+    name="supply_address",
+    label=label("用电地址", "Supply address"),
+    max_length=300,
+)
+CUSTOMER_KIND = FieldSpec(
+    name="customer_kind",
+    label=label("客户类别", "Customer kind"),
+    kind="choice",
+    choices=(
+        ("residential", label("居民", "Residential")),
+        ("commercial", label("商业", "Commercial")),
+        ("industrial", label("工业", "Industrial")),
+        ("rural", label("农业/农村", "Rural")),
+    ),
+)
+SUPPLY_POINT_FIELDS = (METER_NO, SUPPLY_ADDRESS, CUSTOMER_KIND)
+
+# The services answered around the clock with an on-site arrival target (sla.py).
+REPAIR_SERVICES = ("fault_repair", "outage")
+
+CONNECTION_STAGES = (
+    ("application", label("业务受理", "Application accepted")),
+    ("survey", label("现场勘查", "Site survey")),
+    ("supply_plan", label("供电方案答复", "Supply plan issued")),
+    ("design_review", label("设计审查", "Design review")),
+    ("mid_inspection", label("中间检查", "Interim inspection")),
+    ("completion", label("竣工检验", "Completion inspection")),
+    ("energised", label("装表接电", "Meter fitted and energised")),
+)
+
+LICENCE_TYPES = (
+    ("install", label("承装", "Installation")),
+    ("repair", label("承修", "Repair")),
+    ("test", label("承试", "Testing")),
 )
 
 SERVICES = (
@@ -26,21 +87,7 @@ SERVICES = (
         default_priority="urgent",
         asset_kind="supply_point",
         fields=(
-            FieldSpec(
-                name="region_class",
-                label=label("区域类别", "Region class"),
-                kind="choice",
-                required=True,
-                choices=(
-                    ("urban", label("城区", "Urban")),
-                    ("rural", label("农村", "Rural")),
-                    ("remote", label("特殊边远地区", "Remote")),
-                ),
-                help=label(
-                    "决定抢修人员到达现场的时限",
-                    "Sets how soon the repair crew must be on site",
-                ),
-            ),
+            REGION_CLASS,
             FieldSpec(
                 name="outage",
                 label=label("已停电", "Power is out"),
@@ -64,6 +111,7 @@ SERVICES = (
                 kind="textarea",
                 max_length=1000,
             ),
+            *SUPPLY_POINT_FIELDS,
         ),
     ),
     ServiceType(
@@ -108,6 +156,15 @@ SERVICES = (
                 label=label("现场具备接电条件", "Site is ready for connection"),
                 kind="boolean",
             ),
+            FieldSpec(
+                name="stage",
+                label=label("办理环节", "Stage"),
+                kind="choice",
+                required=True,
+                choices=CONNECTION_STAGES,
+            ),
+            SUPPLY_ADDRESS,
+            CUSTOMER_KIND,
         ),
     ),
     ServiceType(
@@ -149,6 +206,131 @@ SERVICES = (
                 kind="textarea",
                 max_length=2000,
             ),
+            METER_NO,
+        ),
+    ),
+    ServiceType(
+        code="outage",
+        label=label("停电事件", "Outage incident"),
+        category="field_service",
+        default_priority="urgent",
+        fields=(
+            REGION_CLASS,
+            FieldSpec(
+                name="feeder",
+                label=label("停电线路/台区", "Feeder or transformer area"),
+                required=True,
+                max_length=100,
+            ),
+            FieldSpec(
+                name="affected_customers",
+                label=label("影响户数（估）", "Customers affected (estimate)"),
+                kind="integer",
+                min_value=1,
+                max_value=1_000_000,
+            ),
+            FieldSpec(
+                name="cause",
+                label=label("停电原因", "Cause"),
+                kind="choice",
+                choices=(
+                    ("unknown", label("待查", "Being investigated")),
+                    ("weather", label("恶劣天气", "Weather")),
+                    ("equipment", label("设备故障", "Equipment failure")),
+                    ("external", label("外力破坏", "External damage")),
+                    ("planned", label("计划检修", "Planned work")),
+                ),
+            ),
+        ),
+        description=label(
+            "一次停电开一张事件单，把客户报修单关联到它；事件解决时一并解决",
+            "Open one incident per outage and link the customers' reports to it; "
+            "resolving it resolves them",
+        ),
+    ),
+    ServiceType(
+        code="meter_fault",
+        label=label("计量装置故障", "Meter fault"),
+        category="field_service",
+        default_priority="high",
+        asset_kind="supply_point",
+        fields=(
+            METER_NO,
+            FieldSpec(
+                name="meter_symptom",
+                label=label("故障现象", "Symptom"),
+                kind="choice",
+                required=True,
+                choices=(
+                    ("blank_display", label("黑屏/无显示", "Blank display")),
+                    ("running_fast", label("走字异常", "Running abnormally")),
+                    ("burnt", label("表计烧损", "Burnt out")),
+                    ("seal_broken", label("封印缺失", "Seal missing")),
+                    ("prepay_fault", label("预付费/购电异常", "Prepayment fault")),
+                ),
+            ),
+            REGION_CLASS,
+            SUPPLY_ADDRESS,
+        ),
+    ),
+    ServiceType(
+        code="enquiry",
+        label=label("95598 咨询", "Hotline enquiry"),
+        category="enquiry",
+        default_priority="low",
+        fields=(
+            FieldSpec(
+                name="topic",
+                label=label("咨询内容", "Topic"),
+                kind="choice",
+                required=True,
+                choices=(
+                    ("outage_info", label("停电信息", "Outage information")),
+                    ("tariff", label("电价电费", "Tariffs and bills")),
+                    ("connection", label("业扩报装", "New connections")),
+                    ("payment", label("缴费方式", "Ways to pay")),
+                    ("other", label("其他", "Other")),
+                ),
+            ),
+            FieldSpec(
+                name="hotline_ref",
+                label=label("95598 工单号", "Hotline reference"),
+                max_length=30,
+                pattern=r"^[0-9A-Za-z\-]{4,30}$",
+                pattern_hint=label("4–30 位字母、数字或 -", "4–30 letters, digits or -"),
+            ),
+        ),
+    ),
+    ServiceType(
+        code="contracted_maintenance",
+        label=label("代维检修", "Contracted maintenance"),
+        category="field_service",
+        default_priority="normal",
+        asset_kind="supply_point",
+        fields=(
+            FieldSpec(
+                name="provider_name",
+                label=label("代维单位", "Maintenance provider"),
+                required=True,
+                max_length=100,
+                help=label("须为供应商名录中的单位", "Must be a provider in the provider register"),
+            ),
+            FieldSpec(
+                name="licence_type",
+                label=label("承装（修、试）电力设施许可类别", "Licence type"),
+                kind="choice",
+                required=True,
+                choices=LICENCE_TYPES,
+            ),
+            FieldSpec(
+                name="equipment",
+                label=label("检修设备", "Equipment"),
+                kind="textarea",
+                required=True,
+                max_length=1000,
+            ),
+            SUPPLY_ADDRESS,
+            CUSTOMER_KIND,
         ),
     ),
 )

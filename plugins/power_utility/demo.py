@@ -100,6 +100,7 @@ def tickets() -> list[DemoTicket]:
                 "supply_voltage": "mv_10kv",
                 "use_type": "industrial",
                 "site_ready": False,
+                "stage": "supply_plan",
             },
         ),
         DemoTicket(

@@ -218,6 +218,26 @@ def _create_appointment_tables(db: peewee.Database) -> None:
         db.create_tables(frozen)
 
 
+class _TicketLinkV1(peewee.Model):
+    """The ticket_link table as migration 11 creates it (frozen)."""
+
+    child = peewee.ForeignKeyField(Ticket, primary_key=True, backref="+", on_delete="CASCADE")
+    parent = peewee.ForeignKeyField(Ticket, backref="+", on_delete="CASCADE")
+    linked_by = peewee.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    linked_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "ticket_link"
+        legacy_table_names = False
+        indexes = ((("parent", "linked_at"), False),)
+
+
+def _create_ticket_link_table(db: peewee.Database) -> None:
+    frozen = [_TicketLinkV1]
+    with db.bind_ctx(frozen, bind_refs=False, bind_backrefs=False):
+        db.create_tables(frozen)
+
+
 MIGRATIONS = [
     Migration(1, "create core tables", _create_core_tables),
     Migration(2, "create SLA tables", _create_sla_tables),
@@ -229,4 +249,7 @@ MIGRATIONS = [
     Migration(8, "create the round-robin turns of automatic dispatch", _create_dispatch_cursor),
     Migration(9, "create service reports", _create_report_tables),
     Migration(10, "create appointments", _create_appointment_tables),
+    Migration(
+        11, "create ticket links (a parent incident and its tickets)", _create_ticket_link_table
+    ),
 ]

@@ -22,6 +22,7 @@ from server.dispatch.reports import (
     record_quote,
     ticket_quotes,
 )
+from server.links import cascade_message, cascade_resolution
 from server.models import Ticket
 from server.plugin_api import REPORT_OUTCOMES
 from server.report_forms import PartsForm, QuoteForm, ReportForm
@@ -199,7 +200,11 @@ def _resolve_after(registry: Registry, ticket: Ticket, outcome: str) -> None:
     except (TransitionRefused, StaleTicket) as exc:
         flash(f"The ticket stays {fresh.status.replace('_', ' ')}: {exc}", "error")
     else:
-        flash(f"{ticket.number} is now resolved.")
+        # a parent's linked tickets are resolved with it (server/links.py)
+        cascaded = cascade_message(
+            cascade_resolution(registry, Ticket.get_by_id(ticket.id), g.user)
+        )
+        flash(f"{ticket.number} is now resolved. {cascaded}".strip())
 
 
 def _render_report(

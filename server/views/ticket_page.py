@@ -24,6 +24,7 @@ from server.forms import (
     AssignForm,
     AttachmentForm,
     CommentForm,
+    LinkForm,
     ReadinessForm,
     TicketEditForm,
     TransitionForm,
@@ -31,6 +32,15 @@ from server.forms import (
     options,
     plugin_attributes,
     ticket_form_class,
+)
+from server.links import (
+    LinkRefused,
+    cascade_message,
+    cascade_resolution,
+    children_of,
+    link_ticket,
+    parent_of,
+    unlink_ticket,
 )
 from server.models import Ticket, User
 from server.sla.engine import live_clocks
@@ -112,6 +122,9 @@ def _detail_context(ticket: Ticket, forms: dict[str, Any]) -> dict[str, Any]:
         "attachments": list(ticket.attachments),
         **report_context(ticket),
         **appointment_card(ticket, forms.get("appointment")),
+        "link_parent": parent_of(ticket),
+        "link_children": children_of(ticket),
+        "link_form": forms.get("link") or LinkForm(formdata=None),
     }
 
 
@@ -160,7 +173,50 @@ def transition(number: str) -> Any:
     except TransitionRefused as exc:
         return _render_detail(ticket, 422, f"Not moved: {exc}.", transition=form)
     status_name = translate(workflow.STATUSES[ticket.status])
-    return _after_action(ticket, f"{ticket.number} is now {status_name}.")
+    message = f"{ticket.number} is now {status_name}."
+    if ticket.status == "resolved":
+        # resolving a parent resolves its linked tickets, each through the normal path
+        cascaded = cascade_message(cascade_resolution(current_registry(), ticket, g.user))
+        message = f"{message} {cascaded}".strip()
+    return _after_action(ticket, message)
+
+
+@bp.route("/tickets/<number>/link", methods=["POST"])
+@require("ticket.assign")
+def link(number: str) -> Any:
+    """Link this ticket under the parent ticket named in the form."""
+    ticket = ticket_or_404(number)
+    form = LinkForm()
+    if form.validate():
+        parent = Ticket.get_or_none(Ticket.number == form.parent.data.upper())
+        if parent is None:
+            form.parent.errors.append(f"There is no ticket {form.parent.data}.")
+        else:
+            try:
+                link_ticket(ticket, parent, g.user)
+            except LinkRefused as exc:
+                form.parent.errors.append(f"{str(exc).capitalize()}.")
+            else:
+                return _after_action(
+                    Ticket.get_by_id(ticket.id), f"{ticket.number} linked to {parent.number}."
+                )
+    return _render_detail(ticket, 422, "Not linked: see the marked field.", link=form)
+
+
+@bp.route("/tickets/<number>/unlink", methods=["POST"])
+@require("ticket.assign")
+def unlink(number: str) -> Any:
+    """Take this ticket from under its parent (a no-op when it has none)."""
+    ticket = ticket_or_404(number)
+    parent = unlink_ticket(ticket, g.user)
+    message = f"{ticket.number} unlinked from {parent.number}." if parent else "Not linked."
+    back = request.form.get("back", "")
+    if back and Ticket.get_or_none(Ticket.number == back) is not None:
+        flash(message)
+        if htmx.is_partial_request():
+            return _render_detail(Ticket.get(Ticket.number == back))
+        return redirect(url_for("tickets.detail", number=back), code=303)
+    return _after_action(Ticket.get_by_id(ticket.id), message)
 
 
 @bp.route("/tickets/<number>/assign", methods=["POST"])
