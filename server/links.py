@@ -15,7 +15,7 @@ import peewee
 
 from server import workflow
 from server.catalog import Registry
-from server.db import write_transaction
+from server.db import database, write_transaction
 from server.models import BaseModel, Ticket, TicketEvent, User, utcnow
 from server.permissions import user_can
 from server.tickets import StaleTicket, TransitionRefused, transition_ticket
@@ -84,7 +84,13 @@ def link_ticket(child: Ticket, parent: Ticket, actor: User, now: dt.datetime | N
             raise LinkRefused(f"{parent.number} is itself linked to another ticket")
         if TicketLink.select().where(TicketLink.parent == child.id).exists():
             raise LinkRefused(f"{child.number} has linked tickets of its own")
-        TicketLink.create(child=child, parent=parent, linked_by=actor, linked_at=now)
+        try:
+            with database.atomic():
+                TicketLink.create(child=child, parent=parent, linked_by=actor, linked_at=now)
+        except peewee.IntegrityError:
+            # Someone linked it between our check and our insert (PostgreSQL; SQLite's
+            # write lock serialises the two).
+            raise LinkRefused(f"{child.number} was just linked by someone else") from None
         _event(child, actor, now, "linked_to_parent", parent=parent.number)
         _event(parent, actor, now, "child_linked", child=child.number)
 

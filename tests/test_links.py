@@ -262,3 +262,22 @@ def test_the_power_plugin_shows_the_outage_and_its_reports(app):
     child = html.unescape(client.get(f"/tickets/{report}").get_data(as_text=True))
     assert f"<dt>Outage incident</dt><dd>{incident}</dd>" in child
     assert "<dt>Feeder</dt><dd>10kV 芙蓉线</dd>" in child
+
+
+def test_a_link_made_by_someone_else_meanwhile_is_refused_not_an_error(app, monkeypatch):
+    """The check and the insert race on PostgreSQL: the loser gets a refusal, not a 500."""
+    import server.links as links
+
+    first, second, report = _incident(app), _incident(app), _report(app)
+    actor = ensure_user(app, "dispatcher", "dispatcher")
+    with app.app_context():
+        links.link_ticket(_get(app, report), _get(app, first), actor)
+        # as if the other dispatcher's link had not been there when we checked
+        monkeypatch.setattr(links, "parent_of", lambda _child: None)
+        with pytest.raises(links.LinkRefused, match="was just linked by someone else"):
+            links.link_ticket(_get(app, report), _get(app, second), actor)
+        assert (
+            TicketLink.get(TicketLink.child == _get(app, report).id).parent_id
+            == _get(app, first).id
+        )
+    assert _events(app, second, "child_linked") == []
