@@ -7,6 +7,7 @@ from typing import Any
 
 from server.plugin_api import (
     AssetKind,
+    CalendarSpec,
     CustomerInfo,
     DemoTicket,
     Entitlement,
@@ -21,7 +22,7 @@ from server.plugin_api import (
 )
 
 from . import catalog, demo, rules, sla
-from .entitlement import loss_day, policy_on
+from .policy_term import loss_day, policy_on
 
 
 @hookimpl
@@ -37,6 +38,11 @@ def register_service_catalog(settings: Mapping[str, Any]) -> list[ServiceType]:
 @hookimpl
 def register_asset_kinds(settings: Mapping[str, Any]) -> list[AssetKind]:
     return list(catalog.ASSET_KINDS)
+
+
+@hookimpl
+def register_calendars(settings: Mapping[str, Any]) -> list[CalendarSpec]:
+    return [sla.CALENDAR_SPEC]
 
 
 @hookimpl

@@ -1,13 +1,28 @@
 """The claims clock: a decision due 30 days after the documents are complete (or the
 policy contract's own limit, its ``claim_decision_days`` attribute), payment due 10 days
 after the agreement — milestone metrics on the always-open calendar, paused while the
-ticket waits for the customer (documents requested)."""
+ticket waits for the customer (documents requested).
+A date milestone is midnight Beijing time on the plugin's every-hour calendar."""
 
 from __future__ import annotations
 
-from server.plugin_api import EscalationStep, MetricTarget, SlaMatch, SlaPolicy, label
+from server.plugin_api import (
+    CalendarSpec,
+    EscalationStep,
+    MetricTarget,
+    SlaMatch,
+    SlaPolicy,
+    label,
+)
 
-CALENDAR = "24x7"
+# Claims time limits count calendar days in China: every hour of every day, and a date
+# milestone starts at midnight Beijing time.
+CALENDAR = "in_calendar_days"
+CALENDAR_SPEC = CalendarSpec(
+    name=CALENDAR,
+    timezone="Asia/Shanghai",
+    days={day: ("00:00-24:00",) for day in ("weekdays", "saturday", "sunday")},
+)
 DECISION_DAYS = 30
 PAYMENT_DAYS = 10
 LADDER = (EscalationStep(80, "assignee"), EscalationStep(100, "supervisor"))
