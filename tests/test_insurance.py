@@ -54,6 +54,7 @@ VALID = {
         "f_loss_estimate": "450000.00",
         "f_loss_description": "暴雨导致基坑边坡坍塌",
         "f_documents_complete_on": ago(2),
+        "f_claim_decision_days": "45",
     },
     "loss_survey": {
         "f_survey_kind": "video",
@@ -93,6 +94,7 @@ INVALID = [
         "earlier",
     ),
     ("claim_report", {"f_paid_on": ago(0)}, "paid_on", "agreement first"),
+    ("claim_report", {"f_claim_decision_days": "0"}, "claim_decision_days", "between 1 and 365"),
     ("loss_survey", {"f_site_contact_phone": "1367192803"}, "site_contact_phone", "11-digit"),
     ("policy_servicing", {"f_documents_complete": ""}, "documents_complete", "complete"),
     ("policy_servicing", {"f_signer_is_customer": ""}, "signer_is_customer", "must sign"),

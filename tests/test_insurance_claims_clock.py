@@ -133,6 +133,19 @@ def test_the_policy_contract_sets_its_own_decision_limit(in_app, limit, days):
     assert sla_rows(in_app, ticket)["claim_payment"].target_seconds == 10 * 86400
 
 
+def test_the_limit_entered_on_the_claim_wins_over_the_policys(in_app):
+    ticket = claim_ticket(
+        in_app,
+        {**LOSS, "documents_complete_on": DOCS_DAY, "claim_decision_days": 20},
+        REPORTED,
+        asset_attributes={"claim_decision_days": 15},
+    )
+    assert sla_rows(in_app, ticket)["claim_decision"].due_at == DOCS_AT + dt.timedelta(days=20)
+    # Clearing it on the claim falls back to the policy contract's limit.
+    _edit(in_app, ticket, DOCS_AT + dt.timedelta(days=1), claim_decision_days=None)
+    assert sla_rows(in_app, ticket)["claim_decision"].due_at == DOCS_AT + dt.timedelta(days=15)
+
+
 @pytest.mark.parametrize("limit", [0, -5, "soon", True])
 def test_a_contract_limit_that_is_not_a_positive_number_of_days_is_ignored(in_app, limit):
     ticket = claim_ticket(

@@ -69,6 +69,17 @@ CLAIM_MILESTONES = (
     _date("decision_on", "核赔结论日期", "Decision made on"),
     _date("agreement_on", "赔付协议达成日期", "Agreement reached on"),
     _date("paid_on", "赔款支付日期", "Paid on"),
+    FieldSpec(
+        name="claim_decision_days",
+        label=label("合同约定核赔时限（天）", "Contract decision limit (days)"),
+        kind="integer",
+        min_value=1,
+        max_value=365,
+        help=label(
+            "保险合同另有约定时填写，默认30天",
+            "Only when the policy contract sets its own limit; 30 days otherwise",
+        ),
+    ),
 )
 
 
