@@ -149,6 +149,8 @@ class CalendarSpec:
 
 
 SLA_METRICS = ("first_response", "arrival", "resolution")
+# A plugin's milestone metric (stored in a 20-character column).
+_MILESTONE_METRIC = re.compile(r"^[a-z][a-z0-9_]{1,19}$")
 ESCALATION_TARGETS = ("assignee", "supervisor", "admin")
 
 
@@ -171,6 +173,15 @@ class MetricTarget:
     """One metric of a policy: minutes per priority, its calendar, pauses and ladder.
 
     A priority missing from ``minutes`` has no target for this metric.
+
+    Milestone metrics measure the ticket's own moments, kept as date attributes
+    (``YYYY-MM-DD``, read as midnight in the calendar's time zone): ``starts_at`` names
+    the attribute that starts the clock instead of ``reported_at`` (until it is set the
+    clock stands paused and no time counts); ``stops_at`` the attribute that stops it
+    instead of the core's event. A metric other than the core's three needs
+    ``stops_at``. ``days_from`` names a whole-number attribute (days), looked up on the
+    ticket and then on its asset, that replaces ``minutes`` when set (a contract's own
+    limit).
     """
 
     metric: str
@@ -178,10 +189,19 @@ class MetricTarget:
     minutes: Mapping[str, int]
     pause_statuses: tuple[str, ...] = ()
     escalation: tuple[EscalationStep, ...] = ()
+    starts_at: str = ""
+    stops_at: str = ""
+    days_from: str = ""
 
     def __post_init__(self) -> None:
         if self.metric not in SLA_METRICS:
-            raise ValueError(f"metric {self.metric!r} must be one of {SLA_METRICS}")
+            if not self.stops_at:
+                raise ValueError(
+                    f"metric {self.metric!r} must be one of {SLA_METRICS}"
+                    " or name the attribute that stops it (stops_at)"
+                )
+            if not _MILESTONE_METRIC.match(self.metric):
+                raise ValueError(f"metric {self.metric!r} must match {_MILESTONE_METRIC.pattern}")
         for priority, minutes in self.minutes.items():
             if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
                 raise ValueError(f"{self.metric}: target for {priority} must be positive minutes")

@@ -1,13 +1,28 @@
-"""Insurance industry plugin: claims assistance, policy servicing and enquiries."""
+"""Insurance industry plugin: claims and their time limits, policy servicing, enquiries."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from server.plugin_api import AssetKind, DemoTicket, Industry, ServiceType, hookimpl
+from server.plugin_api import (
+    AssetKind,
+    CalendarSpec,
+    CustomerInfo,
+    DemoTicket,
+    Entitlement,
+    FieldSpec,
+    Industry,
+    ServiceType,
+    SlaPolicy,
+    TicketInfo,
+    asset_info,
+    current_user,
+    hookimpl,
+)
 
-from . import catalog, demo
+from . import catalog, demo, rules, sla
+from .policy_term import loss_day, policy_on
 
 
 @hookimpl
@@ -23,6 +38,46 @@ def register_service_catalog(settings: Mapping[str, Any]) -> list[ServiceType]:
 @hookimpl
 def register_asset_kinds(settings: Mapping[str, Any]) -> list[AssetKind]:
     return list(catalog.ASSET_KINDS)
+
+
+@hookimpl
+def register_calendars(settings: Mapping[str, Any]) -> list[CalendarSpec]:
+    return [sla.CALENDAR_SPEC]
+
+
+@hookimpl
+def register_sla_policies(settings: Mapping[str, Any]) -> list[SlaPolicy]:
+    return list(sla.POLICIES)
+
+
+@hookimpl
+def customer_form_fields(settings: Mapping[str, Any]) -> list[FieldSpec]:
+    return list(catalog.CUSTOMER_FIELDS)
+
+
+@hookimpl
+def validate_customer(customer: CustomerInfo) -> dict[str, list[str]] | None:
+    return rules.customer_errors(customer) or None
+
+
+@hookimpl
+def validate_ticket(service: ServiceType, ticket: TicketInfo) -> dict[str, list[str]] | None:
+    if ticket.plugin != catalog.INDUSTRY.slug:
+        return None
+    if service.code == "policy_servicing":
+        return rules.servicing_errors(ticket.attributes, current_user()) or None
+    if service.code == "claim_report":
+        return rules.claim_errors(ticket.attributes) or None
+    return None
+
+
+@hookimpl
+def entitlement(ticket: TicketInfo) -> Entitlement | None:
+    policy = asset_info(ticket.asset_id)
+    if policy is None or policy.kind != catalog.POLICY.code:
+        return None
+    day = loss_day(dict(ticket.attributes), ticket.reported_at)
+    return policy_on(day, policy.coverage_start, policy.coverage_end)
 
 
 @hookimpl

@@ -24,6 +24,62 @@ INSURANCE_LINES = (
     ("property_all_risks", label("财产一切险", "Property all-risks")),
     ("public_liability", label("公众责任险", "Public liability")),
     ("motor", label("机动车辆险", "Motor")),
+    ("life", label("人寿保险", "Life")),
+)
+
+ID_KINDS = (
+    ("resident_id", label("居民身份证", "Resident ID card")),
+    ("uscc", label("统一社会信用代码", "Unified social credit code")),
+)
+
+CUSTOMER_FIELDS = (
+    FieldSpec(
+        name="in_id_kind",
+        label=label("实名证件类型", "Real-name document"),
+        kind="choice",
+        choices=ID_KINDS,
+    ),
+    FieldSpec(
+        name="in_id_number",
+        label=label("证件号码", "Document number"),
+        max_length=18,
+        help=label(
+            "18位身份证号或统一社会信用代码，含校验位",
+            "18-character resident ID or credit code, check character included",
+        ),
+    ),
+)
+
+
+def _date(name: str, zh: str, en: str, required: bool = False) -> FieldSpec:
+    return FieldSpec(
+        name=name, label=label(zh, en), kind="date", required=required, not_in_future=True
+    )
+
+
+def _text(name: str, zh: str, en: str, required: bool = False, size: int = 2000) -> FieldSpec:
+    return FieldSpec(
+        name=name, label=label(zh, en), kind="textarea", required=required, max_length=size
+    )
+
+
+# The claims clock's milestones (see sla.py): each a date set on the claim as it happens.
+CLAIM_MILESTONES = (
+    _date("documents_complete_on", "索赔资料齐全日期", "Documents complete on"),
+    _date("decision_on", "核赔结论日期", "Decision made on"),
+    _date("agreement_on", "赔付协议达成日期", "Agreement reached on"),
+    _date("paid_on", "赔款支付日期", "Paid on"),
+    FieldSpec(
+        name="claim_decision_days",
+        label=label("合同约定核赔时限（天）", "Contract decision limit (days)"),
+        kind="integer",
+        min_value=1,
+        max_value=365,
+        help=label(
+            "保险合同另有约定时填写，默认30天",
+            "Only when the policy contract sets its own limit; 30 days otherwise",
+        ),
+    ),
 )
 
 
@@ -68,6 +124,7 @@ SERVICES = (
                 required=True,
                 max_length=4000,
             ),
+            *CLAIM_MILESTONES,
         ),
     ),
     ServiceType(
@@ -127,6 +184,21 @@ SERVICES = (
                 kind="textarea",
                 max_length=2000,
             ),
+            FieldSpec(
+                name="signed_by",
+                label=label("申请书签字人", "Application signed by"),
+                required=True,
+                max_length=60,
+                help=label(
+                    "客户本人或其授权代理人的姓名；工作人员不得代签",
+                    "The customer or their authorised agent; staff never sign",
+                ),
+            ),
+            FieldSpec(
+                name="signer_is_customer",
+                label=label("签字人为客户本人或授权代理人", "Signer is the customer or agent"),
+                kind="boolean",
+            ),
         ),
     ),
     ServiceType(
@@ -157,5 +229,103 @@ SERVICES = (
         ),
     ),
 )
+
+EXTRA_SERVICES = (
+    ServiceType(
+        code="archive_borrowing",
+        label=label("档案借阅", "Archive borrowing"),
+        category="request",
+        default_priority="low",
+        asset_kind="policy",
+        fields=(
+            FieldSpec(
+                name="archive_kind",
+                label=label("档案类别", "Archive"),
+                kind="choice",
+                required=True,
+                choices=(
+                    ("policy_file", label("保单档案", "Policy file")),
+                    ("claim_file", label("理赔案卷", "Claim file")),
+                ),
+            ),
+            _text("purpose", "借阅用途", "Purpose", required=True, size=500),
+            _date("return_by", "归还日期", "Return by"),
+        ),
+    ),
+    ServiceType(
+        code="customer_training",
+        label=label("客户培训", "Customer training"),
+        category="request",
+        default_priority="low",
+        fields=(
+            FieldSpec(
+                name="training_topic",
+                label=label("培训主题", "Topic"),
+                required=True,
+                max_length=200,
+            ),
+            FieldSpec(
+                name="attendees",
+                label=label("参训人数", "Attendees"),
+                kind="integer",
+                required=True,
+                min_value=1,
+                max_value=1000,
+            ),
+        ),
+    ),
+    ServiceType(
+        code="vip_visit",
+        label=label("高端客户拜访", "High-end customer visit"),
+        category="visit",
+        asset_kind="policy",
+        fields=(
+            FieldSpec(
+                name="visit_count",
+                label=label("拜访次数", "Visits"),
+                kind="integer",
+                required=True,
+                min_value=1,
+                max_value=100,
+            ),
+            _amount("premium_covered", "涉及保费（元）", "Premium covered (CNY)", required=True),
+            _text("visit_notes", "拜访记录", "Notes", required=True),
+            FieldSpec(
+                name="visit_outcome",
+                label=label("拜访结果", "Outcome"),
+                kind="choice",
+                required=True,
+                choices=(
+                    ("renewal_agreed", label("同意续保", "Renewal agreed")),
+                    ("new_business", label("新增业务", "New business")),
+                    ("follow_up", label("需跟进", "Follow-up needed")),
+                    ("no_interest", label("暂无意向", "No interest")),
+                ),
+            ),
+        ),
+    ),
+    ServiceType(
+        code="complaint",
+        label=label("投诉", "Complaint"),
+        category="complaint",
+        default_priority="high",
+        fields=(
+            FieldSpec(
+                name="complaint_about",
+                label=label("投诉类别", "About"),
+                kind="choice",
+                required=True,
+                choices=(
+                    ("claims", label("理赔", "Claims")),
+                    ("sales", label("销售误导", "Mis-selling")),
+                    ("service", label("服务态度", "Service")),
+                ),
+            ),
+            _text("complaint_details", "投诉内容", "Details", required=True),
+        ),
+    ),
+)
+
+SERVICES = SERVICES + EXTRA_SERVICES
 
 ASSET_KINDS = (POLICY,)

@@ -111,18 +111,35 @@ def tickets() -> list[DemoTicket]:
                 "change_details": (
                     "通讯地址变更为上海市徐汇区漕溪北路398号汇智大厦12楼，联系人孙丽娟。"
                 ),
+                "signed_by": "孙丽娟",
+                "signer_is_customer": True,
             },
         ),
         DemoTicket(
             service="policy_servicing",
             title="客户申请退保",
             customer=zhao,
-            description="客户车辆已转让，申请车险退保，尚缺转让证明。",
+            description="客户车辆已转让，申请车险退保，已提交机动车登记转移证明。",
             asset=zhao_policy,
             attributes={
                 "change_kind": "surrender",
-                "documents_complete": False,
-                "change_details": "车辆转让后退保，待补充机动车登记转移证明。",
+                "documents_complete": True,
+                "change_details": "车辆转让后退保，附机动车登记转移证明。",
+                "signed_by": "赵明",
+                "signer_is_customer": True,
+            },
+        ),
+        DemoTicket(
+            service="vip_visit",
+            title="恒泰建设年度续保拜访",
+            customer=hengtai,
+            description="拜访项目部，回顾本年度理赔服务并沟通续保方案。",
+            asset=hengtai_policy,
+            attributes={
+                "visit_count": 1,
+                "premium_covered": "368000.00",
+                "visit_notes": "客户对暴雨理赔时效满意，希望续保时增加第三者责任限额。",
+                "visit_outcome": "renewal_agreed",
             },
         ),
         DemoTicket(

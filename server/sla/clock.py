@@ -100,3 +100,13 @@ def measure(
         percent = escalation_percents[0]
         next_step, _ = deadline(calendar, start, target_seconds * percent / 100, clipped, end)
     return MetricClock(due, paused, elapsed, state, next_step)
+
+
+def not_started(
+    calendar: BusinessCalendar, target_seconds: float, moment: dt.datetime, cancelled: bool
+) -> MetricClock:
+    """A milestone metric whose starting moment has not come: paused (cancelled when the
+    ticket ended first), nothing elapsed; the deadline shown is the one it would have if
+    it started at ``moment``."""
+    due = calendar.add(moment, target_seconds)
+    return MetricClock(due, 0.0, 0.0, CANCELLED if cancelled else PAUSED, None)

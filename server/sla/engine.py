@@ -18,7 +18,16 @@ from typing import Any
 from server.catalog import Registry
 from server.models import Ticket, utcnow
 from server.plugin_api import Entitlement, MetricTarget
-from server.sla.clock import BREACHED, OPEN_STATES, Segment, clip_pauses, deadline, measure
+from server.sla.calendar import BusinessCalendar
+from server.sla.clock import (
+    BREACHED,
+    OPEN_STATES,
+    Segment,
+    clip_pauses,
+    deadline,
+    measure,
+    not_started,
+)
 from server.sla.models import TicketDeadline, TicketSla, TicketStatusPeriod
 from server.sla.policies import PolicyChoice, TicketFacts, choose_policy
 from server.sla.settings import ALWAYS_OPEN
@@ -104,7 +113,41 @@ def policy_for(registry: Registry, ticket: Ticket) -> tuple[PolicyChoice, Entitl
 # --- the clocks -----------------------------------------------------------------------
 
 
-def _stopped_at(ticket: Ticket, metric: str) -> dt.datetime | None:
+def milestone_at(ticket: Ticket, name: str, calendar: BusinessCalendar) -> dt.datetime | None:
+    """The moment a milestone attribute (a ``YYYY-MM-DD`` date) names: that day's
+    midnight in the calendar's time zone, aware UTC; None when unset or unreadable."""
+    value = (ticket.attributes or {}).get(name)
+    if not isinstance(value, str):
+        return None
+    try:
+        day = dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+    return dt.datetime.combine(day, dt.time(), tzinfo=calendar.zone).astimezone(dt.UTC)
+
+
+def target_days(ticket: Ticket, name: str) -> int | None:
+    """A whole number of days from the ticket's attribute ``name``, else its asset's."""
+    sources = [ticket.attributes or {}]
+    if ticket.asset_id is not None:
+        sources.append(ticket.asset.attributes or {})
+    for attributes in sources:
+        value = attributes.get(name)
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+    return None
+
+
+def _stopped_at(
+    ticket: Ticket,
+    metric: str,
+    target: MetricTarget | None = None,
+    calendar: BusinessCalendar | None = None,
+) -> dt.datetime | None:
+    if target is not None and target.stops_at:
+        return milestone_at(ticket, target.stops_at, calendar)
     return _aware(
         {
             "first_response": ticket.first_response_at,
@@ -115,12 +158,15 @@ def _stopped_at(ticket: Ticket, metric: str) -> dt.datetime | None:
 
 
 def _cancelled_at(
-    ticket: Ticket, metric: str, periods: list[TicketStatusPeriod]
+    ticket: Ticket, metric: str, periods: list[TicketStatusPeriod], milestone: bool = False
 ) -> dt.datetime | None:
     """When a metric stopped without its event: the ticket was cancelled, or resolved
-    without anyone going on site (then no arrival was needed)."""
+    without anyone going on site (then no arrival was needed), or resolved without its
+    stopping milestone."""
     if ticket.status == "cancelled":
         return _aware(next(p.started_at for p in reversed(periods) if p.status == "cancelled"))
+    if milestone and ticket.resolved_at is not None:
+        return _aware(ticket.resolved_at)
     if metric == "arrival" and ticket.arrived_at is None and ticket.resolved_at is not None:
         return _aware(ticket.resolved_at)
     return None
@@ -170,6 +216,9 @@ def _compute(
         if minutes is None:
             continue
         seconds = minutes * 60
+        days = target_days(ticket, target.days_from) if target.days_from else None
+        if days is not None:
+            seconds = days * 86400
         if target.metric == "arrival" and window_end is not None:
             seconds = _window_seconds(ticket, window_end)
         row = existing.get(target.metric)
@@ -254,12 +303,22 @@ def _clock_inputs(
     if target.metric == "resolution":
         pause_statuses.update(RESOLUTION_RESTS)
     windowed = target.metric == "arrival" and window_end is not None
+    calendar = registry.calendars[WINDOW_CALENDAR if windowed else target.calendar]
+    start = _aware(ticket.reported_at)
+    if target.starts_at:
+        # A milestone start: None (not started yet) until the attribute is set.
+        start = milestone_at(ticket, target.starts_at, calendar)
+    stopped_at = _stopped_at(ticket, target.metric, target, calendar)
     return {
-        "calendar": registry.calendars[WINDOW_CALENDAR if windowed else target.calendar],
-        "start": _aware(ticket.reported_at),
+        "calendar": calendar,
+        "start": start,
         "pauses": [] if windowed else _pauses(periods, pause_statuses),
-        "stopped_at": _stopped_at(ticket, target.metric),
-        "cancelled_at": _cancelled_at(ticket, target.metric, periods),
+        "stopped_at": stopped_at,
+        "cancelled_at": (
+            _cancelled_at(ticket, target.metric, periods, bool(target.stops_at))
+            if stopped_at is None
+            else None
+        ),
     }
 
 
@@ -287,8 +346,9 @@ def step_due(
     inputs = _clock_inputs(registry, ticket, target, periods or _periods(ticket), window_end)
     end = inputs["stopped_at"] or inputs["cancelled_at"] or _aware(now)
     pauses = clip_pauses(inputs["pauses"], end)
+    start = inputs["start"] or end
     moment, _paused = deadline(
-        inputs["calendar"], inputs["start"], row.target_seconds * percent / 100, pauses, end
+        inputs["calendar"], start, row.target_seconds * percent / 100, pauses, end
     )
     return moment
 
@@ -310,12 +370,16 @@ def _fill(
 ) -> None:
     escalated = row.escalated_percent or 0
     inputs = _clock_inputs(registry, ticket, target, periods, window_end)
-    clock = measure(
-        target_seconds=target_seconds,
-        now=now,
-        escalation_percents=[s.percent for s in target.escalation if s.percent > escalated],
-        **inputs,
-    )
+    if inputs["start"] is None:
+        cancelled = inputs["cancelled_at"]
+        clock = not_started(inputs["calendar"], target_seconds, cancelled or now, bool(cancelled))
+    else:
+        clock = measure(
+            target_seconds=target_seconds,
+            now=now,
+            escalation_percents=[s.percent for s in target.escalation if s.percent > escalated],
+            **inputs,
+        )
     windowed = target.metric == "arrival" and window_end is not None
     row.calendar = WINDOW_CALENDAR if windowed else target.calendar
     row.target_seconds = target_seconds
@@ -323,7 +387,7 @@ def _fill(
     row.paused_seconds = clock.paused_seconds
     row.elapsed_seconds = clock.elapsed_seconds
     row.state = clock.state
-    row.stopped_at = _naive(_stopped_at(ticket, target.metric))
+    row.stopped_at = _naive(inputs["stopped_at"] if inputs["start"] is not None else None)
     row.next_escalation_at = _naive(clock.next_escalation_at)
     row.updated_at = _naive(now)
 
