@@ -508,3 +508,15 @@ def render_page(page: str, partial: str, /, **context: Any) -> Any:
     from server.htmx import render
 
     return render(page, partial, **context)
+
+
+def saved_ticket(ticket_id: int | None) -> TicketInfo | None:
+    """The ticket as last saved, e.g. for ``validate_ticket`` to see which fields an edit
+    changes (the draft it receives already holds the new values).
+
+    :param ticket_id: the ticket's id (``TicketInfo.id``; None for a ticket not yet saved).
+    :returns: a frozen :class:`TicketInfo`, or None when there is none.
+    """
+    from server.plugin_reads import saved_ticket as read
+
+    return read(ticket_id)

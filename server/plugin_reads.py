@@ -111,3 +111,10 @@ def current_user_can(permission: str) -> bool:
 
 def user_exists(username: str) -> bool:
     return User.select().where((User.username == username) & (User.active == True)).exists()  # noqa: E712
+
+
+def saved_ticket(ticket_id: int | None) -> TicketInfo | None:
+    if ticket_id is None:
+        return None
+    ticket = Ticket.get_or_none(Ticket.id == ticket_id)
+    return ticket_info(ticket) if ticket is not None else None
