@@ -520,3 +520,31 @@ def saved_ticket(ticket_id: int | None) -> TicketInfo | None:
     from server.plugin_reads import saved_ticket as read
 
     return read(ticket_id)
+
+
+@dataclass(frozen=True)
+class TicketSpan:
+    """A ticket and when it was resolved (None while open), for period reports."""
+
+    ticket: TicketInfo
+    resolved_at: dt.datetime | None = None
+
+
+def tickets_in_period(
+    plugin: str, customer_id: int, start: dt.datetime, end: dt.datetime, services: tuple[str, ...]
+) -> list[TicketSpan]:
+    """A customer's tickets of these services open at some time in ``[start, end)``.
+
+    Reported before ``end`` and not resolved by ``start`` (cancelled ones left out), oldest
+    first; e.g. for downtime or availability reports.
+
+    :param plugin: the tickets' plugin.
+    :param customer_id: the customer's id.
+    :param start: the period's start (naive UTC).
+    :param end: the period's end (naive UTC), excluded.
+    :param services: the service codes.
+    :returns: frozen :class:`TicketSpan` snapshots.
+    """
+    from server.plugin_reads import tickets_in_period as read
+
+    return read(plugin, customer_id, start, end, services)

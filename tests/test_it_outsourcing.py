@@ -462,3 +462,68 @@ def test_the_plugin_works_beside_the_other_industries(tmp_path):
     assert response.status_code == 303, response.get_data(as_text=True)
     assert client.get("/tickets/new").status_code == 200
     assert client.get("/customers/new").status_code == 200
+
+
+# --- availability per contract -------------------------------------------------------------
+
+
+def test_service_minutes_follow_the_contract_calendar():
+    from plugins.it_outsourcing.availability import month_bounds, service_minutes
+
+    start, end = month_bounds(2026, 3)
+    assert start == dt.datetime(2026, 2, 28, 16, 0)  # 1 March 00:00 in Beijing
+    assert service_minutes(start, end, "gold") == 31 * 24 * 60
+    # March 2026 has 22 weekdays of nine business hours
+    assert service_minutes(start, end, "silver") == 22 * 9 * 60
+
+
+def test_the_availability_report_counts_p1_downtime(it_app):
+    from server.tickets import transition_ticket
+
+    customer = _customer(it_app)  # gold, contract RX-2026-001, March 2026
+    outage = _assigned(
+        it_app,
+        _ticket(
+            it_app,
+            customer=customer,
+            reported_at=dt.datetime(2026, 3, 10, 2, 0),
+            impact="high",
+            urgency="high",
+            symptoms="全部宕机",
+        ),
+    )
+    _ticket(it_app, customer=customer, impact="low", urgency="low", symptoms="打印机")  # not P1
+    actor = ensure_user(it_app, "dispatcher", "dispatcher")
+    with it_app.app_context():
+        registry = it_app.extensions["aftersales"].registry
+        outage = transition_ticket(
+            registry,
+            outage,
+            outage.version,
+            "in_progress",
+            actor,
+            now=dt.datetime(2026, 3, 10, 2, 30),
+        )
+        transition_ticket(
+            registry, outage, outage.version, "resolved", actor, now=dt.datetime(2026, 3, 10, 3, 0)
+        )
+    client = _client(it_app)
+    page = client.get("/p/it_outsourcing/availability?contract=RX-2026-001&month=2026-03")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert outage.number in text
+    assert ">60<" in text  # one hour down
+    percent = 100 * (31 * 24 * 60 - 60) / (31 * 24 * 60)
+    assert f"{percent:.3f}%" in text
+
+
+def test_the_availability_page_refuses_a_bad_month_and_an_unknown_contract(it_app):
+    client = _client(it_app)
+    bad = client.get("/p/it_outsourcing/availability?contract=RX-2026-001&month=2026-13")
+    assert bad.status_code == 422
+    assert "YYYY-MM" in bad.get_data(as_text=True)
+    assert (
+        client.get("/p/it_outsourcing/availability?contract=NOPE-1&month=2026-03").status_code
+        == 404
+    )
+    assert 'href="/p/it_outsourcing/availability"' in client.get("/tickets").get_data(as_text=True)

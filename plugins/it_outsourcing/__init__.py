@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask import url_for
+
 from server.plugin_api import (
     AssetKind,
     CalendarSpec,
@@ -13,17 +15,21 @@ from server.plugin_api import (
     Entitlement,
     FieldSpec,
     Industry,
+    NavLink,
     Panel,
     Part,
+    PluginBlueprint,
     ServiceType,
     SlaPolicy,
     TicketInfo,
+    UserInfo,
     Veto,
     asset_info,
     hookimpl,
+    label,
 )
 
-from . import catalog, demo, panels, parts, priority, rules, sla
+from . import catalog, demo, panels, parts, priority, rules, sla, views
 from .entitlement import contract_entitlement, local_day
 from .settings import parse
 
@@ -101,3 +107,15 @@ def ticket_detail_panels(ticket: TicketInfo, settings: Mapping[str, Any]) -> lis
 @hookimpl
 def demo_tickets(settings: Mapping[str, Any]) -> list[DemoTicket]:
     return demo.tickets()
+
+
+@hookimpl
+def register_blueprints(settings: Mapping[str, Any]) -> list[PluginBlueprint]:
+    return [PluginBlueprint(views.blueprint(parse(settings)), "customer.view")]
+
+
+@hookimpl
+def menu_links(user: UserInfo) -> list[NavLink]:
+    return [
+        NavLink(label("合同可用率", "Availability"), url_for("it_outsourcing.availability_page"))
+    ]
