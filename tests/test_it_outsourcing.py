@@ -527,3 +527,27 @@ def test_the_availability_page_refuses_a_bad_month_and_an_unknown_contract(it_ap
         == 404
     )
     assert 'href="/p/it_outsourcing/availability"' in client.get("/tickets").get_data(as_text=True)
+
+
+def test_tickets_in_period_takes_the_tickets_open_in_the_period(it_app):
+    from server.plugin_api import tickets_in_period
+
+    customer = _customer(it_app)
+    start, end = dt.datetime(2026, 3, 1), dt.datetime(2026, 4, 1)
+    before = _ticket(it_app, customer=customer, reported_at=dt.datetime(2026, 2, 27), symptoms="a")
+    inside = _ticket(it_app, customer=customer, reported_at=dt.datetime(2026, 3, 5), symptoms="b")
+    at_end = _ticket(it_app, customer=customer, reported_at=end, symptoms="c")
+    with it_app.app_context():
+        # resolved exactly when the period starts: not open in it
+        Ticket.update(resolved_at=start).where(Ticket.id == before.id).execute()
+        spans = tickets_in_period(SLUG, customer.id, start, end, ("incident",))
+        assert [s.ticket.number for s in spans] == [inside.number]
+        assert spans[0].resolved_at is None
+        Ticket.update(resolved_at=start + dt.timedelta(minutes=1)).where(
+            Ticket.id == before.id
+        ).execute()
+        numbers = [
+            s.ticket.number for s in tickets_in_period(SLUG, customer.id, start, end, ("incident",))
+        ]
+    assert numbers == [before.number, inside.number]
+    assert at_end.number not in numbers  # reported when the period ends: excluded
