@@ -313,3 +313,24 @@ def ticket_detail_panels(ticket: TicketInfo, settings: Mapping[str, Any]) -> lis
         registration hooks receive it).
     :returns: :class:`Panel` entries (title and label/value rows; never HTML).
     """
+
+
+# --- priority -----------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def derive_priority(
+    service: ServiceType, attributes: Mapping[str, Any], settings: Mapping[str, Any]
+) -> str | None:
+    """Called when a ticket is created or edited, to set its priority from its fields.
+
+    Lets a plugin compute the priority (e.g. from impact × urgency) instead of taking the
+    one chosen on the form; the derived priority replaces the chosen one.
+
+    :param service: the ticket's service.
+    :param attributes: the ticket's plugin fields as they would be saved.
+    :param settings: the plugin's own ``[plugin.<name>]`` config table (as the
+        registration hooks receive it).
+    :returns: one of the core's priorities (``low``, ``normal``, ``high``, ``urgent``), or
+        None to keep the chosen one. Stops at the first non-None result.
+    """

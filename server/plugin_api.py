@@ -550,3 +550,43 @@ def render_page(page: str, partial: str, /, **context: Any) -> Any:
     from server.htmx import render
 
     return render(page, partial, **context)
+
+
+def saved_ticket(ticket_id: int | None) -> TicketInfo | None:
+    """The ticket as last saved, e.g. for ``validate_ticket`` to see which fields an edit
+    changes (the draft it receives already holds the new values).
+
+    :param ticket_id: the ticket's id (``TicketInfo.id``; None for a ticket not yet saved).
+    :returns: a frozen :class:`TicketInfo`, or None when there is none.
+    """
+    from server.plugin_reads import saved_ticket as read
+
+    return read(ticket_id)
+
+
+@dataclass(frozen=True)
+class TicketSpan:
+    """A ticket and when it was resolved (None while open), for period reports."""
+
+    ticket: TicketInfo
+    resolved_at: dt.datetime | None = None
+
+
+def tickets_in_period(
+    plugin: str, customer_id: int, start: dt.datetime, end: dt.datetime, services: tuple[str, ...]
+) -> list[TicketSpan]:
+    """A customer's tickets of these services open at some time in ``[start, end)``.
+
+    Reported before ``end`` and not resolved by ``start`` (cancelled ones left out), oldest
+    first; e.g. for downtime or availability reports.
+
+    :param plugin: the tickets' plugin.
+    :param customer_id: the customer's id.
+    :param start: the period's start (naive UTC).
+    :param end: the period's end (naive UTC), excluded.
+    :param services: the service codes.
+    :returns: frozen :class:`TicketSpan` snapshots.
+    """
+    from server.plugin_reads import tickets_in_period as read
+
+    return read(plugin, customer_id, start, end, services)

@@ -10,7 +10,7 @@ from peewee import Value, fn
 
 from server.models import Asset, Customer, Ticket, TicketEvent, User
 from server.permissions import user_can
-from server.plugin_api import AssetInfo, CustomerInfo, TicketInfo, UserInfo
+from server.plugin_api import AssetInfo, CustomerInfo, TicketInfo, TicketSpan, UserInfo
 from server.snapshots import customer_info, ticket_info, user_info
 
 # Chunk size of ``IN (…)`` lists, well under every database's parameter limit.
@@ -126,3 +126,28 @@ def parent_ticket(ticket_id: int) -> TicketInfo | None:
     ticket = Ticket.get_or_none(Ticket.id == ticket_id)
     parent = parent_of(ticket) if ticket is not None else None
     return ticket_info(parent) if parent is not None else None
+
+
+def saved_ticket(ticket_id: int | None) -> TicketInfo | None:
+    if ticket_id is None:
+        return None
+    ticket = Ticket.get_or_none(Ticket.id == ticket_id)
+    return ticket_info(ticket) if ticket is not None else None
+
+
+def tickets_in_period(
+    plugin: str, customer_id: int, start: Any, end: Any, services: tuple[str, ...]
+) -> list[TicketSpan]:
+    rows = (
+        Ticket.select()
+        .where(
+            (Ticket.plugin == plugin)
+            & (Ticket.customer == customer_id)
+            & (Ticket.service.in_(list(services)))
+            & (Ticket.status != "cancelled")
+            & (Ticket.reported_at < end)
+            & (Ticket.resolved_at.is_null() | (Ticket.resolved_at > start))
+        )
+        .order_by(Ticket.reported_at, Ticket.id)
+    )
+    return [TicketSpan(ticket_info(t), t.resolved_at) for t in rows]

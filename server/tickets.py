@@ -14,7 +14,16 @@ from server import workflow
 from server.catalog import Registry
 from server.db import write_transaction
 from server.dispatch.readiness import missing_readiness
-from server.models import Asset, Customer, Ticket, TicketCounter, TicketEvent, User, utcnow
+from server.models import (
+    PRIORITIES,
+    Asset,
+    Customer,
+    Ticket,
+    TicketCounter,
+    TicketEvent,
+    User,
+    utcnow,
+)
 from server.plugin_api import Panel, ServiceType, TicketInfo, Veto
 from server.search import index_ticket
 from server.sla import engine as sla
@@ -81,7 +90,8 @@ def validate_new_ticket(registry: Registry, new: NewTicket) -> dict[str, list[st
         plugin=new.industry,
         service=new.service.code,
         status="new",
-        priority=new.priority,
+        priority=derived_priority(registry, new.industry, new.service, new.attributes or {})
+        or new.priority,
         customer=customer_info(new.customer),
         asset_id=new.asset.id if new.asset else None,
         assignee_id=None,
@@ -108,6 +118,18 @@ def validate_ticket_edit(
         attributes={**current.attributes, **attributes},
     )
     return _ask_validate(registry, service, draft)
+
+
+def derived_priority(
+    registry: Registry, industry: str, service: ServiceType, attributes: Mapping[str, Any]
+) -> str | None:
+    """The priority the plugins derive from the ticket's fields, or None to keep the chosen."""
+    answer = registry.ticket_hook(industry, "derive_priority")(
+        service=service, attributes=dict(attributes)
+    )
+    if answer is not None and answer not in PRIORITIES:
+        raise ValueError(f"derive_priority returned {answer!r}, not one of {PRIORITIES}")
+    return answer
 
 
 def _ask_validate(
@@ -142,6 +164,9 @@ def create_ticket(
     """
     prefix = registry.industries[new.industry].ticket_prefix
     now = now or utcnow()
+    priority = (
+        derived_priority(registry, new.industry, new.service, new.attributes or {}) or new.priority
+    )
     with write_transaction():
         ticket = Ticket.create(
             number=next_ticket_number(prefix, year),
@@ -152,7 +177,7 @@ def create_ticket(
             title=new.title,
             description=new.description,
             channel=new.channel,
-            priority=new.priority,
+            priority=priority,
             reported_at=min(new.reported_at or now, now),
             created_at=now,
             updated_at=now,
@@ -215,6 +240,13 @@ def edit_ticket(
     """
     _check_version(ticket, expected_version)
     now = now or utcnow()
+    service = registry.service(ticket.plugin, ticket.service)
+    if service is not None:
+        derived = derived_priority(
+            registry, ticket.plugin, service, {**(ticket.attributes or {}), **attributes}
+        )
+        if derived is not None:
+            fields = {**fields, "priority": derived}
     changes: dict[Any, Any] = {}
     diffs = []
     for name in EDITABLE_FIELDS:

@@ -421,3 +421,23 @@ def test_ticket_snapshots_say_since_when_the_status_holds(app):
         fresh = Ticket.get_by_id(ticket.id)
         transition_ticket(registry, fresh, fresh.version, "cancelled", actor, now=moved)
         assert ticket_info(Ticket.get_by_id(ticket.id)).status_since == moved
+
+
+def test_hook_derive_priority(app):
+    from server.tickets import edit_ticket
+
+    chosen = _new_ticket(app, serial="AB1234")
+    assert chosen.priority == "normal"  # no answer: the chosen priority stays
+    derived = _new_ticket(app, serial="PRIO0000")
+    assert derived.priority == "urgent"  # the plugin's answer replaces the form's choice
+    actor = ensure_user(app, "dispatcher", "dispatcher")
+    with app.app_context():
+        edited = edit_ticket(
+            current_registry(),
+            chosen,
+            chosen.version,
+            {"priority": "low"},
+            {"serial": "PRIO0000"},
+            actor,
+        )
+    assert edited.priority == "urgent"  # an edit is derived again from the new fields

@@ -24,6 +24,60 @@ LEVELS = (
     ("low", label("低", "Low")),
 )
 
+IMPACT = FieldSpec(
+    name="impact", label=label("影响程度", "Impact"), kind="choice", required=True, choices=LEVELS
+)
+URGENCY = FieldSpec(
+    name="urgency",
+    label=label("紧急程度", "Urgency"),
+    kind="choice",
+    required=True,
+    choices=LEVELS,
+)
+
+ESCALATION_FIELDS = (
+    FieldSpec(
+        name="support_line",
+        label=label("支持线", "Support line"),
+        kind="choice",
+        choices=(
+            ("first", label("一线", "First line")),
+            ("second", label("二线（升级）", "Second line (escalated)")),
+        ),
+    ),
+    FieldSpec(
+        name="escalation_reason",
+        label=label("升级原因", "Reason for escalation"),
+        kind="textarea",
+        max_length=2000,
+        help=label("升级到二线时必填", "Required when escalated to the second line"),
+    ),
+)
+
+TIERS = (
+    ("gold", label("金牌（7×24）", "Gold (24×7)")),
+    ("silver", label("银牌（工作时间）", "Silver (business hours)")),
+    ("bronze", label("铜牌（下一工作日）", "Bronze (next business day)")),
+)
+
+CUSTOMER_FIELDS = (
+    FieldSpec(
+        name="it_contract_no",
+        label=label("运维合同编号", "Service contract no."),
+        max_length=40,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9\-]{2,39}$",
+        pattern_hint=label("3-40 位字母、数字或连字符", "3-40 letters, digits or hyphens"),
+    ),
+    FieldSpec(
+        name="it_contract_tier",
+        label=label("合同服务等级", "Contract SLA tier"),
+        kind="choice",
+        choices=TIERS,
+    ),
+    FieldSpec(name="it_contract_start", label=label("合同开始日期", "Contract start"), kind="date"),
+    FieldSpec(name="it_contract_end", label=label("合同结束日期", "Contract end"), kind="date"),
+)
+
 SERVICES = (
     ServiceType(
         code="incident",
@@ -60,6 +114,7 @@ SERVICES = (
                 required=True,
                 max_length=4000,
             ),
+            *ESCALATION_FIELDS,
         ),
     ),
     ServiceType(
@@ -122,6 +177,89 @@ SERVICES = (
                 kind="textarea",
                 required=True,
                 max_length=4000,
+            ),
+            FieldSpec(
+                name="change_approved",
+                label=label("变更已批准（主管）", "Change approved (supervisor)"),
+                kind="boolean",
+                help=label(
+                    "仅主管可批准；批准前不能开始实施",
+                    "Only a supervisor approves; work starts after",
+                ),
+            ),
+        ),
+    ),
+    ServiceType(
+        code="problem",
+        label=label("问题管理", "Problem"),
+        category="problem",
+        asset_kind="it_asset",
+        fields=(
+            IMPACT,
+            URGENCY,
+            FieldSpec(
+                name="related_incidents",
+                label=label("关联故障单号", "Related incidents"),
+                max_length=400,
+            ),
+            FieldSpec(
+                name="root_cause",
+                label=label("根本原因", "Root cause"),
+                kind="textarea",
+                max_length=4000,
+            ),
+            FieldSpec(
+                name="workaround",
+                label=label("临时解决方案", "Workaround"),
+                kind="textarea",
+                max_length=4000,
+            ),
+            *ESCALATION_FIELDS,
+        ),
+    ),
+    ServiceType(
+        code="remote_support",
+        label=label("远程支持", "Remote support"),
+        category="support",
+        asset_kind="it_asset",
+        fields=(
+            FieldSpec(
+                name="remote_tool",
+                label=label("远程工具", "Remote tool"),
+                kind="choice",
+                choices=(
+                    ("vpn_ssh", label("VPN + SSH/RDP", "VPN + SSH/RDP")),
+                    ("screen_share", label("屏幕共享", "Screen sharing")),
+                    ("phone", label("电话指导", "Phone guidance")),
+                ),
+            ),
+            FieldSpec(
+                name="details",
+                label=label("问题描述", "Details"),
+                kind="textarea",
+                required=True,
+                max_length=2000,
+            ),
+        ),
+    ),
+    ServiceType(
+        code="on_site_support",
+        label=label("现场支持", "On-site support"),
+        category="support",
+        asset_kind="it_asset",
+        fields=(
+            FieldSpec(
+                name="site_contact",
+                label=label("现场联系人", "Contact on site"),
+                max_length=60,
+                required=True,
+            ),
+            FieldSpec(
+                name="details",
+                label=label("工作内容", "Work needed"),
+                kind="textarea",
+                required=True,
+                max_length=2000,
             ),
         ),
     ),

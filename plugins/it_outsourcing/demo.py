@@ -17,6 +17,15 @@ def _it_asset(tag: str, device: str, contract_start: dt.date) -> DemoAsset:
     )
 
 
+def _contract(number: str, tier: str, start: str, end: str) -> dict[str, str]:
+    return {
+        "it_contract_no": number,
+        "it_contract_tier": tier,
+        "it_contract_start": start,
+        "it_contract_end": end,
+    }
+
+
 def tickets() -> list[DemoTicket]:
     """A fresh list of demo ticket templates (fresh so no caller can alter another's)."""
     ruixin = DemoCustomer(
@@ -26,6 +35,7 @@ def tickets() -> list[DemoTicket]:
         region="深圳市南山区",
         kind="company",
         tier="gold",
+        attributes=_contract("RXWL-2026-IT01", "gold", "2026-01-01", "2026-12-31"),
     )
     huamei = DemoCustomer(
         name="华美口腔连锁（运营部 邓雪）",
@@ -33,6 +43,7 @@ def tickets() -> list[DemoTicket]:
         address="上海市静安区南京西路1266号恒隆广场2座28楼",
         region="上海市静安区",
         kind="company",
+        attributes=_contract("HMKQ-2026-07", "silver", "2026-01-01", "2026-12-31"),
     )
     tianfu = DemoCustomer(
         name="天府职业技术学院（信息中心 罗斌）",
@@ -40,6 +51,7 @@ def tickets() -> list[DemoTicket]:
         address="成都市郫都区团结街道学院路99号",
         region="成都市郫都区",
         kind="company",
+        attributes=_contract("TFXY-2025-09", "bronze", "2025-09-01", "2026-08-31"),
     )
     start = dt.date(2026, 1, 1)
     return [

@@ -215,6 +215,11 @@ class SamplePlugin:
         return None
 
     @hookimpl
+    def derive_priority(self, attributes: Any) -> str | None:
+        # A serial of PRIO0000 makes the ticket urgent whatever the form chose.
+        return "urgent" if attributes.get("serial") == "PRIO0000" else None
+
+    @hookimpl
     def before_transition(self, ticket: Any, old_status: str, new_status: str) -> Veto | None:
         self.calls.append(("before_transition", (old_status, new_status)))
         if new_status == "closed" and ticket.attributes.get("serial") == "HOLD0000":
