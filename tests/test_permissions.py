@@ -43,8 +43,17 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """One app per module (fast); every test gets its own ticket from ``ctx``."""
-    # with a built-in plugin that has pages of its own, so they are in the matrix too
-    app = build_app(tmp_path_factory.mktemp("permissions"), enabled=["tobacco_retail"])
+    # with every built-in plugin, so their own pages are in the matrix too
+    app = build_app(
+        tmp_path_factory.mktemp("permissions"),
+        enabled=[
+            "home_appliances",
+            "tobacco_retail",
+            "insurance",
+            "power_utility",
+            "it_outsourcing",
+        ],
+    )
     password_hash = hash_password(PASSWORD)
     with app.app_context():
         users = {
@@ -361,6 +370,8 @@ ENDPOINTS = (
     # a plugin's page (tests/plugins/sample_plugin.py), guarded by the permission it names
     Endpoint("plugin page", "GET", "/p/sample/hello", "customer.view"),
     Endpoint("tobacco visits due", "GET", "/p/tobacco_retail/visits-due", "customer.view"),
+    Endpoint("power providers", "GET", "/p/power_utility/providers", "ticket.view"),
+    Endpoint("it availability", "GET", "/p/it_outsourcing/availability", "customer.view"),
     Endpoint("log out", "POST", "/logout", None),
 )
 POSTS = tuple(e for e in ENDPOINTS if e.method == "POST")
