@@ -138,8 +138,9 @@ def create_demo_data(
 
 # Services whose work happens at the customer's: their open tickets get windows.
 FIELD_CATEGORIES = ("field_service", "visit", "maintenance")
-# (days from today, local start hour) per open field ticket, in turn; None: no window
-APPOINTMENT_SLOTS = ((0, 9), (0, 14), None, (1, 10), (0, 16), (2, 13), None, (1, 15), (3, 9))
+# (days from today, local start hour) per open field ticket, in turn. Every open field
+# ticket gets one, so the calendar has enough to show whichever stories the tickets got.
+APPOINTMENT_SLOTS = ((0, 9), (0, 14), (1, 10), (0, 16), (2, 13), (1, 15), (3, 9))
 RESCHEDULE_REASON = "客户临时有事，改约到明天下午"
 
 
@@ -179,8 +180,6 @@ def _book_one(
     if index % 7 == 3 and _book_missed(registry, ticket, actor, last, now):
         return rescheduled
     slot = APPOINTMENT_SLOTS[index % len(APPOINTMENT_SLOTS)]
-    if slot is None:
-        return rescheduled
     start, end = _local_window(today + dt.timedelta(days=slot[0]), slot[1], now)
     if not rescheduled and last + dt.timedelta(minutes=5) < now:
         set_appointment(registry, ticket, start, end, actor, now=last + dt.timedelta(minutes=5))
