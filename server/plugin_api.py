@@ -590,3 +590,18 @@ def tickets_in_period(
     from server.plugin_reads import tickets_in_period as read
 
     return read(plugin, customer_id, start, end, services)
+
+
+def working_minutes(calendar: str, start: dt.datetime, end: dt.datetime) -> int:
+    """Whole working minutes of a business calendar between two moments.
+
+    :param calendar: a calendar's name (a plugin's ``CalendarSpec``, one from
+        ``[sla.calendars]``, or ``24x7``), with its holidays and make-up working days.
+    :param start: naive UTC.
+    :param end: naive UTC; an end before ``start`` gives 0.
+    :returns: the working minutes in ``[start, end)``.
+    :raises ValueError: for an unknown calendar.
+    """
+    from server.plugin_reads import working_minutes as read
+
+    return read(calendar, start, end)

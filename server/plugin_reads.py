@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -151,3 +152,15 @@ def tickets_in_period(
         .order_by(Ticket.reported_at, Ticket.id)
     )
     return [TicketSpan(ticket_info(t), t.resolved_at) for t in rows]
+
+
+def working_minutes(calendar: str, start: dt.datetime, end: dt.datetime) -> int:
+    from server.catalog import current_registry
+
+    calendars = current_registry().calendars
+    if calendar not in calendars:
+        raise ValueError(f"unknown calendar {calendar!r}")
+    if end <= start:
+        return 0
+    seconds = calendars[calendar].between(start.replace(tzinfo=dt.UTC), end.replace(tzinfo=dt.UTC))
+    return int(seconds // 60)

@@ -467,14 +467,24 @@ def test_the_plugin_works_beside_the_other_industries(tmp_path):
 # --- availability per contract -------------------------------------------------------------
 
 
-def test_service_minutes_follow_the_contract_calendar():
+def test_service_minutes_follow_the_contract_calendar(it_app):
+    import chinese_calendar
+
     from plugins.it_outsourcing.availability import month_bounds, service_minutes
 
     start, end = month_bounds(2026, 3)
     assert start == dt.datetime(2026, 2, 28, 16, 0)  # 1 March 00:00 in Beijing
-    assert service_minutes(start, end, "gold") == 31 * 24 * 60
-    # March 2026 has 22 weekdays of nine business hours
-    assert service_minutes(start, end, "silver") == 22 * 9 * 60
+    with it_app.app_context():
+        assert service_minutes(start, end, "gold") == 31 * 24 * 60
+        # March 2026 has 22 weekdays of nine business hours
+        assert service_minutes(start, end, "silver") == 22 * 9 * 60
+        # October has the National Day holidays and a make-up Saturday: the official
+        # schedule (chinesecalendar, used here as the oracle) decides the working days
+        start, end = month_bounds(2026, 10)
+        october = [dt.date(2026, 10, day) for day in range(1, 32)]
+        workdays = [day for day in october if chinese_calendar.is_workday(day)]
+        assert len(workdays) != sum(1 for day in october if day.weekday() < 5)
+        assert service_minutes(start, end, "bronze") == len(workdays) * 9 * 60
 
 
 def test_the_availability_report_counts_p1_downtime(it_app):

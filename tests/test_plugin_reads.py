@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from server.models import Customer
 from server.plugin_api import (
     CustomerInfo,
@@ -93,3 +95,17 @@ def test_linked_tickets_and_parent_ticket_read_the_links(app):
         assert all(isinstance(t, TicketInfo) for t in linked_tickets(parent.id))
         assert parent_ticket(first.id).number == parent.number
         assert parent_ticket(alone.id) is None and linked_tickets(alone.id) == []
+
+
+def test_working_minutes_count_a_calendars_working_time(app):
+    import datetime as dt
+
+    from server.plugin_api import working_minutes
+
+    monday_9 = dt.datetime(2026, 3, 2, 1, 0)  # 09:00 Beijing; sample_hours is 09:00-17:00
+    with app.app_context():
+        assert working_minutes("24x7", monday_9, monday_9 + dt.timedelta(hours=30)) == 1800
+        assert working_minutes("sample_hours", monday_9, monday_9 + dt.timedelta(days=1)) > 0
+        assert working_minutes("24x7", monday_9, monday_9 - dt.timedelta(hours=1)) == 0
+        with pytest.raises(ValueError, match="unknown calendar 'nope'"):
+            working_minutes("nope", monday_9, monday_9)

@@ -6,15 +6,15 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from server.plugin_api import TicketSpan
+from server.plugin_api import TicketSpan, working_minutes
 
 from .entitlement import ZONE
 from .priority import priority_level
 from .settings import Settings
+from .sla import BUSINESS
 
-# Gold contracts are served round the clock; the others in business hours (holidays are
-# not subtracted here: the report is a monthly service-level view, not an SLA clock).
-BUSINESS_HOURS = (dt.time(9, 0), dt.time(18, 0))
+# Gold contracts are served round the clock; the others in the plugin's business-hours
+# calendar (weekdays 09:00–18:00, China's holidays and make-up working days).
 
 
 @dataclass(frozen=True)
@@ -46,17 +46,7 @@ def service_minutes(start: dt.datetime, end: dt.datetime, tier: str) -> int:
         return 0
     if tier == "gold":
         return int((end - start).total_seconds() // 60)
-    total = 0
-    day = _local(start).date()
-    while day <= _local(end).date():
-        if day.weekday() < 5:
-            opens = _utc(dt.datetime.combine(day, BUSINESS_HOURS[0], ZONE))
-            closes = _utc(dt.datetime.combine(day, BUSINESS_HOURS[1], ZONE))
-            lo, hi = max(start, opens), min(end, closes)
-            if hi > lo:
-                total += int((hi - lo).total_seconds() // 60)
-        day += dt.timedelta(days=1)
-    return total
+    return working_minutes(BUSINESS, start, end)
 
 
 def availability(
