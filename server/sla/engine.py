@@ -173,11 +173,17 @@ def _cancelled_at(
 
 
 def refresh_ticket_sla(
-    registry: Registry, ticket: Ticket, now: dt.datetime | None = None
+    registry: Registry,
+    ticket: Ticket,
+    now: dt.datetime | None = None,
+    periods: list[TicketStatusPeriod] | None = None,
 ) -> list[TicketSla]:
-    """Recompute and store every metric clock of ``ticket``; call inside its transaction."""
+    """Recompute and store every metric clock of ``ticket``; call inside its transaction.
+
+    ``periods`` are the ticket's status periods when the caller has loaded them already.
+    """
     existing = {row.metric: row for row in TicketSla.select().where(TicketSla.ticket == ticket)}
-    kept = _compute(registry, ticket, _aware(now or utcnow()), existing)
+    kept = _compute(registry, ticket, _aware(now or utcnow()), existing, periods)
     stale = [row.id for row in existing.values() if row not in kept]
     for row in kept:
         if row.id is not None and existing.get(row.metric) is not row:
@@ -201,14 +207,18 @@ def live_clocks(registry: Registry, ticket: Ticket) -> list[TicketSla]:
 
 
 def _compute(
-    registry: Registry, ticket: Ticket, moment: dt.datetime, existing: dict[str, TicketSla]
+    registry: Registry,
+    ticket: Ticket,
+    moment: dt.datetime,
+    existing: dict[str, TicketSla],
+    periods: list[TicketStatusPeriod] | None = None,
 ) -> list[TicketSla]:
     """The clocks the ticket's policy sets, filled in; rows of ``existing`` are reused
     (with their escalation progress) when the policy is the same."""
     choice, entitlement = policy_for(registry, ticket)
     if choice.policy is None:
         return []
-    periods = _periods(ticket)
+    periods = periods if periods is not None else _periods(ticket)
     window_end = appointment_window_end(registry, ticket)
     rows = []
     for target in choice.policy.targets:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from server.catalog import Registry
 from server.db import write_transaction
 from server.dispatch.appointments import flag_missed_appointments
-from server.models import Ticket, TicketEvent, utcnow
+from server.models import Ticket, TicketEvent, User, utcnow
 from server.notifications import escalation_recipients, notify
 from server.plugin_api import EscalationStep
 from server.sla.clock import BREACHED, OPEN_STATES
@@ -58,8 +58,9 @@ def sweep(
     """Sweep every ticket that needs it (or ``ticket_ids``), each in its own transaction."""
     moment = now or utcnow()
     result = SweepResult()
+    recipients: dict[str, list[User]] = {}  # supervisors and admins, looked up once
     for ticket_id in tickets_to_sweep(moment) if ticket_ids is None else ticket_ids:
-        breaches, escalations = sweep_ticket(registry, ticket_id, moment)
+        breaches, escalations = sweep_ticket(registry, ticket_id, moment, recipients)
         result.tickets += 1
         result.breaches += breaches
         result.escalations.extend(escalations)
@@ -69,16 +70,22 @@ def sweep(
 
 
 def sweep_ticket(
-    registry: Registry, ticket_id: int, now: dt.datetime
+    registry: Registry,
+    ticket_id: int,
+    now: dt.datetime,
+    recipients: dict[str, list[User]] | None = None,
 ) -> tuple[int, list[Escalation]]:
+    """Note the ticket's breaches and fire its due steps; ``recipients`` caches the
+    people each role-addressed step tells, across the tickets of one sweep."""
+    recipients = {} if recipients is None else recipients
     breaches = 0
     fired: list[Escalation] = []
     with write_transaction():
         ticket = Ticket.get_or_none(Ticket.id == ticket_id)
         if ticket is None:
             return 0, []
-        rows = refresh_ticket_sla(registry, ticket, now)
         periods = ticket_periods(ticket)
+        rows = refresh_ticket_sla(registry, ticket, now, periods)
         for row in rows:
             if row.state == BREACHED and _claim_breach(row):
                 _event(ticket, now, "sla_breached", metric=row.metric, due=row.due_at.isoformat())
@@ -94,7 +101,7 @@ def sweep_ticket(
                         percent=step.percent,
                         notify=step.notify,
                     )
-                    _tell(ticket, row, step, now)
+                    _tell(ticket, row, step, now, recipients)
                     fired.append(
                         Escalation(ticket.id, ticket.number, row.metric, step.percent, step.notify)
                     )
@@ -163,7 +170,13 @@ def _claim_step(row: TicketSla, percent: int) -> bool:
     return claimed == 1
 
 
-def _tell(ticket: Ticket, row: TicketSla, step: EscalationStep, now: dt.datetime) -> None:
+def _tell(
+    ticket: Ticket,
+    row: TicketSla,
+    step: EscalationStep,
+    now: dt.datetime,
+    recipients: dict[str, list[User]],
+) -> None:
     """The in-app notification and the mail of a step, written with its event."""
     metric = row.metric.replace("_", " ")
     due = row.due_at.strftime("%Y-%m-%d %H:%M UTC")
@@ -172,7 +185,13 @@ def _tell(ticket: Ticket, row: TicketSla, step: EscalationStep, now: dt.datetime
         f"{ticket.number} \u201c{ticket.title}\u201d has used {step.percent}% of its {metric} "
         f"target (policy {row.policy}, due {due})."
     )
-    notify(escalation_recipients(ticket, step.notify), ticket, subject, text, now)
+    if step.notify == "assignee":
+        users = escalation_recipients(ticket, step.notify)
+    else:
+        if step.notify not in recipients:
+            recipients[step.notify] = escalation_recipients(ticket, step.notify)
+        users = recipients[step.notify]
+    notify(users, ticket, subject, text, now)
 
 
 def _event(ticket: Ticket, now: dt.datetime, kind: str, **data: object) -> None:
