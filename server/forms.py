@@ -174,7 +174,9 @@ class BoardAssignForm(FlaskForm):
     assignee = text("Technician", 64, required=True)
 
 
-class BoardAutoForm(FlaskForm):
+class TicketVersionForm(FlaskForm):
+    """A one-button action on a ticket named in a list: its number and the version seen."""
+
     number = StringField(widget=HiddenInput(), validators=[InputRequired(), Length(max=40)])
     version = version_field()
 

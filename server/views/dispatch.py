@@ -23,7 +23,7 @@ from server.dispatch.board import (
 from server.dispatch.models import Outlet
 from server.dispatch.outlets import technician_profile
 from server.dispatch.readiness import TicketReadiness
-from server.forms import BoardAssignForm, BoardAutoForm, CsrfOnlyForm
+from server.forms import BoardAssignForm, CsrfOnlyForm, TicketVersionForm
 from server.inputs import query_text, record_id
 from server.models import Ticket, User, utcnow
 from server.tickets import StaleTicket, TransitionRefused, assign_ticket
@@ -175,7 +175,7 @@ def _conflict(exc: StaleTicket) -> str:
 def auto() -> Any:
     """Assign one ticket by its service's rule (or record why nobody fits)."""
     board_filter = _board_filter(request.form)
-    form = BoardAutoForm()
+    form = TicketVersionForm()
     ticket = _form_ticket(form.number.data)
     if not form.validate() or ticket is None:
         return _render_board(board_filter, 422, "Not assigned: the form is out of date; reload.")

@@ -11,7 +11,7 @@ from server import htmx, workflow
 from server.auth import require, require_on_ticket
 from server.catalog import current_registry
 from server.dispatch.day import FIELD_MOVES, field_moves, technician_day
-from server.forms import BoardAutoForm
+from server.forms import TicketVersionForm
 from server.inputs import record_id
 from server.models import Ticket, User, utcnow
 from server.permissions import user_can
@@ -92,7 +92,7 @@ def move(number: str) -> Any:
     day = _day(request.form.get("date"))
     user = _whose(request.form)
     target = request.form.get("to", "")
-    form = BoardAutoForm(number=number)
+    form = TicketVersionForm(number=number)
     if target not in FIELD_STATUSES or not form.validate():
         return _render(day, user, 422, f"{number} not moved: the form is out of date; reload.")
     try:
