@@ -183,6 +183,13 @@ def build_registry(pm: pluggy.PluginManager, config: Config) -> Registry:
     registry.calendars = build_calendars(calendar_settings, config.locale.timezone)
     _add_config_policies(registry, config)
     _check_dispatch_rules(registry, config)
+    if config.complaints.calendar not in registry.calendars:
+        raise ConfigError(
+            config.source,
+            "complaints.calendar",
+            f"unknown calendar {config.complaints.calendar!r} "
+            f"(known: {', '.join(sorted(registry.calendars))})",
+        )
     return registry
 
 
