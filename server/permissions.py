@@ -19,6 +19,8 @@ ALL_PERMISSIONS = (
     "dispatch.manage",
     "report.file",
     "appointment.set",
+    "complaint.manage",
+    "complaint.reassign",
 )
 
 _STAFF = {
@@ -32,11 +34,15 @@ _STAFF = {
     "customer.view",
     "customer.edit",
     "appointment.set",
+    # Record and work complaints (the ledger); technicians may not.
+    "complaint.manage",
 }
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(ALL_PERMISSIONS),
-    "supervisor": frozenset(_STAFF | {"sla.calculate", "dispatch.manage", "report.file"}),
+    "supervisor": frozenset(
+        _STAFF | {"sla.calculate", "dispatch.manage", "report.file", "complaint.reassign"}
+    ),
     "dispatcher": frozenset(_STAFF),
     # Technicians work their own jobs: see OWN_TICKETS_ONLY.
     "technician": frozenset(
