@@ -203,6 +203,14 @@ def test_a_stale_stage_form_is_409_and_changes_nothing(app):
     response = _step(client, complaint.number, stage="record", note="二")
     assert response.status_code == 409
     assert "Nothing was saved" in response.get_data(as_text=True)
+    partial = client.post(
+        f"/complaints/{complaint.number}/step",
+        data={"csrf_token": client.csrf_token(), "stage": "investigate", "upheld": "yes"},
+        headers=HX,
+    )
+    assert partial.status_code == 422
+    page = partial.get_data(as_text=True)
+    assert "<html" not in page and 'id="note-error"' in page and "Finding" in page
     assert _counts(app) == before
 
 
@@ -272,19 +280,37 @@ def test_a_complaint_service_ticket_opens_a_ledger_entry(tmp_path):
     with app.app_context():
         customer = Customer.create(name="李女士")
         actor = ensure_user(app, "disp", "dispatcher")
+        tech = ensure_user(app, "tech", "technician")
+        repair = create_ticket(
+            registry,
+            NewTicket(
+                industry="home_appliances",
+                service=registry.service("home_appliances", "consultation"),
+                customer=customer,
+                title="咨询",
+            ),
+            actor,
+            2026,
+        )
+        type(repair).update(assignee=tech.id).where(type(repair).id == repair.id).execute()
         new = NewTicket(
             industry="home_appliances",
             service=registry.service("home_appliances", "complaint"),
             customer=customer,
             title="投诉上门人员",
             channel="walk_in",
-            attributes={"complaint_kind": "repeated_repair", "complaint_details": "修了三次"},
+            attributes={
+                "complaint_kind": "repeated_repair",
+                "related_ticket": repair.number,
+                "complaint_details": "修了三次",
+            },
         )
         ticket = create_ticket(registry, new, actor, 2026, now=shanghai(2, 10))
         complaint = Complaint.get(Complaint.ticket == ticket.id)
         assert (complaint.channel, complaint.category) == ("in_person", "repeated_failure")
         assert complaint.owner_id == actor.id and complaint.customer_id == customer.id
         assert complaint.description == "修了三次"
+        assert complaint.staff_id == tech.id
         assert complaint.stage_due_at == shanghai(2, 15)
     page = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
     assert complaint.number in page

@@ -4,7 +4,8 @@ A service whose ``ServiceType.category`` is ``"complaint"`` (home appliances' an
 insurance's complaints, power's billing disputes, tobacco's quality and delivery
 complaints) is a complaint by definition: ``create_ticket`` calls
 :func:`open_for_ticket` inside its own transaction, so the ticket and its complaint are
-saved together. The ticket's creator owns the complaint (首问负责).
+saved together. The ticket's creator owns the complaint (首问负责); when the form names
+a related ticket (``related_ticket``), that ticket's assignee is the staff concerned.
 """
 
 from __future__ import annotations
@@ -63,6 +64,15 @@ def _description(ticket: Ticket) -> str:
     return ticket.number
 
 
+def _staff_of_related_ticket(attributes: Mapping[str, Any]) -> User | None:
+    """The assignee of the ticket the complaint form names (``related_ticket``), if any."""
+    number = attributes.get("related_ticket")
+    if not isinstance(number, str) or not number.strip():
+        return None
+    related = Ticket.get_or_none(Ticket.number == number.strip().upper())
+    return related.assignee if related is not None and related.assignee_id else None
+
+
 def open_for_ticket(
     ticket: Ticket, service: ServiceType | None, actor: User, now: dt.datetime
 ) -> Complaint | None:
@@ -76,5 +86,6 @@ def open_for_ticket(
         owner=actor,
         ticket=ticket,
         customer=ticket.customer,
+        staff=_staff_of_related_ticket(ticket.attributes or {}),
         now=now,
     )

@@ -70,6 +70,19 @@ def money(cents: int | None) -> str:
     return f"{cents // 100}.{cents % 100:02d}"
 
 
+@bp.app_template_global("complaint_category")
+def complaint_category(key: str) -> str:
+    """A complaint category's name in the user's language (the ticket page uses it)."""
+    return category_label(key, current_locale())
+
+
+@bp.app_template_global("complaint_stage")
+def complaint_stage(key: str) -> str:
+    """A complaint stage's name in the user's language."""
+    name = STAGE_NAMES.get(key)
+    return name.get(current_locale()) if name else key
+
+
 def _page_context() -> dict[str, Any]:
     return {
         "stage_labels": STAGE_LABELS,
@@ -301,6 +314,15 @@ def _owner_form(complaint: Complaint) -> OwnerForm:
     return form
 
 
+NOTE_LABELS = {
+    "record": "What was recorded (facts checked with the customer)",
+    "investigate": "Finding",
+    "act": "Action taken",
+    "feedback": "How the customer was answered (有诉必回)",
+    "follow_up": "Note (optional)",
+}
+
+
 def _render_detail(
     complaint: Complaint,
     status: int = 200,
@@ -308,6 +330,8 @@ def _render_detail(
     owner_form: OwnerForm | None = None,
     error: str = "",
 ) -> Any:
+    stage_form = stage_form or StageForm(formdata=None, stage=complaint.stage)
+    stage_form.note.label.text = NOTE_LABELS.get(complaint.stage, "Note")
     return htmx.render(
         "complaints/detail.html",
         "complaints/_detail.html",
@@ -315,7 +339,7 @@ def _render_detail(
         complaint=complaint,
         log=complaint_log(complaint),
         overdue=is_overdue(complaint, utcnow()),
-        stage_form=stage_form or StageForm(formdata=None, stage=complaint.stage),
+        stage_form=stage_form,
         owner_form=owner_form or _owner_form(complaint),
         error=error,
         **_page_context(),
