@@ -187,6 +187,13 @@ def build_registry(pm: pluggy.PluginManager, config: Config) -> Registry:
     _add_config_policies(registry, config)
     _check_dispatch_rules(registry, config)
     _check_callbacks(registry, config)
+    if config.complaints.calendar not in registry.calendars:
+        raise ConfigError(
+            config.source,
+            "complaints.calendar",
+            f"unknown calendar {config.complaints.calendar!r} "
+            f"(known: {', '.join(sorted(registry.calendars))})",
+        )
     return registry
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from server.complaints.settings import ComplaintSettings, parse_complaints
 from server.dispatch.rules import DispatchSettings, parse_dispatch
 from server.followup.settings import CallbackSettings, parse_callbacks
 from server.sla.settings import SettingsError
@@ -165,6 +166,7 @@ class Config:
     sla: SlaSettings = field(default_factory=SlaSettings)
     dispatch: DispatchSettings = field(default_factory=DispatchSettings)
     callbacks: CallbackSettings = field(default_factory=CallbackSettings)
+    complaints: ComplaintSettings = field(default_factory=ComplaintSettings)
     # One free-form table per plugin: [plugin.<name>]; each plugin validates its own.
     plugin: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: str = "<defaults>"
@@ -226,6 +228,9 @@ def parse_config(raw: Mapping[str, Any], path: Path | str = "<memory>") -> Confi
         if key == "callbacks":
             sections["callbacks"] = _callback_settings(value, path)
             continue
+        if key == "complaints":
+            sections["complaints"] = _complaint_settings(value, path)
+            continue
         if key not in hints or key == "source":
             raise ConfigError(path, key, "unknown section")
         if not isinstance(value, dict):
@@ -265,6 +270,13 @@ def _sla_settings(raw: Any, default_timezone: str, path: Path | str) -> SlaSetti
 def _dispatch_settings(raw: Any, path: Path | str) -> DispatchSettings:
     try:
         return parse_dispatch(raw)
+    except SettingsError as exc:
+        raise ConfigError(path, exc.key, exc.problem) from None
+
+
+def _complaint_settings(raw: Any, path: Path | str) -> ComplaintSettings:
+    try:
+        return parse_complaints(raw)
     except SettingsError as exc:
         raise ConfigError(path, exc.key, exc.problem) from None
 
