@@ -257,6 +257,7 @@ def _register_blueprints(app: Flask) -> None:
         appointments,
         attachments,
         auth,
+        callbacks,
         customers,
         dispatch,
         dispatch_admin,
@@ -283,6 +284,7 @@ def _register_blueprints(app: Flask) -> None:
         sla_admin,
         appointments,
         reports,
+        callbacks,
         api,
     ):
         app.register_blueprint(module.bp)

@@ -19,6 +19,7 @@ ALL_PERMISSIONS = (
     "dispatch.manage",
     "report.file",
     "appointment.set",
+    "callback.make",
 )
 
 _STAFF = {
@@ -32,6 +33,8 @@ _STAFF = {
     "customer.view",
     "customer.edit",
     "appointment.set",
+    # Calling customers back after resolution (回访): the desk's job, not the technician's.
+    "callback.make",
 }
 
 PERMISSIONS: dict[str, frozenset[str]] = {

@@ -316,6 +316,31 @@ class Veto:
     reason: str
 
 
+SURVEY_KINDS = ("scale", "yes_no")
+
+
+@dataclass(frozen=True)
+class SurveyQuestion:
+    """One question of a plugin's callback survey (回访问卷).
+
+    ``kind`` ``"scale"`` is answered 1–5 (5 best), ``"yes_no"`` yes (best) or no. The
+    callback's score is the weighted mean of the answers on 0–100 (``weight`` > 0).
+    """
+
+    code: str
+    label: Label
+    weight: float = 1.0
+    kind: str = "scale"
+
+    def __post_init__(self) -> None:
+        if not _SLUG.match(self.code):
+            raise ValueError(f"survey question code {self.code!r} must match {_SLUG.pattern}")
+        if self.kind not in SURVEY_KINDS:
+            raise ValueError(f"survey question {self.code!r}: kind must be scale or yes_no")
+        if not self.weight > 0:
+            raise ValueError(f"survey question {self.code!r}: weight must be positive")
+
+
 @dataclass(frozen=True)
 class NavLink:
     """A link added to the main menu."""

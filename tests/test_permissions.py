@@ -18,6 +18,7 @@ from server.attachments import save_attachment
 from server.auth import PUBLIC_ENDPOINTS, hash_password
 from server.customers import save_customer
 from server.dispatch.outlets import save_outlet
+from server.followup.models import Callback
 from server.models import CORE_MODELS, Customer, Ticket, User
 from server.permissions import OWN_TICKETS_ONLY, PERMISSIONS, role_can
 from server.tickets import NewTicket, assign_ticket, create_ticket
@@ -106,7 +107,9 @@ def make_ticket(world, assignee_role="technician", assignee_username=None):
             assignee = User.get_by_id(world.users[assignee_role])
         customer = Customer.get_by_id(world.customer_id)
         ticket = _new_ticket(world.app, customer, admin, assignee)
-        return {"number": ticket.number, "version": ticket.version}
+        # a pending callback on it (as resolving would schedule), for the callback pages
+        callback = Callback.create(ticket=ticket, due_at=ticket.created_at)
+        return {"number": ticket.number, "version": ticket.version, "callback": callback.id}
 
 
 def client_for(world, role):
@@ -372,6 +375,15 @@ ENDPOINTS = (
     Endpoint("tobacco visits due", "GET", "/p/tobacco_retail/visits-due", "customer.view"),
     Endpoint("power providers", "GET", "/p/power_utility/providers", "ticket.view"),
     Endpoint("it availability", "GET", "/p/it_outsourcing/availability", "customer.view"),
+    Endpoint("callback queue", "GET", "/callbacks", "callback.make"),
+    Endpoint("callback form", "GET", "/callbacks/{callback}", "callback.make"),
+    Endpoint(
+        "record a callback attempt",
+        "POST",
+        "/callbacks/{callback}",
+        "callback.make",
+        lambda ctx: {"reached": "no", "comment": "", "outcome": "", "version": ctx["version"]},
+    ),
     Endpoint("log out", "POST", "/logout", None),
 )
 POSTS = tuple(e for e in ENDPOINTS if e.method == "POST")
@@ -400,6 +412,7 @@ def context(world, ticket):
         "technician": world.users["technician"],
         "outlet": world.outlet_id,
         "first": world.first_ticket,
+        "callback": ticket["callback"],
     }
 
 
@@ -543,7 +556,7 @@ def test_healthz_reports_ok_anonymously(world):
 def snapshot(app):
     """Every row of every core table, to prove a refused request wrote nothing."""
     with app.app_context():
-        return {model.__name__: list(model.select().dicts()) for model in CORE_MODELS}
+        return {model.__name__: list(model.select().dicts()) for model in (*CORE_MODELS, Callback)}
 
 
 @pytest.mark.parametrize("endpoint", POSTS, ids=lambda e: e.name)

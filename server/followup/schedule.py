@@ -94,7 +94,10 @@ def close_refusal(registry: Registry, ticket: Ticket, old: str, new: str) -> str
     allowed = Callback.ticket == ticket.id
     if ticket.resolved_at is not None:
         allowed &= Callback.created_at >= ticket.resolved_at
-    settled = (Callback.status == "done") & (Callback.outcome == "satisfied")
+    # Satisfied, or unsatisfied with a complaint carrying the case on.
+    settled = (Callback.status == "done") & (
+        (Callback.outcome == "satisfied") | (Callback.action == "complaint")
+    )
     if registry.callbacks.close_when_unreachable:
         settled |= Callback.status == "unreachable"
     if Callback.select().where(allowed & settled).exists():

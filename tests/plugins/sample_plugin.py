@@ -27,6 +27,7 @@ from server.plugin_api import (
     ServiceType,
     SlaMatch,
     SlaPolicy,
+    SurveyQuestion,
     Veto,
     hookimpl,
     label,
@@ -232,6 +233,16 @@ class SamplePlugin:
     @hookimpl
     def after_transition(self, ticket: Any, old_status: str, new_status: str, actor: Any) -> None:
         self.calls.append(("after_transition", (ticket.number, old_status, new_status, actor.role)))
+
+    @hookimpl
+    def survey_questions(self, service: ServiceType) -> list[SurveyQuestion]:
+        # Repairs ask two weighted questions; other services have no survey.
+        if service.code != "repair":
+            return []
+        return [
+            SurveyQuestion("speed", label("速度", "Speed"), weight=3, kind="scale"),
+            SurveyQuestion("tidy", label("整洁", "Left the place tidy"), weight=1, kind="yes_no"),
+        ]
 
     @hookimpl
     def ticket_created(self, ticket: Any, actor: Any) -> None:
