@@ -14,7 +14,7 @@ from tests.conftest import build_app
 def app(tmp_path_factory):
     return build_app(
         tmp_path_factory.mktemp("surveys"),
-        enabled=["home_appliances", "insurance"],
+        enabled=["home_appliances", "insurance", "power_utility"],
         extra_plugins=[],
     )
 
@@ -52,6 +52,18 @@ def test_home_appliances_asks_the_field_visit_survey_after_a_repair(app):
     assert [q.code for q in _questions(app, "home_appliances", "exchange")] == ["attitude"]
 
 
+def test_power_utility_asks_about_the_restoration_after_a_fault_repair(app):
+    questions = _questions(app, "power_utility", "fault_repair")
+    assert [(q.code, q.weight) for q in questions] == [
+        ("restored_quickly", 2),
+        ("cause_explained", 1),
+        ("attitude", 1),
+    ]
+    answers = {"restored_quickly": 5, "cause_explained": False, "attitude": 4}
+    # (2 × 100 + 0 + 75) / 4
+    assert weighted_score(questions, answers) == 68.75
+
+
 @pytest.mark.parametrize(
     ("plugin", "service", "schedules"),
     [
@@ -60,6 +72,9 @@ def test_home_appliances_asks_the_field_visit_survey_after_a_repair(app):
         ("home_appliances", "repair", True),
         ("home_appliances", "consultation", False),
         ("home_appliances", "parts_sale", False),
+        ("power_utility", "fault_repair", True),
+        ("power_utility", "enquiry", False),
+        ("power_utility", "outage", False),
     ],
 )
 def test_consultations_and_sales_are_not_called_back(app, plugin, service, schedules):

@@ -330,6 +330,28 @@ def test_bad_input_is_a_422_next_to_the_field_and_nothing_is_written(make_app, v
         assert Ticket.get_by_id(ticket.id).status == "resolved"
 
 
+def test_an_htmx_post_with_bad_input_gets_the_form_back_as_a_partial(make_app):
+    app = _app(make_app)
+    ticket = _resolved(app)
+    callback = _pending(app, ticket)
+    client = app.test_client()
+    client.login(ensure_user(app, "desk", "dispatcher").username)
+    response = client.form(
+        f"/callbacks/{callback.id}",
+        _form(ticket, reached="yes", satisfaction="4", q_speed="9"),
+        headers={"HX-Request": "true"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert page.lstrip().startswith('<div id="callback-main">') and 'id="q_speed-error"' in page
+    ok = client.form(
+        f"/callbacks/{callback.id}",
+        _form(ticket, reached="no"),
+        headers={"HX-Request": "true"},
+    )
+    assert ok.status_code == 204 and ok.headers["HX-Redirect"] == f"/tickets/{ticket.number}"
+
+
 def test_a_stale_ticket_version_is_refused_and_nothing_is_written(make_app):
     app = _app(make_app)
     ticket = _resolved(app)
