@@ -258,6 +258,7 @@ def _register_blueprints(app: Flask) -> None:
         attachments,
         auth,
         callbacks,
+        complaints,
         customers,
         dispatch,
         dispatch_admin,
@@ -285,6 +286,7 @@ def _register_blueprints(app: Flask) -> None:
         appointments,
         reports,
         callbacks,
+        complaints,
         api,
     ):
         app.register_blueprint(module.bp)

@@ -143,7 +143,8 @@ class Registry:
 def build_registry(pm: pluggy.PluginManager, config: Config) -> Registry:
     """Ask every plugin, once, what it registers, and check the answers fit together."""
     registry = Registry(pm=pm)
-    prefixes: dict[str, str] = {}
+    # CP numbers complaints (server.complaints.ledger) from the same counter table.
+    prefixes: dict[str, str] = {"CP": "the complaint ledger"}
     calendar_settings: dict[str, CalendarSettings] = {}
     for plugin in pm.get_plugins():
         name = pm.get_name(plugin)

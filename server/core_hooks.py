@@ -25,6 +25,8 @@ def menu_links(user: UserInfo) -> list[NavLink]:
         links.append(NavLink(label("用户", "Users"), url_for("admin.user_list")))
     if role_can(user.role, "ticket.assign"):
         links.append(NavLink(label("派工台", "Dispatch"), url_for("dispatch.board")))
+    if role_can(user.role, "complaint.manage"):
+        links.append(NavLink(label("投诉", "Complaints"), url_for("complaints.complaint_list")))
     if role_can(user.role, "dispatch.manage"):
         links.append(NavLink(label("网点", "Outlets"), url_for("dispatch_admin.outlet_list")))
     if role_can(user.role, "sla.calculate"):

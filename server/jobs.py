@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
+from server.complaints.escalation import escalate_overdue
 from server.mail import deliver_pending
 from server.sla.sweep import SweepResult, sweep
 
@@ -30,11 +31,15 @@ def make_huey(app: Flask) -> Huey:
 
 
 def run_sweep(app: Flask) -> tuple[SweepResult, tuple[int, int]]:
-    """One round: sweep due SLA clocks, flag missed appointments, send the mail outbox."""
+    """One round: sweep due SLA clocks, flag missed appointments, escalate overdue
+    complaints, send the mail outbox."""
     state = app.extensions["aftersales"]
     with app.app_context():
         result = sweep(state.registry)
+        complaints = escalate_overdue()
         mail = deliver_pending(state.config.mail)
+    if complaints:
+        app.logger.info("Complaint sweep: %d escalation levels", len(complaints))
     app.logger.info(
         "SLA sweep: %d tickets, %d breaches, %d escalation steps, %d missed appointments; "
         "mail %d sent, %d failed",

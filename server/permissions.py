@@ -20,6 +20,8 @@ ALL_PERMISSIONS = (
     "report.file",
     "appointment.set",
     "callback.make",
+    "complaint.manage",
+    "complaint.reassign",
 )
 
 _STAFF = {
@@ -35,11 +37,15 @@ _STAFF = {
     "appointment.set",
     # Calling customers back after resolution (回访): the desk's job, not the technician's.
     "callback.make",
+    # Record and work complaints (the ledger); technicians may not.
+    "complaint.manage",
 }
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(ALL_PERMISSIONS),
-    "supervisor": frozenset(_STAFF | {"sla.calculate", "dispatch.manage", "report.file"}),
+    "supervisor": frozenset(
+        _STAFF | {"sla.calculate", "dispatch.manage", "report.file", "complaint.reassign"}
+    ),
     "dispatcher": frozenset(_STAFF),
     # Technicians work their own jobs: see OWN_TICKETS_ONLY.
     "technician": frozenset(

@@ -188,6 +188,10 @@ def create_ticket(
         index_ticket(ticket)
         sla.open_first_period(ticket, now)
         sla.refresh_ticket_sla(registry, ticket, now)
+        # A ticket of a complaint service opens its complaint in the same transaction.
+        from server.complaints.from_tickets import open_for_ticket
+
+        open_for_ticket(ticket, new.service, actor, now)
     registry.ticket_hook(new.industry, "ticket_created")(
         ticket=ticket_info(ticket), actor=user_info(actor)
     )

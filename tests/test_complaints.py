@@ -9,6 +9,7 @@ from server.complaints.ledger import ComplaintError, open_complaint
 from server.complaints.models import Complaint, ComplaintStep
 from server.config import ConfigError
 from server.models import Customer, TicketEvent
+from server.plugin_api import Industry, hookimpl, label
 from tests.complaints_kit import complaint_app, shanghai
 from tests.conftest import add_ticket, build_app, ensure_user
 
@@ -137,3 +138,16 @@ def test_default_limits_count_round_the_clock_when_no_calendar_is_configured(tmp
 def test_bad_complaint_settings_stop_start_up_naming_the_key(tmp_path, complaints, key):
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
         build_app(tmp_path, complaints=complaints)
+
+
+class _PrefixThief:
+    """A plugin whose tickets would be numbered like complaints."""
+
+    @hookimpl
+    def register_industry(self, settings):
+        return Industry("thief", label("窃", "Thief"), "CP")
+
+
+def test_no_industry_may_number_its_tickets_like_complaints(tmp_path):
+    with pytest.raises(ConfigError, match="CP is already used by the complaint ledger"):
+        build_app(tmp_path, extra_plugins=[("thief", _PrefixThief())])

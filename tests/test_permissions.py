@@ -16,6 +16,7 @@ from werkzeug.datastructures import FileStorage
 
 from server.attachments import save_attachment
 from server.auth import PUBLIC_ENDPOINTS, hash_password
+from server.complaints.ledger import open_complaint
 from server.customers import save_customer
 from server.dispatch.outlets import save_outlet
 from server.followup.models import Callback
@@ -384,6 +385,31 @@ ENDPOINTS = (
         "callback.make",
         lambda ctx: {"reached": "no", "comment": "", "outcome": "", "version": ctx["version"]},
     ),
+    # the complaint ledger: {complaint} is a fresh complaint at its record stage
+    Endpoint("complaints", "GET", "/complaints", "complaint.manage"),
+    Endpoint("new complaint page", "GET", "/complaints/new", "complaint.manage"),
+    Endpoint(
+        "record complaint",
+        "POST",
+        "/complaints/new",
+        "complaint.manage",
+        lambda ctx: {"channel": "phone", "category": "other", "description": "Rude"},
+    ),
+    Endpoint("complaint", "GET", "/complaints/{complaint}", "complaint.manage"),
+    Endpoint(
+        "finish complaint stage",
+        "POST",
+        "/complaints/{complaint}/step",
+        "complaint.manage",
+        lambda ctx: {"stage": "record", "note": "Checked"},
+    ),
+    Endpoint(
+        "hand over complaint",
+        "POST",
+        "/complaints/{complaint}/owner",
+        "complaint.reassign",
+        lambda ctx: {"owner": str(ctx["dispatcher"])},
+    ),
     Endpoint("log out", "POST", "/logout", None),
 )
 POSTS = tuple(e for e in ENDPOINTS if e.method == "POST")
@@ -413,7 +439,18 @@ def context(world, ticket):
         "outlet": world.outlet_id,
         "first": world.first_ticket,
         "callback": ticket["callback"],
+        "complaint": _new_complaint(world),
+        "dispatcher": world.users["dispatcher"],
     }
+
+
+def _new_complaint(world):
+    """A fresh complaint (at its record stage), owned by the dispatcher."""
+    with world.app.app_context():
+        owner = User.get_by_id(world.users["dispatcher"])
+        return open_complaint(
+            channel="phone", category="other", description="Fixture complaint", owner=owner
+        ).number
 
 
 def call(client, endpoint, ctx):

@@ -32,3 +32,20 @@ def category_label(category: str, locale: str) -> str:
     """The category's name in ``locale`` (the key itself when it is unknown)."""
     known = CATEGORIES.get(category)
     return known.get(locale) if known else category
+
+
+CHANNEL_NAMES: dict[str, Label] = {
+    "in_person": label("来人", "In person"),
+    "phone": label("来电", "Phone"),
+    "letter": label("来函", "Letter"),
+    "web": label("网络", "Web"),
+}
+
+STAGE_NAMES: dict[str, Label] = {
+    "record": label("登记", "Record"),
+    "investigate": label("调查", "Investigate"),
+    "act": label("处理", "Act"),
+    "feedback": label("反馈", "Feed back"),
+    "follow_up": label("回访", "Follow up"),
+    "closed": label("结案", "Closed"),
+}

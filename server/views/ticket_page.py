@@ -10,6 +10,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from server import htmx, workflow
 from server.auth import require, require_on_ticket
 from server.catalog import current_registry
+from server.complaints.queries import complaints_of_ticket
 from server.dispatch.appointments import (
     AppointmentError,
     StaleAppointment,
@@ -127,6 +128,7 @@ def _detail_context(ticket: Ticket, forms: dict[str, Any]) -> dict[str, Any]:
         "link_children": children_of(ticket),
         "link_form": forms.get("link") or LinkForm(formdata=None),
         "callback": latest_callback(ticket),
+        "complaints": complaints_of_ticket(ticket),
     }
 
 
