@@ -257,6 +257,7 @@ def _register_blueprints(app: Flask) -> None:
         appointments,
         attachments,
         auth,
+        callbacks,
         complaints,
         customers,
         dispatch,
@@ -284,6 +285,7 @@ def _register_blueprints(app: Flask) -> None:
         sla_admin,
         appointments,
         reports,
+        callbacks,
         complaints,
         api,
     ):

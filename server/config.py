@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from server.complaints.settings import ComplaintSettings, parse_complaints
 from server.dispatch.rules import DispatchSettings, parse_dispatch
+from server.followup.settings import CallbackSettings, parse_callbacks
 from server.sla.settings import SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -164,6 +165,7 @@ class Config:
     fees: FeeSettings = field(default_factory=FeeSettings)
     sla: SlaSettings = field(default_factory=SlaSettings)
     dispatch: DispatchSettings = field(default_factory=DispatchSettings)
+    callbacks: CallbackSettings = field(default_factory=CallbackSettings)
     complaints: ComplaintSettings = field(default_factory=ComplaintSettings)
     # One free-form table per plugin: [plugin.<name>]; each plugin validates its own.
     plugin: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -223,6 +225,9 @@ def parse_config(raw: Mapping[str, Any], path: Path | str = "<memory>") -> Confi
         if key == "dispatch":
             sections["dispatch"] = _dispatch_settings(value, path)
             continue
+        if key == "callbacks":
+            sections["callbacks"] = _callback_settings(value, path)
+            continue
         if key == "complaints":
             sections["complaints"] = _complaint_settings(value, path)
             continue
@@ -272,6 +277,13 @@ def _dispatch_settings(raw: Any, path: Path | str) -> DispatchSettings:
 def _complaint_settings(raw: Any, path: Path | str) -> ComplaintSettings:
     try:
         return parse_complaints(raw)
+    except SettingsError as exc:
+        raise ConfigError(path, exc.key, exc.problem) from None
+
+
+def _callback_settings(raw: Any, path: Path | str) -> CallbackSettings:
+    try:
+        return parse_callbacks(raw)
     except SettingsError as exc:
         raise ConfigError(path, exc.key, exc.problem) from None
 

@@ -19,6 +19,8 @@ def menu_links(user: UserInfo) -> list[NavLink]:
         links.append(NavLink(label("我的工作", "My jobs"), url_for("my_jobs.day_view")))
     if role_can(user.role, "ticket.view"):
         links.append(NavLink(label("日程", "Calendar"), url_for("appointments.calendar")))
+    if role_can(user.role, "callback.make"):
+        links.append(NavLink(label("回访", "Callbacks"), url_for("callbacks.queue")))
     if role_can(user.role, "user.manage"):
         links.append(NavLink(label("用户", "Users"), url_for("admin.user_list")))
     if role_can(user.role, "ticket.assign"):

@@ -22,6 +22,8 @@ from server.dispatch.appointments import (
 from server.dispatch.models import Outlet
 from server.dispatch.outlets import save_outlet, save_technician
 from server.dispatch.readiness import confirm_readiness, readiness_required
+from server.followup.record import CallbackAnswer, record_callback, survey_for
+from server.followup.schedule import pending_callback
 from server.models import Asset, Customer, Ticket, TicketEvent, User
 from server.plugin_api import DemoTicket
 from server.plugins import call_on
@@ -303,7 +305,12 @@ def _play_story(
                 ticket = assign_ticket(
                     registry, ticket, ticket.version, technician, "", staff["dispatcher"], now=at
                 )
-            if status != "assigned":
+            if status == "closed" and pending_callback(ticket) is not None:
+                # closing waits for the customer's word: the desk calls them back
+                ticket = _call_back(registry, ticket, staff["dispatcher"], rng, at)
+                if ticket.status != "closed":
+                    return
+            elif status != "assigned":
                 ticket = transition_ticket(
                     registry, ticket, ticket.version, status, technician, now=at
                 )
@@ -311,3 +318,39 @@ def _play_story(
             return  # a plugin's rule stopped the story here; keep the ticket where it is
     if story:
         add_comment(registry, ticket, "已与客户电话联系，告知处理进度。", technician, now=at)
+    if story and story[-1] == "resolved" and rng.random() < 0.4:
+        _missed_call(registry, ticket, staff["dispatcher"], min(at + dt.timedelta(hours=3), now))
+
+
+def _call_back(
+    registry: Any, ticket: Ticket, agent: User, rng: random.Random, at: dt.datetime
+) -> Ticket:
+    """Record the ticket's callback: mostly satisfied (closing it), sometimes not."""
+    callback = pending_callback(ticket)
+    assert callback is not None
+    satisfied = rng.random() < 0.8
+    questions = survey_for(registry, ticket)
+    answers: dict[str, Any] = {}
+    for question in questions:
+        if question.kind == "yes_no":
+            answers[question.code] = rng.random() < (0.9 if satisfied else 0.4)
+        else:
+            answers[question.code] = rng.randint(4, 5) if satisfied else rng.randint(1, 3)
+    outcome = None if satisfied else rng.choice((None, "first_repair_failed", "attitude_complaint"))
+    answer = CallbackAnswer(
+        reached=True,
+        satisfaction=rng.randint(4, 5) if satisfied else rng.randint(1, 3),
+        answers=answers,
+        comment="" if satisfied else "客户反映问题仍未解决。",
+        outcome=outcome,
+    )
+    record_callback(registry, callback, ticket.version, answer, agent, now=at)
+    return Ticket.get_by_id(ticket.id)
+
+
+def _missed_call(registry: Any, ticket: Ticket, agent: User, at: dt.datetime) -> None:
+    """One attempt that did not reach the customer (the queue shows the retry)."""
+    callback = pending_callback(ticket)
+    if callback is None or at < ticket.updated_at:
+        return
+    record_callback(registry, callback, ticket.version, CallbackAnswer(reached=False), agent, at)

@@ -30,6 +30,7 @@ from server.plugin_api import (
     ReportInfo,
     ServiceType,
     SlaPolicy,
+    SurveyQuestion,
     TicketInfo,
     UserInfo,
     Veto,
@@ -289,6 +290,24 @@ def ticket_created(ticket: TicketInfo, actor: UserInfo, settings: Mapping[str, A
     :param settings: the plugin's own ``[plugin.<name>]`` config table (as the
         registration hooks receive it).
     :returns: nothing.
+    """
+
+
+# --- callbacks ----------------------------------------------------------------------
+
+
+@hookspec
+def survey_questions(service: ServiceType, settings: Mapping[str, Any]) -> list[SurveyQuestion]:
+    """Called when a callback (回访) form is shown or recorded, for the service's survey.
+
+    The agent asks these questions when the customer was reached; the answers' weighted
+    mean (0–100) is stored as the callback's score.
+
+    :param service: the ticket's service.
+    :param settings: the plugin's own ``[plugin.<name>]`` config table (as the
+        registration hooks receive it).
+    :returns: :class:`SurveyQuestion` entries (code, label, weight, kind ``"scale"`` 1–5
+        or ``"yes_no"``), in the order they are asked; codes unique per service.
     """
 
 

@@ -19,6 +19,7 @@ ALL_PERMISSIONS = (
     "dispatch.manage",
     "report.file",
     "appointment.set",
+    "callback.make",
     "complaint.manage",
     "complaint.reassign",
 )
@@ -34,6 +35,8 @@ _STAFF = {
     "customer.view",
     "customer.edit",
     "appointment.set",
+    # Calling customers back after resolution (回访): the desk's job, not the technician's.
+    "callback.make",
     # Record and work complaints (the ledger); technicians may not.
     "complaint.manage",
 }

@@ -82,3 +82,21 @@ def test_open_field_tickets_get_appointments_to_show_on_the_calendar(demo_app):
         reasons = [c.reason for c in AppointmentChange.select() if c.old_start is not None]
     assert len(windows) >= 5 and on_today and missed
     assert reasons == ["客户临时有事，改约到明天下午"]
+
+
+def test_resolved_tickets_are_called_back_and_closed_ones_were_satisfied(demo_app):
+    from server.followup.models import Callback
+    from server.followup.schedule import policy_for
+
+    with demo_app.app_context():
+        registry = demo_app.extensions["aftersales"].registry
+        callbacks = list(Callback.select())
+        closed = [
+            t
+            for t in Ticket.select().where(Ticket.status == "closed")
+            if policy_for(registry, t).needed_to_close
+        ]
+        satisfied = {c.ticket_id for c in callbacks if c.outcome == "satisfied"}
+    assert any(c.status == "pending" for c in callbacks)
+    assert any(c.status == "done" for c in callbacks)
+    assert closed and all(t.id in satisfied for t in closed)

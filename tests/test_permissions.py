@@ -19,6 +19,7 @@ from server.auth import PUBLIC_ENDPOINTS, hash_password
 from server.complaints.ledger import open_complaint
 from server.customers import save_customer
 from server.dispatch.outlets import save_outlet
+from server.followup.models import Callback
 from server.models import CORE_MODELS, Customer, Ticket, User
 from server.permissions import OWN_TICKETS_ONLY, PERMISSIONS, role_can
 from server.tickets import NewTicket, assign_ticket, create_ticket
@@ -107,7 +108,9 @@ def make_ticket(world, assignee_role="technician", assignee_username=None):
             assignee = User.get_by_id(world.users[assignee_role])
         customer = Customer.get_by_id(world.customer_id)
         ticket = _new_ticket(world.app, customer, admin, assignee)
-        return {"number": ticket.number, "version": ticket.version}
+        # a pending callback on it (as resolving would schedule), for the callback pages
+        callback = Callback.create(ticket=ticket, due_at=ticket.created_at)
+        return {"number": ticket.number, "version": ticket.version, "callback": callback.id}
 
 
 def client_for(world, role):
@@ -373,6 +376,15 @@ ENDPOINTS = (
     Endpoint("tobacco visits due", "GET", "/p/tobacco_retail/visits-due", "customer.view"),
     Endpoint("power providers", "GET", "/p/power_utility/providers", "ticket.view"),
     Endpoint("it availability", "GET", "/p/it_outsourcing/availability", "customer.view"),
+    Endpoint("callback queue", "GET", "/callbacks", "callback.make"),
+    Endpoint("callback form", "GET", "/callbacks/{callback}", "callback.make"),
+    Endpoint(
+        "record a callback attempt",
+        "POST",
+        "/callbacks/{callback}",
+        "callback.make",
+        lambda ctx: {"reached": "no", "comment": "", "outcome": "", "version": ctx["version"]},
+    ),
     # the complaint ledger: {complaint} is a fresh complaint at its record stage
     Endpoint("complaints", "GET", "/complaints", "complaint.manage"),
     Endpoint("new complaint page", "GET", "/complaints/new", "complaint.manage"),
@@ -426,6 +438,7 @@ def context(world, ticket):
         "technician": world.users["technician"],
         "outlet": world.outlet_id,
         "first": world.first_ticket,
+        "callback": ticket["callback"],
         "complaint": _new_complaint(world),
         "dispatcher": world.users["dispatcher"],
     }
@@ -580,7 +593,7 @@ def test_healthz_reports_ok_anonymously(world):
 def snapshot(app):
     """Every row of every core table, to prove a refused request wrote nothing."""
     with app.app_context():
-        return {model.__name__: list(model.select().dicts()) for model in CORE_MODELS}
+        return {model.__name__: list(model.select().dicts()) for model in (*CORE_MODELS, Callback)}
 
 
 @pytest.mark.parametrize("endpoint", POSTS, ids=lambda e: e.name)

@@ -15,12 +15,13 @@ from server.plugin_api import (
     Part,
     ServiceType,
     SlaPolicy,
+    SurveyQuestion,
     TicketInfo,
     Veto,
     hookimpl,
 )
 
-from . import catalog, demo, followup, parts, rules, sla
+from . import catalog, demo, followup, parts, rules, sla, survey
 from .settings import parse
 
 
@@ -88,3 +89,8 @@ def before_transition(ticket: TicketInfo, old_status: str, new_status: str) -> V
 @hookimpl
 def ticket_detail_panels(ticket: TicketInfo, settings: Mapping[str, Any]) -> list[Panel]:
     return followup.panels(ticket, parse(settings))
+
+
+@hookimpl
+def survey_questions(service: ServiceType) -> list[SurveyQuestion]:
+    return survey.questions_for(service.category)

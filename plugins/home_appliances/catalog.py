@@ -287,6 +287,8 @@ SERVICES = (
         label=label("配件销售", "Parts sale"),
         category="sale",
         default_priority="low",
+        # A sale over the counter: not called back.
+        callback_days=0,
         asset_kind="appliance",
         fields=(
             _category(),
@@ -329,6 +331,8 @@ SERVICES = (
         label=label("延保销售", "Extended-warranty sale"),
         category="sale",
         default_priority="low",
+        # A sale over the counter: not called back.
+        callback_days=0,
         asset_kind="appliance",
         fields=(
             _category(),
@@ -360,6 +364,8 @@ SERVICES = (
         label=label("咨询 / 电话解决", "Consultation / resolved by phone"),
         category="enquiry",
         default_priority="low",
+        # Answered on the phone: not called back (回访).
+        callback_days=0,
         fields=(
             FieldSpec(
                 name="topic",

@@ -15,13 +15,14 @@ from server.plugin_api import (
     Industry,
     ServiceType,
     SlaPolicy,
+    SurveyQuestion,
     TicketInfo,
     asset_info,
     current_user,
     hookimpl,
 )
 
-from . import catalog, demo, rules, sla
+from . import catalog, demo, rules, sla, survey
 from .policy_term import loss_day, policy_on
 
 
@@ -83,3 +84,8 @@ def entitlement(ticket: TicketInfo) -> Entitlement | None:
 @hookimpl
 def demo_tickets(settings: Mapping[str, Any]) -> list[DemoTicket]:
     return demo.tickets()
+
+
+@hookimpl
+def survey_questions(service: ServiceType) -> list[SurveyQuestion]:
+    return survey.questions_for(service.code)

@@ -206,6 +206,8 @@ SERVICES = (
         label=label("咨询", "Consultation"),
         category="enquiry",
         default_priority="low",
+        # An enquiry answered on the phone is not called back (回访).
+        callback_days=0,
         fields=(
             FieldSpec(
                 name="topic",

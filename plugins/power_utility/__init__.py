@@ -17,13 +17,14 @@ from server.plugin_api import (
     PluginBlueprint,
     ServiceType,
     SlaPolicy,
+    SurveyQuestion,
     TicketInfo,
     UserInfo,
     hookimpl,
     label,
 )
 
-from . import catalog, demo, panels, providers, sla, views
+from . import catalog, demo, panels, providers, sla, survey, views
 from .settings import parse
 
 
@@ -79,3 +80,8 @@ def register_blueprints(settings: Mapping[str, Any]) -> list[PluginBlueprint]:
 @hookimpl
 def menu_links(user: UserInfo) -> list[NavLink]:
     return [NavLink(label("代维单位", "Providers"), url_for("power_utility.providers_page"))]
+
+
+@hookimpl
+def survey_questions(service: ServiceType) -> list[SurveyQuestion]:
+    return survey.questions_for(service.code)

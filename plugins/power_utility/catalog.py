@@ -214,6 +214,9 @@ SERVICES = (
         label=label("停电事件", "Outage incident"),
         category="field_service",
         default_priority="urgent",
+        # The incident record itself: the customers' own reports linked under it are
+        # called back (回访), not the incident.
+        callback_days=0,
         fields=(
             REGION_CLASS,
             FieldSpec(
@@ -278,6 +281,8 @@ SERVICES = (
         label=label("95598 咨询", "Hotline enquiry"),
         category="enquiry",
         default_priority="low",
+        # A hotline enquiry answered on the phone is not called back (回访).
+        callback_days=0,
         fields=(
             FieldSpec(
                 name="topic",

@@ -238,6 +238,41 @@ def _create_ticket_link_table(db: peewee.Database) -> None:
         db.create_tables(frozen)
 
 
+class _CallbackV1(peewee.Model):
+    """The callback table as migration 12 creates it (frozen)."""
+
+    ticket = peewee.ForeignKeyField(Ticket, backref="+", on_delete="CASCADE")
+    due_at = peewee.DateTimeField()
+    status = peewee.CharField(max_length=20, default="pending")
+    attempts = peewee.IntegerField(default=0)
+    next_try_at = peewee.DateTimeField(null=True)
+    agent = peewee.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    done_at = peewee.DateTimeField(null=True)
+    reached = peewee.BooleanField(null=True)
+    satisfaction = peewee.IntegerField(null=True)
+    score = peewee.FloatField(null=True)
+    answers = JSONField(default=dict)
+    comment = peewee.TextField(default="")
+    outcome = peewee.CharField(max_length=40, null=True)
+    action = peewee.CharField(max_length=20, default="")
+    created_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "callback"
+        legacy_table_names = False
+        indexes = (
+            (("status", "due_at"), False),
+            (("ticket", "created_at"), False),
+            (("done_at",), False),
+        )
+
+
+def _create_callback_table(db: peewee.Database) -> None:
+    frozen = [_CallbackV1]
+    with db.bind_ctx(frozen, bind_refs=False, bind_backrefs=False):
+        db.create_tables(frozen)
+
+
 class _ComplaintV1(peewee.Model):
     """The complaint table as migration 13 creates it (frozen)."""
 
@@ -312,6 +347,6 @@ MIGRATIONS = [
         11, "create ticket links (a parent incident and its tickets)", _create_ticket_link_table
     ),
     # 12 belongs to the callbacks branch; this no-op stands in for it until the merge.
-    Migration(12, "reserved (callbacks)", lambda db: None),
+    Migration(12, "create callbacks (回访) after resolution", _create_callback_table),
     Migration(13, "create the complaint ledger and its step log", _create_complaint_tables),
 ]

@@ -19,6 +19,7 @@ from server.dispatch.appointments import (
 )
 from server.dispatch.readiness import confirm_readiness, confirmation, readiness_required
 from server.dispatch.reports import report_context
+from server.followup.schedule import latest_callback
 from server.forms import (
     PLUGIN_FIELD_PREFIX,
     AppointmentForm,
@@ -126,6 +127,7 @@ def _detail_context(ticket: Ticket, forms: dict[str, Any]) -> dict[str, Any]:
         "link_parent": parent_of(ticket),
         "link_children": children_of(ticket),
         "link_form": forms.get("link") or LinkForm(formdata=None),
+        "callback": latest_callback(ticket),
         "complaints": complaints_of_ticket(ticket),
     }
 

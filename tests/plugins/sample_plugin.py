@@ -27,6 +27,7 @@ from server.plugin_api import (
     ServiceType,
     SlaMatch,
     SlaPolicy,
+    SurveyQuestion,
     Veto,
     hookimpl,
     label,
@@ -90,7 +91,10 @@ class SamplePlugin:
             ServiceType(
                 "repair", label("维修", "Repair"), fields=REPAIR_FIELDS, asset_kind="gadget"
             ),
-            ServiceType("consult", label("咨询", "Consultation"), default_priority="low"),
+            # A consultation is not called back (no callback, so it closes by hand).
+            ServiceType(
+                "consult", label("咨询", "Consultation"), default_priority="low", callback_days=0
+            ),
             ServiceType(
                 "install",
                 label("安装", "Installation"),
@@ -229,6 +233,16 @@ class SamplePlugin:
     @hookimpl
     def after_transition(self, ticket: Any, old_status: str, new_status: str, actor: Any) -> None:
         self.calls.append(("after_transition", (ticket.number, old_status, new_status, actor.role)))
+
+    @hookimpl
+    def survey_questions(self, service: ServiceType) -> list[SurveyQuestion]:
+        # Repairs ask two weighted questions; other services have no survey.
+        if service.code != "repair":
+            return []
+        return [
+            SurveyQuestion("speed", label("速度", "Speed"), weight=3, kind="scale"),
+            SurveyQuestion("tidy", label("整洁", "Left the place tidy"), weight=1, kind="yes_no"),
+        ]
 
     @hookimpl
     def ticket_created(self, ticket: Any, actor: Any) -> None:
