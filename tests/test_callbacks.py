@@ -251,6 +251,22 @@ def test_closing_by_hand_is_refused_without_a_satisfied_callback(make_app):
         assert Ticket.get_by_id(ticket.id).status == "resolved"
 
 
+def test_the_ticket_page_offers_no_close_button_until_the_callback_allows_it(make_app):
+    closing = 'name="to" value="closed"'
+    required = _app(make_app)
+    ticket = _resolved(required)
+    client = required.test_client()
+    client.login("dispatcher")
+    page = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    assert closing not in page
+    assert 'name="to" value="in_progress"' in page  # reopening stays on offer
+    optional = _app(make_app, required=False)
+    ticket = _resolved(optional)
+    client = optional.test_client()
+    client.login("dispatcher")
+    assert closing in client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
+
+
 def test_closing_by_hand_is_allowed_when_not_required_or_after_unreachable(make_app):
     app = _app(make_app, required=False)
     ticket = _resolved(app)

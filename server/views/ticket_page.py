@@ -19,7 +19,7 @@ from server.dispatch.appointments import (
 )
 from server.dispatch.readiness import confirm_readiness, confirmation, readiness_required
 from server.dispatch.reports import report_context
-from server.followup.schedule import latest_callback
+from server.followup.schedule import close_refusal, latest_callback
 from server.forms import (
     PLUGIN_FIELD_PREFIX,
     AppointmentForm,
@@ -96,6 +96,8 @@ def _detail_context(ticket: Ticket, forms: dict[str, Any]) -> dict[str, Any]:
             new
             for new in workflow.MOVES.get(ticket.status, frozenset())
             if workflow.check_move(ticket.status, new, has_assignee).allowed
+            # Closing waits for the callback when the service needs one (its card links it).
+            and close_refusal(registry, ticket, ticket.status, new) is None
         ),
         key=list(workflow.STATUSES).index,
     )
