@@ -14,6 +14,7 @@ ALL_PERMISSIONS = (
     "ticket.attach",
     "customer.view",
     "customer.edit",
+    "customer.import",
     "user.manage",
     "sla.calculate",
     "dispatch.manage",
@@ -36,7 +37,9 @@ _STAFF = {
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(ALL_PERMISSIONS),
-    "supervisor": frozenset(_STAFF | {"sla.calculate", "dispatch.manage", "report.file"}),
+    "supervisor": frozenset(
+        _STAFF | {"sla.calculate", "dispatch.manage", "report.file", "customer.import"}
+    ),
     "dispatcher": frozenset(_STAFF),
     # Technicians work their own jobs: see OWN_TICKETS_ONLY.
     "technician": frozenset(

@@ -148,13 +148,7 @@ def ticket_queue(f: QueueFilter, user_id: int | None, page_size: int) -> QueuePa
         total = min(counted, COUNT_LIMIT)
         pages = max(1, math.ceil(total / page_size))
         page = min(f.page, pages)
-    offset = (page - 1) * page_size
-    if f.sort == "due":
-        rows = _by_nearest_deadline(base, offset, page_size + 1)
-    else:
-        rows = list(
-            _with_related(base).order_by(*SORTS[f.sort]).offset(offset).limit(page_size + 1)
-        )
+    rows = _ordered(base, f.sort, (page - 1) * page_size, page_size + 1)
     return QueuePage(
         tickets=rows[:page_size],
         total=total,
@@ -163,6 +157,18 @@ def ticket_queue(f: QueueFilter, user_id: int | None, page_size: int) -> QueuePa
         pages=pages,
         has_next=len(rows) > page_size,
     )
+
+
+def queue_batch(f: QueueFilter, user_id: int | None, offset: int, limit: int) -> list[Ticket]:
+    """``limit`` tickets of the filtered queue from ``offset``, in the queue's order, with
+    their customer, assignee and nearest deadline (the export reads the queue this way)."""
+    return _ordered(_filtered(f, user_id), f.sort, offset, limit)
+
+
+def _ordered(base: peewee.ModelSelect, sort: str, offset: int, limit: int) -> list[Ticket]:
+    if sort == "due":
+        return _by_nearest_deadline(base, offset, limit)
+    return list(_with_related(base).order_by(*SORTS[sort]).offset(offset).limit(limit))
 
 
 def _with_related(query: peewee.ModelSelect, deadline_join: Any = peewee.JOIN.LEFT_OUTER) -> Any:
