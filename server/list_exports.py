@@ -13,10 +13,11 @@ from typing import Any
 
 import peewee
 
+from server import workflow
 from server.catalog import Registry
-from server.models import Asset, Customer
+from server.models import Asset, Customer, Ticket, User
 from server.plugin_api import Column, FieldSpec, Label
-from server.queue import QueueFilter, queue_batch
+from server.queue import QueueFilter, queue_batches
 from server.sla.models import TicketDeadline
 from server.timeutil import to_local
 
@@ -130,40 +131,52 @@ def asset_rows(query: peewee.ModelSelect) -> Iterator[dict[str, Any]]:
         }
 
 
+# the queue's columns an export needs, as plain values (see server.queue.queue_batches)
+_TICKET_FIELDS = (
+    Ticket.number,
+    Ticket.title,
+    Ticket.plugin,
+    Ticket.service,
+    Ticket.priority,
+    Ticket.status,
+    Ticket.team,
+    Ticket.reported_at,
+    Ticket.created_at,
+    Ticket.resolved_at,
+    Customer.name.alias("customer_name"),
+    Customer.phone.alias("customer_phone"),
+    User.username.alias("assignee_username"),
+    User.display_name.alias("assignee_name"),
+    TicketDeadline.due_at.alias("next_due"),
+)
+
+
 def ticket_rows(
     f: QueueFilter, user_id: int | None, registry: Registry, locale: str
 ) -> Iterator[dict[str, Any]]:
     """Every ticket the queue's filter matches, in the queue's order, in batches."""
-    offset = 0
-    while True:
-        tickets = queue_batch(f, user_id, offset, BATCH)
+    for tickets in queue_batches(f, user_id, _TICKET_FIELDS, BATCH):
         for ticket in tickets:
             yield _ticket_row(ticket, registry, locale)
-        if len(tickets) < BATCH:
-            return
-        offset += BATCH
 
 
-def _ticket_row(ticket: Any, registry: Registry, locale: str) -> dict[str, Any]:
-    from server import workflow
-
-    industry = registry.industries.get(ticket.plugin)
-    service = registry.service(ticket.plugin, ticket.service)
-    deadline = getattr(ticket, "next_deadline", None)
-    due = deadline.due_at if isinstance(deadline, TicketDeadline) else None
+def _ticket_row(ticket: dict[str, Any], registry: Registry, locale: str) -> dict[str, Any]:
+    plugin, code = ticket["plugin"], ticket["service"]
+    industry = registry.industries.get(plugin)
+    service = registry.service(plugin, code)
     return {
-        "number": ticket.number,
-        "title": ticket.title,
-        "customer": ticket.customer.name,
-        "customer_phone": ticket.customer.phone,
-        "industry": industry.label.get(locale) if industry else ticket.plugin,
-        "service": service.label.get(locale) if service else ticket.service,
-        "priority": ticket.priority,
-        "status": workflow.STATUSES.get(ticket.status, ticket.status),
-        "assignee": str(ticket.assignee) if ticket.assignee else "",
-        "team": ticket.team,
-        "next_due": local(due),
-        "reported_at": local(ticket.reported_at),
-        "created_at": local(ticket.created_at),
-        "resolved_at": local(ticket.resolved_at),
+        "number": ticket["number"],
+        "title": ticket["title"],
+        "customer": ticket["customer_name"],
+        "customer_phone": ticket["customer_phone"],
+        "industry": industry.label.get(locale) if industry else plugin,
+        "service": service.label.get(locale) if service else code,
+        "priority": ticket["priority"],
+        "status": workflow.STATUSES.get(ticket["status"], ticket["status"]),
+        "assignee": ticket["assignee_name"] or ticket["assignee_username"] or "",
+        "team": ticket["team"],
+        "next_due": local(ticket["next_due"]),
+        "reported_at": local(ticket["reported_at"]),
+        "created_at": local(ticket["created_at"]),
+        "resolved_at": local(ticket["resolved_at"]),
     }

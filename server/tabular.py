@@ -193,27 +193,29 @@ def _write_xlsx(
 
 
 def _xlsx_cell(sheet: Any, value: Any, locale: str) -> Any:
-    from openpyxl.cell import WriteOnlyCell
-
+    """A plain value where openpyxl stores it as it is (numbers, dates with its default
+    formats, text); a cell object only for a text that would otherwise be a formula."""
     if value is None or isinstance(value, bool | int | float | decimal.Decimal):
         return value
     if isinstance(value, dt.datetime):
-        cell = WriteOnlyCell(sheet, value=value.replace(tzinfo=None))
-        cell.number_format = "yyyy-mm-dd hh:mm"
-        return cell
+        return value.replace(tzinfo=None)
     if isinstance(value, dt.date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "yyyy-mm-dd"
-        return cell
-    cell = WriteOnlyCell(sheet, value=_clean(cell_text(value, locale)))
-    cell.data_type = "s"  # never a formula, whatever the text starts with
+        return value
+    text = _clean(cell_text(value, locale))
+    if not text.startswith("="):
+        return text
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"  # never a formula
     return cell
 
 
-def _clean(text: str) -> str:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # openpyxl refuses these
 
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+def _clean(text: str) -> str:
+    return _ILLEGAL.sub("", text)
 
 
 def _locale() -> str:

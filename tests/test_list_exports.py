@@ -6,8 +6,11 @@ import csv
 import datetime as dt
 import io
 
+import pytest
+
 from server import list_exports
 from server.models import Asset, Customer, Ticket
+from server.queue import SORTS, QueueFilter, ticket_queue
 from tests.conftest import add_ticket, ensure_user
 from tests.test_tabular import xlsx_rows
 
@@ -102,3 +105,22 @@ def test_assets_export_per_customer_and_all(app, login_as):
     assert len(rows) == 2
     book = xlsx_rows(client.get("/assets/export?format=xlsx").get_data())
     assert [row[6] for row in book[1:]] == ["AB12", "CD34"]
+
+
+@pytest.mark.parametrize("sort", sorted(SORTS))
+def test_the_export_keeps_the_queues_order_across_batches(app, login_as, monkeypatch, sort):
+    """Batches continue after the last row's sort key and id: ties are neither skipped
+    nor repeated, and the order is the page's."""
+    monkeypatch.setattr(list_exports, "BATCH", 3)
+    tickets = [add_ticket(app, title=f"t{n}") for n in range(10)]
+    with app.app_context():
+        same = dt.datetime(2026, 5, 1, 8, 0)
+        for ticket in tickets[2:7]:  # five tickets created in the same instant
+            Ticket.update(created_at=same, updated_at=same, reported_at=same).where(
+                Ticket.id == ticket.id
+            ).execute()
+        page = ticket_queue(QueueFilter(sort=sort), None, 100)
+    client = login_as("dispatcher")
+    rows = _csv(client.get(f"/tickets?sort={sort}&format=csv"))
+    assert [row[0] for row in rows[1:]] == [t.number for t in page.tickets]
+    assert len(rows) == 11
