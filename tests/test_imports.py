@@ -121,6 +121,12 @@ def test_files_that_cannot_be_read_are_refused_with_a_reason(app):
     for filename, data, reason in cases:
         with pytest.raises(FileRefused, match=reason):
             read_table(filename, data, 1000)
+    with pytest.raises(FileRefused, match=r"The file has more than 3 rows: split it\."):
+        read_table("c.csv", b"name\na\nb\nc\nd\n", 1000, max_rows=3)
+    assert len(read_table("c.csv", b"name\na\nb\nc\n", 1000, max_rows=3).rows) == 3
+    many = _xlsx([["name"], *([f"x{n}"] for n in range(4))])
+    with pytest.raises(FileRefused, match="more than 3 rows"):
+        read_table("c.xlsx", many, 100_000, max_rows=3)
     # Excel in China saves CSV as GB18030
     table = read_table("c.csv", "名称\n张三\n".encode("gb18030"), 1000)
     assert table.header == ("名称",) and table.rows == ((2, ("张三",)),)
@@ -242,6 +248,14 @@ def test_the_import_pages_check_then_import(app, login_as):
     )
     assert wrong.status_code == 422
     assert "Choose a .csv or .xlsx file" in wrong.get_data(as_text=True)
+    swapped = client.form(
+        "/admin/import/check",
+        {"kind": "assets", "file": (io.BytesIO(_csv("plugin,kind\n")), "a.csv")},
+        headers={"HX-Request": "true"},
+    )
+    assert swapped.status_code == 422
+    text = swapped.get_data(as_text=True)
+    assert "<html" not in text and "identifier" in text and "This column is missing." in text
 
     good = client.form(
         "/admin/import/check",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -12,6 +13,8 @@ from typing import Any
 from server.attachments import human_size
 
 EXTENSIONS = (".csv", ".xlsx")
+# A cap on rows, whatever the file's size: a small XLSX can unpack to millions of rows.
+MAX_ROWS = 200_000
 
 
 class FileRefused(Exception):
@@ -26,15 +29,17 @@ class Table:
     rows: tuple[tuple[int, tuple[Any, ...]], ...]
 
 
-def read_table(filename: str, data: bytes, max_bytes: int) -> Table:
+def read_table(filename: str, data: bytes, max_bytes: int, max_rows: int = MAX_ROWS) -> Table:
     """Read a CSV (UTF-8, with or without BOM, or GB18030 as Excel saves it in China) or
     the first sheet of an XLSX. Blank rows are skipped; row numbers are the file's.
 
     :param filename: the uploaded name (its extension decides the type).
     :param data: the file's bytes.
     :param max_bytes: the size limit.
+    :param max_rows: the most data rows read (blank ones included).
     :returns: the :class:`Table`.
-    :raises FileRefused: wrong type, too large, empty, unreadable, or no header row.
+    :raises FileRefused: wrong type, too large, too many rows, empty, unreadable, or no
+        header row.
     """
     suffix = PurePosixPath(filename.replace("\\", "/")).suffix.lower()
     if suffix not in EXTENSIONS:
@@ -43,7 +48,9 @@ def read_table(filename: str, data: bytes, max_bytes: int) -> Table:
         raise FileRefused(f"The file is larger than the limit of {human_size(max_bytes)}.")
     if not data.strip():
         raise FileRefused("The file is empty.")
-    rows = _csv_rows(data) if suffix == ".csv" else _xlsx_rows(data)
+    rows = _csv_rows(data, max_rows + 1) if suffix == ".csv" else _xlsx_rows(data, max_rows + 1)
+    if len(rows) > max_rows + 1:
+        raise FileRefused(f"The file has more than {max_rows} rows: split it.")
     numbered = [
         (number, tuple(row))
         for number, row in enumerate(rows, start=1)
@@ -55,7 +62,7 @@ def read_table(filename: str, data: bytes, max_bytes: int) -> Table:
     return Table(tuple(str(cell or "").strip() for cell in header), tuple(body))
 
 
-def _csv_rows(data: bytes) -> list[list[str]]:
+def _csv_rows(data: bytes, limit: int) -> list[list[str]]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -64,13 +71,13 @@ def _csv_rows(data: bytes) -> list[list[str]]:
         if "\x00" in text:
             break
         try:
-            return list(csv.reader(io.StringIO(text, newline="")))
+            return list(itertools.islice(csv.reader(io.StringIO(text, newline="")), limit + 1))
         except csv.Error as error:
             raise FileRefused(f"The CSV file cannot be read: {error}.") from None
     raise FileRefused("The CSV file is not UTF-8 (or GB18030) text.")
 
 
-def _xlsx_rows(data: bytes) -> list[tuple[Any, ...]]:
+def _xlsx_rows(data: bytes, limit: int) -> list[tuple[Any, ...]]:
     from openpyxl import load_workbook
 
     try:
@@ -81,6 +88,7 @@ def _xlsx_rows(data: bytes) -> list[tuple[Any, ...]]:
         sheet = book.worksheets[0] if book.worksheets else None
         if sheet is None:
             raise FileRefused("The workbook has no sheet.")
-        return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+        rows = itertools.islice(sheet.iter_rows(values_only=True), limit + 1)
+        return [tuple(row) for row in rows]
     finally:
         book.close()
