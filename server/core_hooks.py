@@ -29,6 +29,8 @@ def menu_links(user: UserInfo) -> list[NavLink]:
         links.append(NavLink(label("投诉", "Complaints"), url_for("complaints.complaint_list")))
     if role_can(user.role, "dispatch.manage"):
         links.append(NavLink(label("网点", "Outlets"), url_for("dispatch_admin.outlet_list")))
+    if role_can(user.role, "customer.import"):
+        links.append(NavLink(label("导入", "Import"), url_for("imports.import_page")))
     if role_can(user.role, "sla.calculate"):
         links.append(
             NavLink(label("SLA 计算器", "SLA calculator"), url_for("sla_admin.calculator"))

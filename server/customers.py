@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,7 +12,7 @@ import peewee
 
 from server.db import write_transaction
 from server.models import Asset, Customer, utcnow
-from server.plugin_api import CustomerInfo
+from server.plugin_api import AssetKind, CustomerInfo
 from server.search import reindex_customer
 
 CUSTOMER_FIELDS = ("name", "kind", "phone", "email", "address", "region", "tier")
@@ -31,13 +32,18 @@ def _matching(text: str) -> peewee.ModelSelect:
     )
 
 
+def matching_customers(text: str) -> peewee.ModelSelect:
+    """All customers the list's search box matches (every customer for no text)."""
+    return _matching(text) if text else Customer.select()
+
+
 def search_customers(text: str, page: int, page_size: int) -> tuple[list[Customer], int, int, int]:
     """Customers whose name, phone or email contains ``text``, newest first.
 
     Returns the page's rows, the total, the page shown (a page past the end shows the
     last one) and the number of pages.
     """
-    query = _matching(text) if text else Customer.select()
+    query = matching_customers(text)
     total = query.count()
     pages = max(1, math.ceil(total / page_size))
     page = min(page, pages)
@@ -70,6 +76,13 @@ def plugin_customer_errors(pm: Any, customer: CustomerInfo) -> dict[str, list[st
         for name, messages in (result or {}).items():
             errors.setdefault(name, []).extend(messages)
     return errors
+
+
+def asset_identifier_error(kind: AssetKind, identifier: str, locale: str) -> str | None:
+    """Why ``identifier`` is not one of ``kind``'s (its plugin's pattern), or None."""
+    if kind.identifier_pattern and re.fullmatch(kind.identifier_pattern, identifier) is None:
+        return f"Not a valid {kind.identifier_label.get(locale)}."
+    return None
 
 
 def add_asset(

@@ -285,6 +285,17 @@ def with_plugin_fields(base: type, name: str, specs: Iterable[FieldSpec], locale
     return type(name, (base,), attrs)
 
 
+def customer_form_class(registry: Any, locale: str) -> type:
+    """The (cached) customer form with every plugin's customer fields (page and import)."""
+    cache = registry.form_class_cache()
+    key = ("CustomerForm", locale)
+    if key not in cache:
+        cache[key] = with_plugin_fields(
+            CustomerForm, "CustomerFormWithPlugins", registry.customer_fields, locale
+        )
+    return cache[key]
+
+
 def service_field_specs(registry: Any, industry: str, service: ServiceType) -> list[FieldSpec]:
     """The service's own fields plus those the ``ticket_form_fields`` hook adds."""
     extra = registry.ticket_hook(industry, "ticket_form_fields")(service=service)

@@ -14,6 +14,7 @@ ALL_PERMISSIONS = (
     "ticket.attach",
     "customer.view",
     "customer.edit",
+    "customer.import",
     "user.manage",
     "sla.calculate",
     "dispatch.manage",
@@ -44,7 +45,14 @@ _STAFF = {
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(ALL_PERMISSIONS),
     "supervisor": frozenset(
-        _STAFF | {"sla.calculate", "dispatch.manage", "report.file", "complaint.reassign"}
+        _STAFF
+        | {
+            "sla.calculate",
+            "dispatch.manage",
+            "report.file",
+            "complaint.reassign",
+            "customer.import",
+        }
     ),
     "dispatcher": frozenset(_STAFF),
     # Technicians work their own jobs: see OWN_TICKETS_ONLY.

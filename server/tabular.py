@@ -4,10 +4,14 @@ A list or report route builds its rows as mappings (the same query as the page, 
 of it) and returns :func:`export_response` when :func:`requested_format` is set; its template
 shows ``{% from "_export.html" import export_links %}{{ export_links() }}``.
 
-- CSV is UTF-8 with a BOM (Excel then opens Chinese correctly), streamed in batches so a
-  100k-row export never holds 100k rows at once.
-- XLSX is written with openpyxl's write-only workbook (rows go straight to a temporary
-  file). Strings stay strings: a text starting with ``=`` is never stored as a formula.
+- Rows are consumed one at a time *inside the view* (so a peewee query or cursor made in
+  the view is read while its connection is open) and written to a spooled temporary file,
+  which is then streamed out: a 100k-row export never holds 100k rows at once as long as
+  ``rows`` is a generator or an iterator reading in batches (see
+  :func:`server.list_exports.batched`).
+- CSV is UTF-8 with a BOM (Excel then opens Chinese correctly).
+- XLSX is written with openpyxl's write-only workbook. Strings stay strings: a text
+  starting with ``=`` is never stored as a formula.
 - Header labels are in the user's language (:func:`server.templating.current_locale`).
 - Spreadsheet formula injection: in CSV, a text starting with ``= + - @``, tab or CR gets a
   leading apostrophe (unless it is a plain number such as ``+86 138…``);
@@ -22,11 +26,13 @@ import decimal
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from typing import IO, Any
 from urllib.parse import quote
 
-from flask import Response, abort, has_request_context, request, stream_with_context
+from flask import Response, abort, has_request_context, request
+from werkzeug.wsgi import FileWrapper, wrap_file
 
 from server.plugin_api import Column, Label
 
@@ -40,8 +46,9 @@ __all__ = [
 ]
 
 FORMATS = ("csv", "xlsx")
-BOM = "\ufeff"
-CSV_BATCH = 500
+# Exports are written to a temporary file (in memory up to this size) while the view
+# runs, then streamed out: rows are consumed one at a time, never held all at once.
+SPOOL_BYTES = 4 * 1024 * 1024
 
 _MIME = {
     "csv": "text/csv; charset=utf-8",
@@ -77,7 +84,8 @@ def export_response(
     :param rows: mappings; values may be str, int, float, Decimal, date, datetime (written
         as given: pass local times), bool, :class:`Label`, None, or a list/dict (as JSON).
     :param fmt: "csv" or "xlsx".
-    :returns: the response, with ``Content-Disposition: attachment``.
+    :returns: the response (streamed from a temporary file, with its length), with
+        ``Content-Disposition: attachment``.
     :raises ValueError: for another ``fmt``.
     """
     if fmt not in FORMATS:
@@ -85,13 +93,18 @@ def export_response(
     locale = _locale()
     headers = [column.label.get(locale) for column in columns]
     keys = [column.key for column in columns]
-    if fmt == "csv":
-        body: Any = _csv_chunks(headers, keys, rows, locale)
-        if has_request_context():
-            body = stream_with_context(body)
-        response = Response(body, mimetype=_MIME["csv"])
-    else:
-        response = Response(_xlsx_bytes(headers, keys, rows, locale), mimetype=_MIME["xlsx"])
+    writer = _write_csv if fmt == "csv" else _write_xlsx
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (streamed out)
+    try:
+        writer(spool, headers, keys, rows, locale)
+        size = spool.tell()
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    body = wrap_file(request.environ, spool) if has_request_context() else FileWrapper(spool)
+    response = Response(body, mimetype=_MIME[fmt])
+    response.content_length = size
     response.headers["Content-Disposition"] = _disposition(f"{filename_stem}.{fmt}")
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -136,31 +149,29 @@ def _escape_csv(text: str) -> str:
     return text
 
 
-def _csv_chunks(
-    headers: list[str], keys: list[str], rows: Iterable[Mapping[str, Any]], locale: str
-) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+def _write_csv(
+    out: IO[bytes],
+    headers: list[str],
+    keys: list[str],
+    rows: Iterable[Mapping[str, Any]],
+    locale: str,
+) -> None:
+    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")  # the BOM comes first
+    writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(headers)
-    yield BOM + buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    pending = 0
     for row in rows:
         writer.writerow([_escape_csv(cell_text(row.get(key), locale)) for key in keys])
-        pending += 1
-        if pending >= CSV_BATCH:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
-    if pending:
-        yield buffer.getvalue()
+    text.flush()
+    text.detach()
 
 
-def _xlsx_bytes(
-    headers: list[str], keys: list[str], rows: Iterable[Mapping[str, Any]], locale: str
-) -> bytes:
+def _write_xlsx(
+    out: IO[bytes],
+    headers: list[str],
+    keys: list[str],
+    rows: Iterable[Mapping[str, Any]],
+    locale: str,
+) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -177,33 +188,34 @@ def _xlsx_bytes(
     sheet.append(header_cells)
     for row in rows:
         sheet.append([_xlsx_cell(sheet, row.get(key), locale) for key in keys])
-    out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
+    out.seek(0, io.SEEK_END)
 
 
 def _xlsx_cell(sheet: Any, value: Any, locale: str) -> Any:
-    from openpyxl.cell import WriteOnlyCell
-
+    """A plain value where openpyxl stores it as it is (numbers, dates with its default
+    formats, text); a cell object only for a text that would otherwise be a formula."""
     if value is None or isinstance(value, bool | int | float | decimal.Decimal):
         return value
     if isinstance(value, dt.datetime):
-        cell = WriteOnlyCell(sheet, value=value.replace(tzinfo=None))
-        cell.number_format = "yyyy-mm-dd hh:mm"
-        return cell
+        return value.replace(tzinfo=None)
     if isinstance(value, dt.date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "yyyy-mm-dd"
-        return cell
-    cell = WriteOnlyCell(sheet, value=_clean(cell_text(value, locale)))
-    cell.data_type = "s"  # never a formula, whatever the text starts with
+        return value
+    text = _clean(cell_text(value, locale))
+    if not text.startswith("="):
+        return text
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"  # never a formula
     return cell
 
 
-def _clean(text: str) -> str:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # openpyxl refuses these
 
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+def _clean(text: str) -> str:
+    return _ILLEGAL.sub("", text)
 
 
 def _locale() -> str:

@@ -213,3 +213,22 @@ def test_demo_retailers_have_their_fields_and_fill_the_list(tr_app):
     assert "鑫源便利店" in page
     assert "鸿运烟酒店" not in page  # suspended for renovation
     assert "上午" in page  # 鑫源's preferred visit time, by its label
+
+
+def test_the_visits_due_list_exports(tr_app):
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    overdue = _retailer(tr_app, "鑫源便利店", "tech1", tier="A")
+    _retailer(tr_app, "新开便利店", "tech1", tier="C")
+    last = _visit_ticket(tr_app, overdue, now - dt.timedelta(days=10))
+    client = _client(tr_app, "tech1", "technician")
+    assert f"{URL}?format=csv" in client.get(URL).get_data(as_text=True)
+    text = client.get(f"{URL}?format=csv").get_data(as_text=True)
+    lines = text.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("零售户,许可证号,档位,周期（天）,上次走访")
+    assert lines[1].startswith("新开便利店,")
+    assert lines[2].startswith("鑫源便利店,") and last.number in lines[2]
+    assert lines[2].split(",")[7] == "yes"  # overdue
+    from tests.test_tabular import xlsx_rows
+
+    rows = xlsx_rows(client.get(f"{URL}?format=xlsx").get_data())
+    assert [row[0] for row in rows[1:]] == ["新开便利店", "鑫源便利店"]

@@ -8,16 +8,20 @@ from typing import Any
 from flask import Blueprint, abort, request
 
 from server.plugin_api import (
+    Column,
     current_user,
     current_user_can,
     customers_with_attribute,
+    export_response,
+    label,
     latest_tickets,
     render_page,
+    requested_format,
 )
 
 from .catalog import INDUSTRY, VISIT_SERVICES, VISIT_TIMES
 from .settings import Settings
-from .visits import local_today, visits_due
+from .visits import local_day, local_today, visits_due
 
 # Everyone with customer.view reaches the list; looking at another manager's list is for
 # those who assign work (dispatchers, supervisors, admins).
@@ -46,6 +50,10 @@ def blueprint(settings: Settings) -> Blueprint:
         last = latest_tickets(INDUSTRY.slug, VISIT_SERVICES, ids)
         today = local_today()
         rows = visits_due(customers, last, settings)
+        fmt = requested_format()
+        if fmt:
+            export = [_export_row(row, today) for row in rows]
+            return export_response(f"visits-due-{manager}", _COLUMNS, export, fmt)
         return render_page(
             "tobacco_retail/visits_due.html",
             "tobacco_retail/_visits_due_rows.html",
@@ -61,3 +69,35 @@ def blueprint(settings: Settings) -> Blueprint:
         )
 
     return pages
+
+
+_COLUMNS = (
+    Column("retailer", label("零售户", "Retailer")),
+    Column("licence_no", label("许可证号", "Licence no.")),
+    Column("grade", label("档位", "Grade")),
+    Column("cycle_days", label("周期（天）", "Cycle (days)")),
+    Column("last_visit", label("上次走访", "Last visit")),
+    Column("last_visit_on", label("上次走访日期", "Last visit date")),
+    Column("due_on", label("应访日期", "Due")),
+    Column("overdue", label("已逾期", "Overdue")),
+    Column("visit_time", label("方便时间", "Visit time")),
+    Column("vulnerable", label("弱势群体", "Vulnerable group")),
+)
+
+
+def _export_row(row: Any, today: Any) -> dict[str, Any]:
+    """One retailer of the visits-due list as an export row."""
+    attributes = row.customer.attributes
+    visit = row.last_visit
+    return {
+        "retailer": attributes.get("tr_store_name") or row.customer.name,
+        "licence_no": attributes.get("tr_licence_no") or "",
+        "grade": row.grade,
+        "cycle_days": row.cycle_days,
+        "last_visit": visit.number if visit else "",
+        "last_visit_on": local_day(visit.reported_at) if visit else None,
+        "due_on": row.due_on,
+        "overdue": row.overdue(today),
+        "visit_time": dict(VISIT_TIMES).get(attributes.get("tr_visit_time"), ""),
+        "vulnerable": bool(attributes.get("tr_vulnerable")),
+    }

@@ -10,6 +10,8 @@ from server import htmx
 from server.auth import require
 from server.forms import UserForm
 from server.models import User
+from server.plugin_api import Column, Label
+from server.tabular import export_response, requested_format
 from server.users import UserError, create_user, update_user
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -19,7 +21,25 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @require("user.manage")
 def user_list() -> Any:
     users = User.select().order_by(User.username)
+    fmt = requested_format()
+    if fmt:
+        return export_response("users", USER_COLUMNS, (_user_row(u) for u in users), fmt)
     return htmx.render("admin/users.html", "admin/users.html", users=list(users))
+
+
+USER_COLUMNS = (
+    Column("username", Label("登录名", "Username")),
+    Column("display_name", Label("姓名", "Name")),
+    Column("role", Label("角色", "Role")),
+    Column("team", Label("班组", "Team")),
+    Column("email", Label("邮箱", "Email")),
+    Column("active", Label("启用", "Active")),
+)
+
+
+def _user_row(user: User) -> dict[str, object]:
+    """One user as an export row (never the password hash)."""
+    return {column.key: getattr(user, column.key) for column in USER_COLUMNS}
 
 
 def _render_form(form: UserForm, user: User | None, status: int) -> Any:

@@ -16,10 +16,12 @@ from server.dispatch.appointments import (
     appointment_history,
     current_appointment,
 )
+from server.dispatch.exports import CALENDAR_COLUMNS, calendar_rows
 from server.dispatch.models import Outlet
 from server.forms import AppointmentForm, CalendarForm, options
 from server.models import Ticket
 from server.permissions import OWN_TICKETS_ONLY
+from server.tabular import export_response, requested_format
 from server.timeutil import local_today, local_zone, to_local
 
 bp = Blueprint("appointments", __name__)
@@ -119,6 +121,10 @@ def calendar() -> Any:
         if own_only:
             technician, outlet = g.user.id, None
         page = build_calendar(view, day, technician, outlet)
+        fmt = requested_format()
+        if fmt:
+            stem = f"calendar-{view}-{page.first.isoformat()}"
+            return export_response(stem, CALENDAR_COLUMNS, calendar_rows(page), fmt)
     filters = {
         "view": form.view.data or "day",
         "technician": "" if own_only else form.technician.data or "",

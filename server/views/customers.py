@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, g, request, url_for
@@ -13,6 +12,8 @@ from server.catalog import current_registry, split_service_key
 from server.customers import (
     CUSTOMER_FIELDS,
     add_asset,
+    asset_identifier_error,
+    matching_customers,
     plugin_customer_errors,
     save_customer,
     search_customers,
@@ -21,16 +22,17 @@ from server.forms import (
     PLUGIN_FIELD_PREFIX,
     AssetForm,
     AttachmentForm,
-    CustomerForm,
+    customer_form_class,
     form_value,
     options,
     plugin_attributes,
-    with_plugin_fields,
 )
 from server.inputs import query_text
+from server.list_exports import asset_columns, asset_rows, customer_columns, customer_rows
 from server.models import Asset, Customer, Ticket
 from server.permissions import sees_only_own_tickets
 from server.plugin_api import CustomerInfo
+from server.tabular import export_response, requested_format
 from server.templating import current_locale, translate
 
 bp = Blueprint("customers", __name__)
@@ -44,21 +46,18 @@ def _customer_or_404(customer_id: int) -> Customer:
 
 
 def _customer_form_class() -> type:
-    registry = current_registry()
-    locale = current_locale()
-    cache = registry.form_class_cache()
-    key = ("CustomerForm", locale)
-    if key not in cache:
-        cache[key] = with_plugin_fields(
-            CustomerForm, "CustomerFormWithPlugins", registry.customer_fields, locale
-        )
-    return cache[key]
+    return customer_form_class(current_registry(), current_locale())
 
 
 @bp.route("/customers")
 @require("customer.view")
 def customer_list() -> Any:
     text = query_text(request.args, "q")
+    fmt = requested_format()
+    if fmt:
+        query = matching_customers(text)
+        rows = customer_rows(query, current_registry())
+        return export_response("customers", customer_columns(current_registry()), rows, fmt)
     page_size = current_app.extensions["aftersales"].config.ui.page_size
     customers, total, page, pages = search_customers(text, _page_number(), page_size)
     return htmx.render(
@@ -182,7 +181,20 @@ def _render_detail(customer: Customer, asset_form: AssetForm, status: int = 200)
 @bp.route("/customers/<id:customer_id>")
 @require("customer.view")
 def customer_detail(customer_id: int) -> Any:
-    return _render_detail(_customer_or_404(customer_id), _asset_form())
+    customer = _customer_or_404(customer_id)
+    fmt = requested_format()
+    if fmt:
+        rows = asset_rows(Asset.select().where(Asset.customer == customer))
+        return export_response(f"assets-{customer.id}", asset_columns(), rows, fmt)
+    return _render_detail(customer, _asset_form())
+
+
+@bp.route("/assets/export")
+@require("customer.view")
+def asset_export() -> Any:
+    """Every asset (``?format=csv|xlsx``, CSV by default): the asset import's columns."""
+    fmt = requested_format() or "csv"
+    return export_response("assets", asset_columns(), asset_rows(Asset.select()), fmt)
 
 
 @bp.route("/customers/<id:customer_id>/assets", methods=["POST"])
@@ -193,8 +205,9 @@ def asset_new(customer_id: int) -> Any:
     if form.validate_on_submit():
         industry, code = split_service_key(form.kind.data) or ("", "")
         kind = current_registry().asset_kinds[(industry, code)]
-        if kind.identifier_pattern and not _matches(kind.identifier_pattern, form.identifier.data):
-            form.identifier.errors.append(f"Not a valid {translate(kind.identifier_label)}.")
+        problem = asset_identifier_error(kind, form.identifier.data, current_locale())
+        if problem:
+            form.identifier.errors.append(problem)
         else:
             add_asset(
                 customer,
@@ -207,7 +220,3 @@ def asset_new(customer_id: int) -> Any:
             flash("Asset added.")
             return htmx.redirect(url_for("customers.customer_detail", customer_id=customer.id))
     return _render_detail(customer, form, 422)
-
-
-def _matches(pattern: str, value: str) -> bool:
-    return re.fullmatch(pattern, value) is not None

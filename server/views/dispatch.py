@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, g, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
 
 from server import htmx
 from server.auth import require
@@ -20,17 +20,28 @@ from server.dispatch.board import (
     technician_loads,
     unassigned,
 )
+from server.dispatch.exports import (
+    BOARD_LISTS,
+    BOARD_TICKET_COLUMNS,
+    LOAD_COLUMNS,
+    board_rows,
+    load_rows,
+)
 from server.dispatch.models import Outlet
 from server.dispatch.outlets import technician_profile
 from server.dispatch.readiness import TicketReadiness
 from server.forms import BoardAssignForm, CsrfOnlyForm, TicketVersionForm
 from server.inputs import query_text, record_id
 from server.models import Ticket, User, utcnow
+from server.tabular import export_response, requested_format
+from server.templating import current_locale
 from server.tickets import StaleTicket, TransitionRefused, assign_ticket
 
 bp = Blueprint("dispatch", __name__)
 
 TECHNICIANS_SHOWN = 100
+# an export of a board list holds every row (the page shows BOARD_ROWS)
+EXPORT_ROWS = 1_000_000
 
 
 def _config() -> Config:
@@ -117,7 +128,28 @@ def _after(board: BoardFilter, message: str) -> Any:
 @bp.route("/dispatch")
 @require("ticket.assign")
 def board() -> Any:
-    return _render_board(_board_filter(request.args))
+    board_filter = _board_filter(request.args)
+    fmt = requested_format()
+    if fmt:
+        return _board_export(board_filter, fmt)
+    return _render_board(board_filter)
+
+
+def _board_export(board: BoardFilter, fmt: str) -> Any:
+    """One of the board's lists (``?list=unassigned|at_risk|technicians``), every row."""
+    which = request.args.get("list", "unassigned")
+    if which not in BOARD_LISTS:
+        abort(400, description="list must be unassigned, at_risk or technicians")
+    if which == "technicians":
+        rows: Any = load_rows(technician_loads(board.outlet_id))
+        return export_response("technician-loads", LOAD_COLUMNS, rows, fmt)
+    if which == "unassigned":
+        chosen = unassigned(board, limit=EXPORT_ROWS)
+    else:
+        minutes = _config().dispatch.at_risk_minutes
+        chosen = at_risk(board, utcnow(), minutes, limit=EXPORT_ROWS)
+    rows = board_rows(chosen, current_registry(), current_locale())
+    return export_response(which.replace("_", "-"), BOARD_TICKET_COLUMNS, rows, fmt)
 
 
 def _form_ticket(number: str | None) -> Ticket | None:

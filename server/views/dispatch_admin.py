@@ -9,6 +9,12 @@ from flask import Blueprint, abort, flash, request, url_for
 from server import htmx
 from server.auth import require
 from server.catalog import current_registry
+from server.dispatch.exports import (
+    OUTLET_COLUMNS,
+    TECHNICIAN_COLUMNS,
+    outlet_rows,
+    technician_rows,
+)
 from server.dispatch.models import Outlet
 from server.dispatch.outlets import (
     OUTLET_FIELDS,
@@ -20,6 +26,7 @@ from server.dispatch.outlets import (
 )
 from server.forms import OutletForm, TechnicianForm, options
 from server.models import User
+from server.tabular import export_response, requested_format
 from server.templating import translate
 
 bp = Blueprint("dispatch_admin", __name__, url_prefix="/admin")
@@ -28,7 +35,11 @@ bp = Blueprint("dispatch_admin", __name__, url_prefix="/admin")
 @bp.route("/outlets")
 @require("dispatch.manage")
 def outlet_list() -> Any:
-    return htmx.render("admin/outlets.html", "admin/outlets.html", outlets=outlets_with_counts())
+    outlets = outlets_with_counts()
+    fmt = requested_format()
+    if fmt:
+        return export_response("outlets", OUTLET_COLUMNS, outlet_rows(outlets), fmt)
+    return htmx.render("admin/outlets.html", "admin/outlets.html", outlets=outlets)
 
 
 def _outlet_page(form: OutletForm, outlet: Outlet | None, status: int) -> Any:
@@ -75,6 +86,9 @@ def _edit_outlet(outlet: Outlet | None) -> Any:
 def technician_list() -> Any:
     technicians = User.select().where(User.role == "technician").order_by(User.display_name)
     rows = [(user, *technician_profile(user)) for user in technicians]
+    fmt = requested_format()
+    if fmt:
+        return export_response("technicians", TECHNICIAN_COLUMNS, technician_rows(rows), fmt)
     return htmx.render("admin/technicians.html", "admin/technicians.html", rows=rows)
 
 

@@ -21,10 +21,12 @@ from server.forms import (
     ticket_form_class,
 )
 from server.inputs import query_text, record_id
+from server.list_exports import TICKET_COLUMNS, ticket_rows
 from server.models import Asset, Customer, Ticket, User
 from server.permissions import sees_only_own_tickets
 from server.queue import QueueFilter, ticket_queue
 from server.sla.engine import clocks_by_ticket
+from server.tabular import export_response, requested_format
 from server.templating import current_locale
 from server.tickets import (
     NewTicket,
@@ -60,6 +62,10 @@ def queue() -> Any:
     filters = QueueFilter.from_args(request.args)
     if sees_only_own_tickets(g.user):
         filters = dataclasses.replace(filters, assignee="me")
+    fmt = requested_format()
+    if fmt:
+        rows = ticket_rows(filters, g.user.id, registry, current_locale())
+        return export_response("tickets", TICKET_COLUMNS, rows, fmt)
     result = ticket_queue(filters, g.user.id, _config().ui.page_size)
     query = filters.query_string()
     clocks = clocks_by_ticket([ticket.id for ticket in result.tickets])

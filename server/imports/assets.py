@@ -1,0 +1,149 @@
+"""Asset rows: the customer by phone or id, then the asset form and the kind's pattern."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from server.catalog import Registry
+from server.customers import asset_identifier_error
+from server.forms import AssetForm, options
+from server.imports.rows import RowError, cell_text
+from server.list_exports import ATTR_PREFIX
+from server.models import Asset, Customer
+
+_FORM_COLUMNS = {"kind": "kind", "identifier": "identifier"}
+_DATES = ("coverage_start", "coverage_end")
+
+
+@dataclass(frozen=True)
+class AssetRow:
+    """A checked row, ready to write."""
+
+    row: int
+    customer_id: int
+    plugin: str
+    kind: str
+    identifier: str
+    coverage_start: dt.date | None
+    coverage_end: dt.date | None
+    attributes: Mapping[str, str]
+
+
+def check_asset(
+    number: int,
+    cells: Mapping[str, Any],
+    registry: Registry,
+    locale: str,
+    seen: dict[tuple[str, str, str], int],
+) -> tuple[AssetRow | None, list[RowError]]:
+    """One row through the add-asset form's checks, its customer, and duplicates.
+
+    :param number: the row's number in the file.
+    :param cells: column key → cell.
+    :param seen: (plugin, kind, identifier) → the first row that had it (updated here).
+    :returns: the checked row (None when it has errors) and its errors.
+    """
+    text = {key: cell_text(cell) for key, cell in cells.items()}
+    customer_id, errors = _customer(number, text.get("customer_phone", ""), text)
+    plugin, kind = text.get("plugin", ""), text.get("kind", "")
+    formdata = MultiDict(
+        {
+            "kind": f"{plugin}:{kind}",
+            "identifier": text.get("identifier", ""),
+            **{name: text[name] for name in _DATES if text.get(name)},
+        }
+    )
+    form = AssetForm(formdata=formdata, meta={"csrf": False})
+    form.kind.choices = options((f"{i}:{c}", f"{i}:{c}") for (i, c) in registry.asset_kinds)
+    form.validate()
+    for name, messages in form.errors.items():
+        for message in messages:
+            if name == "kind":
+                message = f"{plugin or '—'} has no asset kind {kind or '—'}."
+            errors.append(RowError(number, name, str(message)))
+    asset_kind = registry.asset_kinds.get((plugin, kind))
+    identifier = form.identifier.data or ""
+    if asset_kind is not None and identifier and "identifier" not in form.errors:
+        problem = asset_identifier_error(asset_kind, identifier, locale)
+        if problem:
+            errors.append(RowError(number, "identifier", problem))
+    if not errors:
+        errors.extend(_duplicate(number, (plugin, kind, identifier), seen))
+    if errors or customer_id is None:
+        return None, errors
+    attributes = {
+        key[len(ATTR_PREFIX) :]: value
+        for key, value in text.items()
+        if key.startswith(ATTR_PREFIX) and value
+    }
+    return (
+        AssetRow(
+            number,
+            customer_id,
+            plugin,
+            kind,
+            identifier,
+            form.coverage_start.data,
+            form.coverage_end.data,
+            attributes,
+        ),
+        [],
+    )
+
+
+def _customer(number: int, phone: str, text: Mapping[str, str]) -> tuple[int | None, list]:
+    """The asset's customer: by phone when given (it must be one customer's), else by id."""
+    if phone:
+        found = list(Customer.select(Customer.id).where(Customer.phone == phone).limit(2))
+        if not found:
+            return None, [RowError(number, "customer_phone", f"No customer has phone {phone}.")]
+        if len(found) > 1:
+            message = f"More than one customer has phone {phone}: give the customer ID instead."
+            return None, [RowError(number, "customer_phone", message)]
+        return found[0].id, []
+    raw = text.get("customer_id", "")
+    if not raw:
+        return None, [RowError(number, "customer_id", "Give the customer's ID or phone.")]
+    if not raw.isdigit() or len(raw) > 12:
+        return None, [RowError(number, "customer_id", f"{raw} is not a customer ID.")]
+    if Customer.get_or_none(Customer.id == int(raw)) is None:
+        return None, [RowError(number, "customer_id", f"There is no customer #{raw}.")]
+    return int(raw), []
+
+
+def _duplicate(
+    number: int, key: tuple[str, str, str], seen: dict[tuple[str, str, str], int]
+) -> list[RowError]:
+    plugin, kind, identifier = key
+    if key in seen:
+        message = f"{kind} {identifier} is also on row {seen[key]}."
+        return [RowError(number, "identifier", message)]
+    seen[key] = number
+    existing = Asset.get_or_none(
+        (Asset.plugin == plugin) & (Asset.kind == kind) & (Asset.identifier == identifier)
+    )
+    if existing is not None:
+        message = f"{kind} {identifier} already exists (customer #{existing.customer_id})."
+        return [RowError(number, "identifier", message)]
+    return []
+
+
+def write_assets(rows: list[AssetRow], progress: Callable[[int], Any]) -> int:
+    """Create the checked assets (the caller holds the transaction)."""
+    for row in rows:
+        Asset.create(
+            customer=row.customer_id,
+            plugin=row.plugin,
+            kind=row.kind,
+            identifier=row.identifier,
+            coverage_start=row.coverage_start,
+            coverage_end=row.coverage_end,
+            attributes=dict(row.attributes),
+        )
+        progress(1)
+    return len(rows)
