@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from server.dispatch.rules import DispatchSettings, parse_dispatch
+from server.merit.rules import MeritSettings, parse_merit
 from server.sla.settings import SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -163,6 +164,7 @@ class Config:
     fees: FeeSettings = field(default_factory=FeeSettings)
     sla: SlaSettings = field(default_factory=SlaSettings)
     dispatch: DispatchSettings = field(default_factory=DispatchSettings)
+    merit: MeritSettings = field(default_factory=MeritSettings)
     # One free-form table per plugin: [plugin.<name>]; each plugin validates its own.
     plugin: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: str = "<defaults>"
@@ -221,6 +223,9 @@ def parse_config(raw: Mapping[str, Any], path: Path | str = "<memory>") -> Confi
         if key == "dispatch":
             sections["dispatch"] = _dispatch_settings(value, path)
             continue
+        if key == "merit":
+            sections["merit"] = _merit_settings(value, path)
+            continue
         if key not in hints or key == "source":
             raise ConfigError(path, key, "unknown section")
         if not isinstance(value, dict):
@@ -260,6 +265,13 @@ def _sla_settings(raw: Any, default_timezone: str, path: Path | str) -> SlaSetti
 def _dispatch_settings(raw: Any, path: Path | str) -> DispatchSettings:
     try:
         return parse_dispatch(raw)
+    except SettingsError as exc:
+        raise ConfigError(path, exc.key, exc.problem) from None
+
+
+def _merit_settings(raw: Any, path: Path | str) -> MeritSettings:
+    try:
+        return parse_merit(raw)
     except SettingsError as exc:
         raise ConfigError(path, exc.key, exc.problem) from None
 

@@ -29,6 +29,8 @@ def menu_links(user: UserInfo) -> list[NavLink]:
         links.append(
             NavLink(label("SLA 计算器", "SLA calculator"), url_for("sla_admin.calculator"))
         )
+    if role_can(user.role, "merit.view"):
+        links.append(NavLink(label("奖惩", "Points"), url_for("merit.overview_page")))
     unread = unread_count(user.id)
     suffix = f" ({unread})" if unread else ""
     links.append(

@@ -1,4 +1,4 @@
-"""Periodic jobs on huey: the SLA sweep (with missed appointments) and the mail outbox.
+"""Periodic jobs on huey: the SLA sweep (with missed appointments), merit awards, mail.
 
 huey keeps its queue in SQLite under ``instance/`` by default (one machine, nothing to
 install) and in Redis when ``[jobs] backend = "redis"`` (several machines).
@@ -10,6 +10,7 @@ from flask import Flask
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 from server.mail import deliver_pending
+from server.merit.awarding import award_points
 from server.sla.sweep import SweepResult, sweep
 
 
@@ -30,18 +31,21 @@ def make_huey(app: Flask) -> Huey:
 
 
 def run_sweep(app: Flask) -> tuple[SweepResult, tuple[int, int]]:
-    """One round: sweep due SLA clocks, flag missed appointments, send the mail outbox."""
+    """One round: sweep due SLA clocks, flag missed appointments, award merit points for
+    the new ticket events (breaches included), send the mail outbox."""
     state = app.extensions["aftersales"]
     with app.app_context():
         result = sweep(state.registry)
+        awards = award_points(state.config.merit)
         mail = deliver_pending(state.config.mail)
     app.logger.info(
         "SLA sweep: %d tickets, %d breaches, %d escalation steps, %d missed appointments; "
-        "mail %d sent, %d failed",
+        "merit: %d entries awarded; mail %d sent, %d failed",
         result.tickets,
         result.breaches,
         len(result.escalations),
         result.missed_appointments,
+        awards.awarded,
         *mail,
     )
     return result, mail

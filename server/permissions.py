@@ -19,6 +19,9 @@ ALL_PERMISSIONS = (
     "dispatch.manage",
     "report.file",
     "appointment.set",
+    # everyone sees their own merit statement; supervisors see everyone's and enter points
+    "merit.view",
+    "merit.manage",
 )
 
 _STAFF = {
@@ -32,11 +35,14 @@ _STAFF = {
     "customer.view",
     "customer.edit",
     "appointment.set",
+    "merit.view",
 }
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(ALL_PERMISSIONS),
-    "supervisor": frozenset(_STAFF | {"sla.calculate", "dispatch.manage", "report.file"}),
+    "supervisor": frozenset(
+        _STAFF | {"sla.calculate", "dispatch.manage", "report.file", "merit.manage"}
+    ),
     "dispatcher": frozenset(_STAFF),
     # Technicians work their own jobs: see OWN_TICKETS_ONLY.
     "technician": frozenset(
@@ -49,6 +55,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "customer.view",
             "report.file",
             "appointment.set",
+            "merit.view",
         }
     ),
 }

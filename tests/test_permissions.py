@@ -372,6 +372,18 @@ ENDPOINTS = (
     Endpoint("tobacco visits due", "GET", "/p/tobacco_retail/visits-due", "customer.view"),
     Endpoint("power providers", "GET", "/p/power_utility/providers", "ticket.view"),
     Endpoint("it availability", "GET", "/p/it_outsourcing/availability", "customer.view"),
+    # merit points: everyone sees the overview (their own row unless they manage points);
+    # another person's statement needs merit.manage (one's own: tests/test_merit_pages.py)
+    Endpoint("merit overview", "GET", "/merit", "merit.view"),
+    Endpoint("merit statement of another", "GET", "/merit/{user}", "merit.manage"),
+    Endpoint("new merit entry page", "GET", "/merit/new", "merit.manage"),
+    Endpoint(
+        "enter merit entry",
+        "POST",
+        "/merit/new",
+        "merit.manage",
+        lambda ctx: {"user": str(ctx["user"]), "level": "commendation", "reason": "Matrix"},
+    ),
     Endpoint("log out", "POST", "/logout", None),
 )
 POSTS = tuple(e for e in ENDPOINTS if e.method == "POST")
@@ -473,8 +485,13 @@ def test_every_guarded_route_is_in_the_matrix(world):
 
 @pytest.mark.parametrize(
     "endpoint",
-    # The download view checks ticket.view itself, by what the file belongs to.
-    [e for e in ENDPOINTS if e.permission and e.name != "attachment download"],
+    # The download view checks ticket.view itself, by what the file belongs to; the
+    # statement view requires merit.view and wants merit.manage for someone else's.
+    [
+        e
+        for e in ENDPOINTS
+        if e.permission and e.name not in ("attachment download", "merit statement of another")
+    ],
     ids=lambda e: e.name,
 )
 def test_matrix_permission_is_the_one_the_view_requires(world, endpoint):

@@ -238,6 +238,45 @@ def _create_ticket_link_table(db: peewee.Database) -> None:
         db.create_tables(frozen)
 
 
+class _MeritEntryV1(peewee.Model):
+    """The merit_entry table as the merit migration creates it (frozen)."""
+
+    user = peewee.ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    at = peewee.DateTimeField(default=utcnow)
+    level = peewee.CharField(max_length=20)
+    amount_cents = peewee.IntegerField(default=0)
+    reason = peewee.CharField(max_length=500)
+    source = peewee.CharField(max_length=10)
+    rule = peewee.CharField(max_length=80, default="")
+    ticket = peewee.ForeignKeyField(Ticket, null=True, backref="+", on_delete="SET NULL")
+    source_key = peewee.CharField(max_length=200, null=True, unique=True)
+    entered_by = peewee.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    created_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "merit_entry"
+        legacy_table_names = False
+        indexes = ((("user", "at"), False), (("at",), False))
+
+
+class _MeritCursorV1(peewee.Model):
+    """The merit_cursor table as the merit migration creates it (frozen)."""
+
+    name = peewee.CharField(max_length=40, primary_key=True)
+    last_event_id = peewee.BigIntegerField(default=0)
+    updated_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "merit_cursor"
+        legacy_table_names = False
+
+
+def _create_merit_tables(db: peewee.Database) -> None:
+    frozen = [_MeritEntryV1, _MeritCursorV1]
+    with db.bind_ctx(frozen, bind_refs=False, bind_backrefs=False):
+        db.create_tables(frozen)
+
+
 MIGRATIONS = [
     Migration(1, "create core tables", _create_core_tables),
     Migration(2, "create SLA tables", _create_sla_tables),
@@ -252,4 +291,7 @@ MIGRATIONS = [
     Migration(
         11, "create ticket links (a parent incident and its tickets)", _create_ticket_link_table
     ),
+    # Merit points: number 14 in the issue-7 plan (callbacks 12, complaints 13); numbered 12
+    # on its own branch because the runner wants 1..n — renumber at merge.
+    Migration(12, "create the merit ledger and its awarding cursor", _create_merit_tables),
 ]
