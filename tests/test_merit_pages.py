@@ -213,3 +213,36 @@ def test_the_form_preselects_the_person(app, login_as):
     tech = ensure_user(app, "tech", "technician")
     page = login_as("admin").get(f"/merit/new?user={tech.id}").get_data(as_text=True)
     assert f'<option selected value="{tech.id}">' in page
+
+
+def test_overview_exports_csv_with_the_same_rows(app, login_as):
+    _enter(app, "tech", "demerit", at=dt.datetime(2026, 3, 3), amount_cents=5000)
+    client = login_as("supervisor")
+    response = client.get("/merit?month=2026-03&sort=points&format=csv")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True).lstrip("\ufeff")
+    lines = text.splitlines()
+    assert lines[0].startswith("用户名,姓名,嘉奖,记功")  # the default locale is zh_CN
+    [tech] = [line for line in lines if line.startswith("tech,")]
+    assert tech.endswith(",0,0,0,0,1,0,-3,-50.00,no")
+
+
+def test_statement_exports_xlsx(app, login_as):
+    import io
+
+    import openpyxl
+
+    user = _enter(app, "tech", "commendation", at=dt.datetime(2026, 3, 3), reason="Quick fix")
+    response = login_as("technician", "tech").get(f"/merit/{user.id}?month=2026-03&format=xlsx")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("时间", "等级", "分", "金额（元）", "原因")
+    assert rows[1][1:5] == ("嘉奖", 1, 0, "Quick fix")
+    assert len(rows) == 2
+
+
+def test_another_persons_statement_export_is_refused(app, login_as):
+    other = _enter(app, "other", "warning", at=dt.datetime(2026, 3, 3))
+    client = login_as("technician", "tech")
+    assert client.get(f"/merit/{other.id}?format=csv").status_code == 403

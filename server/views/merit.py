@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, request, url_for
@@ -22,7 +23,9 @@ from server.merit.statements import (
 from server.merit_forms import MeritEntryForm, amount_cents
 from server.models import Ticket, User
 from server.permissions import user_can
-from server.timeutil import local_to_utc, local_today
+from server.plugin_api import Column, label
+from server.tabular import export_response, requested_format
+from server.timeutil import local_to_utc, local_today, to_local
 
 bp = Blueprint("merit", __name__, url_prefix="/merit")
 
@@ -54,6 +57,55 @@ def yuan(cents: int) -> str:
     return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
 
 
+def _money(cents: int) -> decimal.Decimal:
+    return (decimal.Decimal(cents) / 100).quantize(decimal.Decimal("0.01"))
+
+
+OVERVIEW_COLUMNS = (
+    Column("username", label("用户名", "Username")),
+    Column("name", label("姓名", "Name")),
+    *(Column(level, LEVEL_LABELS[level]) for level in LEVELS),
+    Column("net_points", label("净分", "Net points")),
+    Column("money", label("奖罚金额（元）", "Money (yuan)")),
+    Column("dismissal_review", label("辞退审查", "Dismissal review")),
+)
+STATEMENT_COLUMNS = (
+    Column("at", label("时间", "When")),
+    Column("level", label("等级", "Level")),
+    Column("points", label("分", "Points")),
+    Column("money", label("金额（元）", "Yuan")),
+    Column("reason", label("原因", "Reason")),
+    Column("ticket", label("工单", "Ticket")),
+    Column("source", label("来源", "Source")),
+    Column("entered_by", label("录入人", "Entered by")),
+)
+
+
+def _overview_row(row: Any) -> dict[str, Any]:
+    summary = row.summary
+    return {
+        "username": row.user.username,
+        "name": str(row.user),
+        **{level: summary.totals[level] for level in LEVELS},
+        "net_points": summary.net_points,
+        "money": _money(summary.money_cents),
+        "dismissal_review": summary.dismissal_review,
+    }
+
+
+def _entry_row(entry: Any) -> dict[str, Any]:
+    return {
+        "at": to_local(entry.at).replace(tzinfo=None),
+        "level": LEVEL_LABELS.get(entry.level, entry.level),
+        "points": POINTS.get(entry.level, 0),
+        "money": _money(entry.amount_cents),
+        "reason": entry.reason,
+        "ticket": entry.ticket.number if entry.ticket_id else "",
+        "source": f"rule {entry.rule}" if entry.source == "rule" else "manual",
+        "entered_by": str(entry.entered_by) if entry.entered_by_id else "",
+    }
+
+
 @bp.route("")
 @require("merit.view")
 def overview_page() -> Any:
@@ -64,6 +116,11 @@ def overview_page() -> Any:
         sort = "name"
     manager = user_can(g.user, "merit.manage")
     rows = overview(month, sort, user_id=None if manager else g.user.id)
+    fmt = requested_format()
+    if fmt:
+        return export_response(
+            f"merit-{month:%Y-%m}", OVERVIEW_COLUMNS, (_overview_row(r) for r in rows), fmt
+        )
     return htmx.render(
         "merit/overview.html",
         "merit/_overview.html",
@@ -82,6 +139,15 @@ def statement_page(user_id: int) -> Any:
         abort(403)
     user = User.get_or_none(User.id == user_id) or abort(404)
     month = _month()
+    fmt = requested_format()
+    if fmt:
+        entries = statement(user, month).entries
+        return export_response(
+            f"merit-{user.username}-{month:%Y-%m}",
+            STATEMENT_COLUMNS,
+            (_entry_row(entry) for entry in entries),
+            fmt,
+        )
     return htmx.render(
         "merit/statement.html",
         "merit/_statement.html",
