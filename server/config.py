@@ -138,6 +138,15 @@ class FeeSettings:
 
 
 @dataclass(frozen=True)
+class KpiSettings:
+    """``[kpi]``: how the KPI figures count."""
+
+    # A ticket for an asset within this many days after another ticket on it was
+    # resolved counts as a repeat repair.
+    repeat_window_days: int = 30
+
+
+@dataclass(frozen=True)
 class SlaSettings:
     """``[sla]``: calendars, policies, the rules choosing a policy, the default policy."""
 
@@ -161,6 +170,7 @@ class Config:
     ui: UiSettings = field(default_factory=UiSettings)
     jobs: JobSettings = field(default_factory=JobSettings)
     fees: FeeSettings = field(default_factory=FeeSettings)
+    kpi: KpiSettings = field(default_factory=KpiSettings)
     sla: SlaSettings = field(default_factory=SlaSettings)
     dispatch: DispatchSettings = field(default_factory=DispatchSettings)
     # One free-form table per plugin: [plugin.<name>]; each plugin validates its own.
@@ -314,6 +324,8 @@ def _check_semantics(config: Config, path: Path | str) -> None:
         ZoneInfo(config.locale.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(path, "locale.timezone", "not a known IANA time zone") from None
+    if not 1 <= config.kpi.repeat_window_days <= 365:
+        raise ConfigError(path, "kpi.repeat_window_days", "must be 1–365")
     url = config.database.url
     if not url.startswith(("sqlite:", "postgres://", "postgresql://", "postgresext://")):
         raise ConfigError(path, "database.url", "must start with sqlite:/// or postgresql://")
