@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from server.complaints.settings import ComplaintSettings, parse_complaints
 from server.dispatch.rules import DispatchSettings, parse_dispatch
+from server.followup.settings import CallbackSettings, parse_callbacks
 from server.sla.settings import SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -173,6 +175,8 @@ class Config:
     kpi: KpiSettings = field(default_factory=KpiSettings)
     sla: SlaSettings = field(default_factory=SlaSettings)
     dispatch: DispatchSettings = field(default_factory=DispatchSettings)
+    callbacks: CallbackSettings = field(default_factory=CallbackSettings)
+    complaints: ComplaintSettings = field(default_factory=ComplaintSettings)
     # One free-form table per plugin: [plugin.<name>]; each plugin validates its own.
     plugin: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: str = "<defaults>"
@@ -231,6 +235,12 @@ def parse_config(raw: Mapping[str, Any], path: Path | str = "<memory>") -> Confi
         if key == "dispatch":
             sections["dispatch"] = _dispatch_settings(value, path)
             continue
+        if key == "callbacks":
+            sections["callbacks"] = _callback_settings(value, path)
+            continue
+        if key == "complaints":
+            sections["complaints"] = _complaint_settings(value, path)
+            continue
         if key not in hints or key == "source":
             raise ConfigError(path, key, "unknown section")
         if not isinstance(value, dict):
@@ -270,6 +280,20 @@ def _sla_settings(raw: Any, default_timezone: str, path: Path | str) -> SlaSetti
 def _dispatch_settings(raw: Any, path: Path | str) -> DispatchSettings:
     try:
         return parse_dispatch(raw)
+    except SettingsError as exc:
+        raise ConfigError(path, exc.key, exc.problem) from None
+
+
+def _complaint_settings(raw: Any, path: Path | str) -> ComplaintSettings:
+    try:
+        return parse_complaints(raw)
+    except SettingsError as exc:
+        raise ConfigError(path, exc.key, exc.problem) from None
+
+
+def _callback_settings(raw: Any, path: Path | str) -> CallbackSettings:
+    try:
+        return parse_callbacks(raw)
     except SettingsError as exc:
         raise ConfigError(path, exc.key, exc.problem) from None
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,10 +104,16 @@ class ServiceType:
     # against that window: due at the window's end (arriving early is fine), breached if
     # nobody arrived by then. Without a window the policy's arrival target applies.
     arrival_within_appointment: bool = False
+    # Working days after resolution when the customer is called back (回访): None leaves
+    # it to ``[callbacks] due_working_days``; 0 means no callback (e.g. a consultation).
+    # ``[[callbacks.rules]]`` in the config override it.
+    callback_days: int | None = None
 
     def __post_init__(self) -> None:
         if not _SLUG.match(self.code):
             raise ValueError(f"service code {self.code!r} must match {_SLUG.pattern}")
+        if self.callback_days is not None and not 0 <= self.callback_days <= 60:
+            raise ValueError(f"service {self.code!r}: callback_days must be between 0 and 60")
 
 
 @dataclass(frozen=True)
@@ -336,6 +342,14 @@ class Panel:
 
     title: Label
     rows: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a CSV/XLSX export: the row mapping's ``key`` and its header ``label``."""
+
+    key: str
+    label: Label
 
 
 @dataclass(frozen=True)
@@ -605,3 +619,33 @@ def working_minutes(calendar: str, start: dt.datetime, end: dt.datetime) -> int:
     from server.plugin_reads import working_minutes as read
 
     return read(calendar, start, end)
+
+
+def requested_format() -> str | None:
+    """The export a list or report page was asked for: ``?format=csv`` or ``?format=xlsx``.
+
+    :returns: "csv", "xlsx", or None for the page itself.
+    :raises werkzeug.exceptions.BadRequest: for any other ``format`` value.
+    """
+    from server.tabular import requested_format as read
+
+    return read()
+
+
+def export_response(
+    filename_stem: str, columns: Sequence[Column], rows: Iterable[Mapping[str, Any]], fmt: str
+) -> Any:
+    """A CSV (UTF-8 with BOM) or XLSX download of ``rows``, one column per :class:`Column`.
+
+    Put ``{% from "_export.html" import export_links %}{{ export_links() }}`` on the page and
+    return this when :func:`requested_format` is set, with the same rows (all pages).
+
+    :param filename_stem: the download's name without extension, e.g. ``"availability"``.
+    :param columns: the columns, in order; headers in the user's language.
+    :param rows: mappings from column key to value (str, numbers, dates, Label, bool, None).
+    :param fmt: "csv" or "xlsx".
+    :returns: a Flask response (the CSV is streamed).
+    """
+    from server.tabular import export_response as export
+
+    return export(filename_stem, columns, rows, fmt)

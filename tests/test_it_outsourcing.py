@@ -525,6 +525,27 @@ def test_the_availability_report_counts_p1_downtime(it_app):
     assert ">60<" in text  # one hour down
     percent = 100 * (31 * 24 * 60 - 60) / (31 * 24 * 60)
     assert f"{percent:.3f}%" in text
+    assert "format=csv" in text and "format=xlsx" in text
+
+    export = client.get(
+        "/p/it_outsourcing/availability?contract=RX-2026-001&month=2026-03&format=csv"
+    )
+    assert export.status_code == 200
+    assert export.mimetype == "text/csv"
+    lines = export.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("合同编号,客户,合同等级,月份,")  # the default locale: zh_CN
+    assert lines[1:] == [
+        f"RX-2026-001,瑞信物流股份有限公司,gold,2026-03,{31 * 24 * 60},60,{percent:.3f},"
+        f"{outage.number},2026-03-10 02:00,2026-03-10 03:00"
+    ]
+    book = client.get(
+        "/p/it_outsourcing/availability?contract=RX-2026-001&month=2026-03&format=xlsx"
+    )
+    from tests.test_tabular import xlsx_rows
+
+    rows = xlsx_rows(book.get_data())
+    assert rows[1][7] == outage.number
+    assert rows[1][5] == 60
 
 
 def test_the_availability_page_refuses_a_bad_month_and_an_unknown_contract(it_app):
