@@ -11,6 +11,7 @@ from flask import current_app
 
 from server.config import Config, ConfigError
 from server.dispatch.rules import check_rules_against
+from server.followup.settings import CallbackSettings, check_callbacks_against
 from server.plugin_api import (
     AssetKind,
     CalendarSpec,
@@ -74,6 +75,8 @@ class Registry:
     industry_policies: dict[str, list[SlaPolicy]] = field(default_factory=dict)
     sla_rules: tuple[SlaRule, ...] = ()
     default_policy: str | None = None
+    # ``[callbacks]``, checked against the services and calendars (server.followup).
+    callbacks: CallbackSettings = field(default_factory=CallbackSettings)
     cross_cutting: list[str] = field(default_factory=list)
     # Each plugin's own ``[plugin.<name>]`` table, handed to its per-ticket hooks too.
     settings: dict[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -183,6 +186,14 @@ def build_registry(pm: pluggy.PluginManager, config: Config) -> Registry:
     registry.calendars = build_calendars(calendar_settings, config.locale.timezone)
     _add_config_policies(registry, config)
     _check_dispatch_rules(registry, config)
+    _check_callbacks(registry, config)
+    if config.complaints.calendar not in registry.calendars:
+        raise ConfigError(
+            config.source,
+            "complaints.calendar",
+            f"unknown calendar {config.complaints.calendar!r} "
+            f"(known: {', '.join(sorted(registry.calendars))})",
+        )
     return registry
 
 
@@ -206,6 +217,15 @@ def _check_dispatch_rules(registry: Registry, config: Config) -> None:
     problem = check_rules_against(config.dispatch, known)
     if problem is not None:
         raise ConfigError(config.source, *problem)
+
+
+def _check_callbacks(registry: Registry, config: Config) -> None:
+    """``[callbacks]`` may name only known calendars, plugins and services."""
+    known = {slug: {s.code for s in registry.services_of(slug)} for slug in registry.industries}
+    problem = check_callbacks_against(config.callbacks, known, set(registry.calendars))
+    if problem is not None:
+        raise ConfigError(config.source, *problem)
+    registry.callbacks = config.callbacks
 
 
 def _add_config_policies(registry: Registry, config: Config) -> None:

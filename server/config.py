@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from server.complaints.settings import ComplaintSettings, parse_complaints
 from server.dispatch.rules import DispatchSettings, parse_dispatch
+from server.followup.settings import CallbackSettings, parse_callbacks
 from server.merit.rules import MeritSettings, parse_merit
 from server.sla.settings import SettingsError
 
@@ -139,6 +141,15 @@ class FeeSettings:
 
 
 @dataclass(frozen=True)
+class KpiSettings:
+    """``[kpi]``: how the KPI figures count."""
+
+    # A ticket for an asset within this many days after another ticket on it was
+    # resolved counts as a repeat repair.
+    repeat_window_days: int = 30
+
+
+@dataclass(frozen=True)
 class SlaSettings:
     """``[sla]``: calendars, policies, the rules choosing a policy, the default policy."""
 
@@ -162,8 +173,11 @@ class Config:
     ui: UiSettings = field(default_factory=UiSettings)
     jobs: JobSettings = field(default_factory=JobSettings)
     fees: FeeSettings = field(default_factory=FeeSettings)
+    kpi: KpiSettings = field(default_factory=KpiSettings)
     sla: SlaSettings = field(default_factory=SlaSettings)
     dispatch: DispatchSettings = field(default_factory=DispatchSettings)
+    callbacks: CallbackSettings = field(default_factory=CallbackSettings)
+    complaints: ComplaintSettings = field(default_factory=ComplaintSettings)
     merit: MeritSettings = field(default_factory=MeritSettings)
     # One free-form table per plugin: [plugin.<name>]; each plugin validates its own.
     plugin: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -223,6 +237,12 @@ def parse_config(raw: Mapping[str, Any], path: Path | str = "<memory>") -> Confi
         if key == "dispatch":
             sections["dispatch"] = _dispatch_settings(value, path)
             continue
+        if key == "callbacks":
+            sections["callbacks"] = _callback_settings(value, path)
+            continue
+        if key == "complaints":
+            sections["complaints"] = _complaint_settings(value, path)
+            continue
         if key == "merit":
             sections["merit"] = _merit_settings(value, path)
             continue
@@ -272,6 +292,20 @@ def _dispatch_settings(raw: Any, path: Path | str) -> DispatchSettings:
 def _merit_settings(raw: Any, path: Path | str) -> MeritSettings:
     try:
         return parse_merit(raw)
+    except SettingsError as exc:
+        raise ConfigError(path, exc.key, exc.problem) from None
+
+
+def _complaint_settings(raw: Any, path: Path | str) -> ComplaintSettings:
+    try:
+        return parse_complaints(raw)
+    except SettingsError as exc:
+        raise ConfigError(path, exc.key, exc.problem) from None
+
+
+def _callback_settings(raw: Any, path: Path | str) -> CallbackSettings:
+    try:
+        return parse_callbacks(raw)
     except SettingsError as exc:
         raise ConfigError(path, exc.key, exc.problem) from None
 
@@ -326,6 +360,8 @@ def _check_semantics(config: Config, path: Path | str) -> None:
         ZoneInfo(config.locale.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(path, "locale.timezone", "not a known IANA time zone") from None
+    if not 1 <= config.kpi.repeat_window_days <= 365:
+        raise ConfigError(path, "kpi.repeat_window_days", "must be 1–365")
     url = config.database.url
     if not url.startswith(("sqlite:", "postgres://", "postgresql://", "postgresext://")):
         raise ConfigError(path, "database.url", "must start with sqlite:/// or postgresql://")

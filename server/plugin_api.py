@@ -104,10 +104,16 @@ class ServiceType:
     # against that window: due at the window's end (arriving early is fine), breached if
     # nobody arrived by then. Without a window the policy's arrival target applies.
     arrival_within_appointment: bool = False
+    # Working days after resolution when the customer is called back (回访): None leaves
+    # it to ``[callbacks] due_working_days``; 0 means no callback (e.g. a consultation).
+    # ``[[callbacks.rules]]`` in the config override it.
+    callback_days: int | None = None
 
     def __post_init__(self) -> None:
         if not _SLUG.match(self.code):
             raise ValueError(f"service code {self.code!r} must match {_SLUG.pattern}")
+        if self.callback_days is not None and not 0 <= self.callback_days <= 60:
+            raise ValueError(f"service {self.code!r}: callback_days must be between 0 and 60")
 
 
 @dataclass(frozen=True)

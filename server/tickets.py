@@ -14,6 +14,7 @@ from server import workflow
 from server.catalog import Registry
 from server.db import write_transaction
 from server.dispatch.readiness import missing_readiness
+from server.followup import schedule as callbacks
 from server.models import (
     PRIORITIES,
     Asset,
@@ -346,12 +347,20 @@ def transition_ticket(
     note: str = "",
     now: dt.datetime | None = None,
 ) -> Ticket:
-    """Move a ticket; refused by the core table or a plugin's veto, with the reason."""
+    """Move a ticket; refused by the core table or a plugin's veto, with the reason.
+
+    Resolving schedules the service's callback (回访) and reopening cancels it; closing a
+    resolved ticket whose service needs a callback waits for a satisfied one
+    (``server.followup.schedule``).
+    """
     _check_version(ticket, expected_version)
     old_status = ticket.status
     check = workflow.check_move(old_status, new_status, ticket.assignee_id is not None)
     if not check.allowed:
         raise TransitionRefused(check.reason)
+    refusal = callbacks.close_refusal(registry, ticket, old_status, new_status)
+    if refusal is not None:
+        raise TransitionRefused(refusal)
     veto: Veto | None = registry.ticket_hook(ticket.plugin, "before_transition")(
         ticket=ticket_info(ticket),
         old_status=old_status,
@@ -377,6 +386,7 @@ def transition_ticket(
         _event(fresh, actor, now, "status", old=old_status, new=new_status, note=note)
         sla.record_status_change(fresh, new_status, now, note)
         sla.refresh_ticket_sla(registry, fresh, now)
+        callbacks.after_move(registry, fresh, old_status, new_status, now)
     registry.ticket_hook(ticket.plugin, "after_transition")(
         ticket=ticket_info(fresh),
         old_status=old_status,

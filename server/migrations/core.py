@@ -12,7 +12,7 @@ import peewee
 from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as run_operations
 
-from server.models import CORE_MODELS, Attachment, JSONField, Ticket, User, utcnow
+from server.models import CORE_MODELS, Attachment, Customer, JSONField, Ticket, User, utcnow
 from server.plugin_api import Migration
 
 
@@ -238,6 +238,100 @@ def _create_ticket_link_table(db: peewee.Database) -> None:
         db.create_tables(frozen)
 
 
+class _CallbackV1(peewee.Model):
+    """The callback table as migration 12 creates it (frozen)."""
+
+    ticket = peewee.ForeignKeyField(Ticket, backref="+", on_delete="CASCADE")
+    due_at = peewee.DateTimeField()
+    status = peewee.CharField(max_length=20, default="pending")
+    attempts = peewee.IntegerField(default=0)
+    next_try_at = peewee.DateTimeField(null=True)
+    agent = peewee.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    done_at = peewee.DateTimeField(null=True)
+    reached = peewee.BooleanField(null=True)
+    satisfaction = peewee.IntegerField(null=True)
+    score = peewee.FloatField(null=True)
+    answers = JSONField(default=dict)
+    comment = peewee.TextField(default="")
+    outcome = peewee.CharField(max_length=40, null=True)
+    action = peewee.CharField(max_length=20, default="")
+    created_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "callback"
+        legacy_table_names = False
+        indexes = (
+            (("status", "due_at"), False),
+            (("ticket", "created_at"), False),
+            (("done_at",), False),
+        )
+
+
+def _create_callback_table(db: peewee.Database) -> None:
+    frozen = [_CallbackV1]
+    with db.bind_ctx(frozen, bind_refs=False, bind_backrefs=False):
+        db.create_tables(frozen)
+
+
+class _ComplaintV1(peewee.Model):
+    """The complaint table as migration 13 creates it (frozen)."""
+
+    number = peewee.CharField(max_length=40, unique=True)
+    ticket = peewee.ForeignKeyField(Ticket, null=True, backref="+", on_delete="SET NULL")
+    customer = peewee.ForeignKeyField(Customer, null=True, backref="+", on_delete="SET NULL")
+    channel = peewee.CharField(max_length=20)
+    category = peewee.CharField(max_length=40)
+    description = peewee.TextField(default="")
+    staff = peewee.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    owner = peewee.ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    stage = peewee.CharField(max_length=20, default="record")
+    stage_due_at = peewee.DateTimeField(null=True)
+    escalation_level = peewee.IntegerField(default=0)
+    upheld = peewee.BooleanField(null=True)
+    compensation_cents = peewee.IntegerField(default=0)
+    compensation_note = peewee.TextField(default="")
+    source = peewee.CharField(max_length=20, default="inbound")
+    callback_id = peewee.IntegerField(null=True)
+    received_at = peewee.DateTimeField(default=utcnow)
+    closed_at = peewee.DateTimeField(null=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "complaint"
+        legacy_table_names = False
+        indexes = (
+            (("received_at",), False),
+            (("stage", "stage_due_at"), False),
+            (("ticket", "received_at"), False),
+            (("owner", "received_at"), False),
+        )
+
+
+class _ComplaintStepV1(peewee.Model):
+    """The complaint_step table as migration 13 creates it (frozen)."""
+
+    complaint = peewee.ForeignKeyField(_ComplaintV1, backref="+", on_delete="CASCADE")
+    stage = peewee.CharField(max_length=20)
+    at = peewee.DateTimeField(default=utcnow)
+    actor = peewee.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    note = peewee.TextField(default="")
+    due_at = peewee.DateTimeField(null=True)
+    done_at = peewee.DateTimeField(null=True)
+    kind = peewee.CharField(max_length=20, default="stage")
+    data = JSONField(default=dict)
+
+    class Meta:
+        table_name = "complaint_step"
+        legacy_table_names = False
+        indexes = ((("complaint", "at"), False),)
+
+
+def _create_complaint_tables(db: peewee.Database) -> None:
+    frozen = [_ComplaintV1, _ComplaintStepV1]
+    with db.bind_ctx(frozen, bind_refs=False, bind_backrefs=False):
+        db.create_tables(frozen)
+
+
 class _MeritEntryV1(peewee.Model):
     """The merit_entry table as the merit migration creates it (frozen)."""
 
@@ -291,7 +385,8 @@ MIGRATIONS = [
     Migration(
         11, "create ticket links (a parent incident and its tickets)", _create_ticket_link_table
     ),
-    # Merit points: number 14 in the issue-7 plan (callbacks 12, complaints 13); numbered 12
-    # on its own branch because the runner wants 1..n — renumber at merge.
-    Migration(12, "create the merit ledger and its awarding cursor", _create_merit_tables),
+    Migration(12, "create callbacks (回访) after resolution", _create_callback_table),
+    Migration(13, "create the complaint ledger and its step log", _create_complaint_tables),
+    # Merit points: 14 in the issue-7 plan (callbacks 12, complaints 13).
+    Migration(14, "create the merit ledger and its awarding cursor", _create_merit_tables),
 ]

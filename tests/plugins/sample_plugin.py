@@ -90,7 +90,10 @@ class SamplePlugin:
             ServiceType(
                 "repair", label("维修", "Repair"), fields=REPAIR_FIELDS, asset_kind="gadget"
             ),
-            ServiceType("consult", label("咨询", "Consultation"), default_priority="low"),
+            # A consultation is not called back (no callback, so it closes by hand).
+            ServiceType(
+                "consult", label("咨询", "Consultation"), default_priority="low", callback_days=0
+            ),
             ServiceType(
                 "install",
                 label("安装", "Installation"),

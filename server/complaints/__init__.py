@@ -1,0 +1,1 @@
+"""The complaint ledger (投诉台账): owned, staged, escalated, answered complaints."""

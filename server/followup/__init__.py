@@ -1,0 +1,1 @@
+"""Callbacks (回访) after a ticket is resolved, their surveys and outcome categories."""
