@@ -260,6 +260,7 @@ def _register_blueprints(app: Flask) -> None:
         customers,
         dispatch,
         dispatch_admin,
+        grading,
         health,
         merit,
         my_jobs,
@@ -285,6 +286,7 @@ def _register_blueprints(app: Flask) -> None:
         appointments,
         reports,
         merit,
+        grading,
         api,
     ):
         app.register_blueprint(module.bp)

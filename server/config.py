@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from server.complaints.settings import ComplaintSettings, parse_complaints
 from server.dispatch.rules import DispatchSettings, parse_dispatch
 from server.followup.settings import CallbackSettings, parse_callbacks
+from server.grading.rules import GradingSettings, parse_grading
 from server.merit.rules import MeritSettings, parse_merit
 from server.sla.settings import SettingsError
 
@@ -179,6 +180,7 @@ class Config:
     callbacks: CallbackSettings = field(default_factory=CallbackSettings)
     complaints: ComplaintSettings = field(default_factory=ComplaintSettings)
     merit: MeritSettings = field(default_factory=MeritSettings)
+    grading: GradingSettings = field(default_factory=GradingSettings)
     # One free-form table per plugin: [plugin.<name>]; each plugin validates its own.
     plugin: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: str = "<defaults>"
@@ -246,6 +248,9 @@ def parse_config(raw: Mapping[str, Any], path: Path | str = "<memory>") -> Confi
         if key == "merit":
             sections["merit"] = _merit_settings(value, path)
             continue
+        if key == "grading":
+            sections["grading"] = _grading_settings(value, path)
+            continue
         if key not in hints or key == "source":
             raise ConfigError(path, key, "unknown section")
         if not isinstance(value, dict):
@@ -292,6 +297,13 @@ def _dispatch_settings(raw: Any, path: Path | str) -> DispatchSettings:
 def _merit_settings(raw: Any, path: Path | str) -> MeritSettings:
     try:
         return parse_merit(raw)
+    except SettingsError as exc:
+        raise ConfigError(path, exc.key, exc.problem) from None
+
+
+def _grading_settings(raw: Any, path: Path | str) -> GradingSettings:
+    try:
+        return parse_grading(raw)
     except SettingsError as exc:
         raise ConfigError(path, exc.key, exc.problem) from None
 

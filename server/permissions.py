@@ -22,6 +22,8 @@ ALL_PERMISSIONS = (
     # everyone sees their own merit statement; supervisors see everyone's and enter points
     "merit.view",
     "merit.manage",
+    # outlet grades and settlement factors
+    "grading.view",
 )
 
 _STAFF = {
@@ -41,7 +43,7 @@ _STAFF = {
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(ALL_PERMISSIONS),
     "supervisor": frozenset(
-        _STAFF | {"sla.calculate", "dispatch.manage", "report.file", "merit.manage"}
+        _STAFF | {"sla.calculate", "dispatch.manage", "report.file", "merit.manage", "grading.view"}
     ),
     "dispatcher": frozenset(_STAFF),
     # Technicians work their own jobs: see OWN_TICKETS_ONLY.

@@ -384,6 +384,7 @@ ENDPOINTS = (
         "merit.manage",
         lambda ctx: {"user": str(ctx["user"]), "level": "commendation", "reason": "Matrix"},
     ),
+    Endpoint("outlet grading", "GET", "/grading", "grading.view"),
     Endpoint("log out", "POST", "/logout", None),
 )
 POSTS = tuple(e for e in ENDPOINTS if e.method == "POST")
