@@ -261,6 +261,7 @@ def _register_blueprints(app: Flask) -> None:
         dispatch,
         dispatch_admin,
         health,
+        kpi,
         my_jobs,
         notifications,
         reports,
@@ -283,6 +284,7 @@ def _register_blueprints(app: Flask) -> None:
         sla_admin,
         appointments,
         reports,
+        kpi,
         api,
     ):
         app.register_blueprint(module.bp)

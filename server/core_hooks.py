@@ -29,6 +29,8 @@ def menu_links(user: UserInfo) -> list[NavLink]:
         links.append(
             NavLink(label("SLA 计算器", "SLA calculator"), url_for("sla_admin.calculator"))
         )
+    if role_can(user.role, "kpi.view"):
+        links.append(NavLink(label("绩效指标", "KPIs"), url_for("kpi.dashboard")))
     unread = unread_count(user.id)
     suffix = f" ({unread})" if unread else ""
     links.append(

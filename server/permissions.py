@@ -19,6 +19,7 @@ ALL_PERMISSIONS = (
     "dispatch.manage",
     "report.file",
     "appointment.set",
+    "kpi.view",
 )
 
 _STAFF = {
@@ -36,7 +37,9 @@ _STAFF = {
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(ALL_PERMISSIONS),
-    "supervisor": frozenset(_STAFF | {"sla.calculate", "dispatch.manage", "report.file"}),
+    "supervisor": frozenset(
+        _STAFF | {"sla.calculate", "dispatch.manage", "report.file", "kpi.view"}
+    ),
     "dispatcher": frozenset(_STAFF),
     # Technicians work their own jobs: see OWN_TICKETS_ONLY.
     "technician": frozenset(

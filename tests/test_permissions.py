@@ -343,6 +343,8 @@ ENDPOINTS = (
         },
     ),
     Endpoint("calendar", "GET", "/calendar", "ticket.view"),
+    Endpoint("kpi dashboard", "GET", "/kpi", "kpi.view"),
+    Endpoint("kpi export", "GET", "/kpi?table=groups&format=csv", "kpi.view"),
     Endpoint("my jobs", "GET", "/my/jobs", "ticket.view"),
     Endpoint(
         "one-tap move",

@@ -332,6 +332,27 @@ def _create_complaint_tables(db: peewee.Database) -> None:
         db.create_tables(frozen)
 
 
+# Migration 16's indexes (the KPI figures' range scans), kept out of the model classes so
+# that only this migration creates them; IF NOT EXISTS makes it safe to run on any base.
+KPI_INDEXES = (
+    # clocks stopped in a period, read from the index alone (state, metric, minutes, ticket)
+    (
+        "ticket_sla_kpi_stopped",
+        "ticket_sla",
+        ("stopped_at", "state", "metric", "elapsed_seconds", "ticket_id"),
+    ),
+    # tickets resolved in a period (first-time fix), open at a period's end (backlog)
+    ("ticket_kpi_resolved", "ticket", ("resolved_at",)),
+    # an asset's earlier resolved ticket (repeat repairs)
+    ("ticket_kpi_asset_resolved", "ticket", ("asset_id", "resolved_at")),
+)
+
+
+def _add_kpi_indexes(db: peewee.Database) -> None:
+    for name, table, columns in KPI_INDEXES:
+        db.execute_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})")
+
+
 MIGRATIONS = [
     Migration(1, "create core tables", _create_core_tables),
     Migration(2, "create SLA tables", _create_sla_tables),
@@ -349,4 +370,7 @@ MIGRATIONS = [
     # 12 belongs to the callbacks branch; this no-op stands in for it until the merge.
     Migration(12, "create callbacks (回访) after resolution", _create_callback_table),
     Migration(13, "create the complaint ledger and its step log", _create_complaint_tables),
+    Migration(14, "reserved (merit points)", lambda db: None),
+    Migration(15, "reserved (outlet grading)", lambda db: None),
+    Migration(16, "add the KPI figures' indexes", _add_kpi_indexes),
 ]
