@@ -148,6 +148,8 @@ class KpiSettings:
     # A ticket for an asset within this many days after another ticket on it was
     # resolved counts as a repeat repair.
     repeat_window_days: int = 30
+    # The dashboard keeps the figures of periods that have ended this long (0: never).
+    cache_minutes: int = 10
 
 
 @dataclass(frozen=True)
@@ -374,6 +376,8 @@ def _check_semantics(config: Config, path: Path | str) -> None:
         raise ConfigError(path, "locale.timezone", "not a known IANA time zone") from None
     if not 1 <= config.kpi.repeat_window_days <= 365:
         raise ConfigError(path, "kpi.repeat_window_days", "must be 1–365")
+    if not 0 <= config.kpi.cache_minutes <= 1440:
+        raise ConfigError(path, "kpi.cache_minutes", "must be 0–1440")
     url = config.database.url
     if not url.startswith(("sqlite:", "postgres://", "postgresql://", "postgresext://")):
         raise ConfigError(path, "database.url", "must start with sqlite:/// or postgresql://")

@@ -22,8 +22,7 @@ ALL_PERMISSIONS = (
     # everyone sees their own merit statement; supervisors see everyone's and enter points
     "merit.view",
     "merit.manage",
-    # outlet grades and settlement factors
-    "grading.view",
+    "kpi.view",
 )
 
 _STAFF = {
@@ -43,7 +42,7 @@ _STAFF = {
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(ALL_PERMISSIONS),
     "supervisor": frozenset(
-        _STAFF | {"sla.calculate", "dispatch.manage", "report.file", "merit.manage", "grading.view"}
+        _STAFF | {"sla.calculate", "dispatch.manage", "report.file", "merit.manage", "kpi.view"}
     ),
     "dispatcher": frozenset(_STAFF),
     # Technicians work their own jobs: see OWN_TICKETS_ONLY.

@@ -19,6 +19,9 @@ T7     B      Thu 03-12 10:00             -            open          not repeat 
 T8     -      Tue 03-10 09:00             cancelled 09:05 (5 m)      not backlog
 =====  =====  ==========================  ===========  ============  ===============
 
+Callbacks done (satisfaction): T1 5 (03-04), T2 2 (03-06), T5 3 (03-01), T3 4 (in April).
+Complaints: about T2 on 03-07; one about no ticket on 03-07; about T1 on 04-01.
+
 T1, T2 are assigned to "tech1" (outlet North), T3 to "tech2" (outlet ``<script>South``,
 team "B"), T4 to "tech1" with team "A".
 """
@@ -31,8 +34,10 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from server.complaints.ledger import open_complaint
 from server.dispatch.models import Outlet, Technician
 from server.dispatch.reports import ServiceReport
+from server.followup.models import Callback
 from server.models import Asset, Customer, Ticket
 from server.tickets import NewTicket, assign_ticket, create_ticket, transition_ticket
 from tests.conftest import build_app, ensure_user
@@ -126,6 +131,26 @@ def build_month(app: Flask) -> dict[str, Any]:
         ServiceReport.create(ticket=t1, technician=tech1.id, outcome="resolved_on_site")
         ServiceReport.create(ticket=t2, technician=tech1.id, outcome="unfinished")
         ServiceReport.create(ticket=t2, technician=tech1.id, outcome="resolved_on_site")
+        for ticket, stars, done in (
+            (t1, 5, (3, 4)),
+            (t2, 2, (3, 6)),
+            (t3, 4, (4, 2)),
+            (t5, 3, (3, 1)),
+        ):
+            Callback.delete().where(Callback.ticket == ticket).execute()
+            Callback.create(
+                ticket=ticket,
+                due_at=local(*done, 9),
+                status="done",
+                done_at=local(*done, 10),
+                reached=True,
+                satisfaction=stars,
+            )
+        Callback.create(ticket=t1, due_at=local(3, 5, 9), status="unreachable", attempts=3)
+        complaint = {"channel": "phone", "category": "attitude", "owner": boss}
+        open_complaint(description="rude", ticket=t2, now=local(3, 7, 10), **complaint)
+        open_complaint(description="no ticket", now=local(3, 7, 11), **complaint)
+        open_complaint(description="April", ticket=t1, now=local(4, 1, 10), **complaint)
     return {
         "tickets": [t1, t2, t3, t4, t5, t6, t7, t8],
         "tech1": tech1,

@@ -9,7 +9,8 @@ import pytest
 
 from server.config import ConfigError, parse_config
 from server.kpi import Period, figures
-from server.kpi.figures import KpiRow
+from server.kpi.cache import ClosedPeriodCache
+from server.kpi.figures import KpiRow, figures_and_total
 from tests.conftest import build_app
 from tests.kpi_data import EVIL, SLA_CONFIG, build_month, kpi_app
 
@@ -59,6 +60,22 @@ def test_backlog_first_time_fix_and_repeats(month: Any) -> None:
     assert row.repeat_repairs == 1
 
 
+def test_satisfaction_and_complaints(month: Any) -> None:
+    row = only(figures(MARCH, None))
+    # T1 5★, T2 2★, T5 3★ (T5's ticket is from February, its callback in March)
+    assert row.satisfaction_counts == (0, 1, 1, 0, 1)
+    assert row.satisfaction_total == 3
+    assert row.satisfaction_avg == pytest.approx(10 / 3)
+    # the complaint about T2; not the one about no ticket, nor April's
+    assert row.complaint_count == 1
+    assert row.complaint_rate == pytest.approx(1 / 7)
+    _app, data = month
+    tech2 = next(r for r in figures(MARCH, "technician") if r.key == data["tech2"].id)
+    assert tech2.satisfaction_avg is None  # T3's callback was in April
+    assert tech2.complaint_count == 0
+    assert tech2.complaint_rate == pytest.approx(0)
+
+
 def test_a_shorter_repeat_window(month: Any) -> None:
     assert only(figures(MARCH, None, repeat_window_days=10)).repeat_repairs == 0
     assert only(figures(MARCH, None, repeat_window_days=40)).repeat_repairs == 2
@@ -91,6 +108,8 @@ def test_by_technician(month: Any) -> None:
     assert tech1.met == {"first_response": 2, "resolution": 2}
     assert tech1.breached == {"first_response": 1, "resolution": 0}
     assert tech1.first_time_fix_rate == pytest.approx(0.5)
+    assert tech1.satisfaction_counts == (0, 1, 1, 0, 1)
+    assert tech1.complaint_rate == pytest.approx(1 / 3)
     assert rows[data["tech2"].id].on_time_rate == {"first_response": 1.0, "resolution": 0.0}
     unassigned = rows[None]
     assert unassigned.label.en == "Unassigned"
@@ -170,3 +189,36 @@ def test_repeat_window_from_config(tmp_path: Any) -> None:
 def test_repeat_window_is_checked() -> None:
     with pytest.raises(ConfigError, match=r"kpi\.repeat_window_days"):
         parse_config({"kpi": {"repeat_window_days": 0}})
+
+
+@pytest.mark.parametrize("group_by", ["plugin", "outlet", "team", "technician"])
+def test_the_total_of_the_groups_is_the_ungrouped_row(month: Any, group_by: str) -> None:
+    rows, total = figures_and_total(MARCH, group_by)
+    assert rows == figures(MARCH, group_by)
+    alone = only(figures(MARCH, None))
+    for name in ("volume", "met", "breached", "on_time_rate", "median_minutes", "backlog"):
+        assert getattr(total, name) == getattr(alone, name), name
+    for name in ("first_time_fix_rate", "repeat_repairs", "satisfaction_counts", "complaint_rate"):
+        assert getattr(total, name) == getattr(alone, name), name
+    assert total.mean_minutes == pytest.approx(alone.mean_minutes)
+    assert total.backlog_age_mean_days == pytest.approx(alone.backlog_age_mean_days)
+    assert total.backlog_age_max_days == pytest.approx(alone.backlog_age_max_days)
+
+
+def test_closed_period_cache() -> None:
+    now = [0.0]
+    cache = ClosedPeriodCache(60, clock=lambda: now[0])
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert cache.get("k", compute, closed=True) == 1
+    assert cache.get("k", compute, closed=True) == 1  # kept
+    assert cache.get("k", compute, closed=False) == 2  # a running period: always fresh
+    now[0] = 61
+    assert cache.get("k", compute, closed=True) == 3  # expired
+    off = ClosedPeriodCache(0)
+    assert off.get("k", compute, closed=True) == 4
+    assert off.get("k", compute, closed=True) == 5

@@ -343,6 +343,8 @@ ENDPOINTS = (
         },
     ),
     Endpoint("calendar", "GET", "/calendar", "ticket.view"),
+    Endpoint("kpi dashboard", "GET", "/kpi", "kpi.view"),
+    Endpoint("kpi export", "GET", "/kpi?table=groups&format=csv", "kpi.view"),
     Endpoint("my jobs", "GET", "/my/jobs", "ticket.view"),
     Endpoint(
         "one-tap move",
@@ -384,7 +386,7 @@ ENDPOINTS = (
         "merit.manage",
         lambda ctx: {"user": str(ctx["user"]), "level": "commendation", "reason": "Matrix"},
     ),
-    Endpoint("outlet grading", "GET", "/grading", "grading.view"),
+    Endpoint("outlet grading", "GET", "/grading", "kpi.view"),
     Endpoint("log out", "POST", "/logout", None),
 )
 POSTS = tuple(e for e in ENDPOINTS if e.method == "POST")

@@ -1,12 +1,12 @@
 """Each outlet's figures for a period: KPI figures plus callbacks and complaints.
 
 From ``server.kpi.figures(period, "outlet")``: volume (tickets created in the period),
-the on-time rate (clocks met / met + breached, all SLA metrics together) and the
-first-time-fix rate. Counted here, per outlet of the ticket's assignee
-(``Technician.outlet``): satisfaction (average 1–5 of the callbacks done in the period
-that gave one), the unsatisfied share (of the callbacks done in the period with an
-outcome, those whose outcome is not ``satisfied``) and the complaint rate (complaints
-received in the period about the outlet's tickets, per ticket of the period's volume).
+the on-time rate (clocks met / met + breached, all SLA metrics together), the
+first-time-fix rate, satisfaction (average 1–5 of the callbacks done in the period) and
+the complaint rate (complaints received in the period about the outlet's tickets per
+ticket of its volume). Counted here, per outlet of the ticket's assignee
+(``Technician.outlet``): the unsatisfied share (of the callbacks done in the period with
+an outcome, those whose outcome is not ``satisfied``).
 """
 
 from __future__ import annotations
@@ -15,11 +15,9 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-import peewee
 from flask import current_app
 from peewee import JOIN, Case, fn
 
-from server.complaints.models import Complaint
 from server.dispatch.models import Outlet, Technician
 from server.followup.models import Callback
 from server.grading.decide import OutletFigures
@@ -39,25 +37,21 @@ def outlet_figures(period: Period) -> list[OutletRow]:
     zone = ZoneInfo(current_app.extensions["aftersales"].config.locale.timezone)
     start, end = period.bounds(zone)
     kpi = {row.key: row for row in figures(period, "outlet", zone=zone) if row.key is not None}
-    satisfaction = _satisfaction(start, end)
-    complaints = _complaints(start, end)
+    unsatisfied = _unsatisfied_share(start, end)
     outlets = Outlet.select().where(Outlet.active | Outlet.id.in_(list(kpi) or [0]))
     rows = []
     for outlet in outlets.order_by(Outlet.name, Outlet.id):
         row = kpi.get(outlet.id)
-        volume = row.volume if row else 0
-        average, unsatisfied = satisfaction.get(outlet.id, (None, None))
-        complaint_count = complaints.get(outlet.id, 0)
         rows.append(
             OutletRow(
                 outlet,
                 OutletFigures(
-                    volume=volume,
+                    volume=row.volume if row else 0,
                     on_time_rate=_on_time(row),
-                    satisfaction=average,
-                    complaint_rate=complaint_count / volume if volume else None,
+                    satisfaction=row.satisfaction_avg if row else None,
+                    complaint_rate=row.complaint_rate if row else None,
                     first_time_fix_rate=row.first_time_fix_rate if row else None,
-                    unsatisfied_share=unsatisfied,
+                    unsatisfied_share=unsatisfied.get(outlet.id),
                 ),
             )
         )
@@ -72,47 +66,26 @@ def _on_time(row: KpiRow | None) -> float | None:
     return met / counted if counted else None
 
 
-def _by_outlet(query: peewee.ModelSelect) -> peewee.ModelSelect:
-    return query.join(Ticket).join_from(
-        Ticket, Technician, JOIN.INNER, on=(Technician.user == Ticket.assignee)
-    )
-
-
-def _satisfaction(
-    start: dt.datetime, end: dt.datetime
-) -> dict[int, tuple[float | None, float | None]]:
-    """Outlet id → (average satisfaction, unsatisfied share) of the period's callbacks."""
-    rated = Case(None, [(Callback.satisfaction.is_null(False), 1)], 0)
+def _unsatisfied_share(start: dt.datetime, end: dt.datetime) -> dict[int, float]:
+    """Outlet id → the share of the period's callbacks with an outcome that is not
+    ``satisfied`` (outlets without such callbacks are left out)."""
     with_outcome = Case(None, [(Callback.outcome.is_null(False), 1)], 0)
     unsatisfied = Case(
         None, [((Callback.outcome.is_null(False)) & (Callback.outcome != "satisfied"), 1)], 0
     )
     query = (
-        _by_outlet(
-            Callback.select(
-                Technician.outlet.alias("outlet"),
-                fn.SUM(Callback.satisfaction).alias("stars"),
-                fn.SUM(rated).alias("rated"),
-                fn.SUM(with_outcome).alias("outcomes"),
-                fn.SUM(unsatisfied).alias("unsatisfied"),
-            )
+        Callback.select(
+            Technician.outlet.alias("outlet"),
+            fn.SUM(with_outcome).alias("outcomes"),
+            fn.SUM(unsatisfied).alias("unsatisfied"),
         )
+        .join(Ticket)
+        .join_from(Ticket, Technician, JOIN.INNER, on=(Technician.user == Ticket.assignee))
         .where((Callback.status == "done") & (Callback.done_at >= start) & (Callback.done_at < end))
         .group_by(Technician.outlet)
     )
-    result = {}
-    for row in query.dicts():
-        rated_n, outcomes = int(row["rated"] or 0), int(row["outcomes"] or 0)
-        result[row["outlet"]] = (
-            int(row["stars"] or 0) / rated_n if rated_n else None,
-            int(row["unsatisfied"] or 0) / outcomes if outcomes else None,
-        )
-    return result
-
-
-def _complaints(start: dt.datetime, end: dt.datetime) -> dict[int, int]:
-    """Outlet id → complaints received in the period about its tickets."""
-    query = _by_outlet(
-        Complaint.select(Technician.outlet.alias("outlet"), fn.COUNT(Complaint.id).alias("n"))
-    ).where((Complaint.received_at >= start) & (Complaint.received_at < end))
-    return {row["outlet"]: int(row["n"]) for row in query.group_by(Technician.outlet).dicts()}
+    return {
+        row["outlet"]: int(row["unsatisfied"] or 0) / int(row["outcomes"])
+        for row in query.dicts()
+        if row["outcomes"]
+    }

@@ -20,6 +20,10 @@ Python. What each figure counts:
   whose only report says resolved (by phone or on site) / those with reports.
 - ``repeat_repairs``: tickets created in the period for an asset that had another
   ticket resolved at most ``repeat_window_days`` before.
+- ``satisfaction_avg`` / ``satisfaction_counts``: callbacks done in the period with a
+  satisfaction (1–5), by the group of their ticket.
+- ``complaint_count`` / ``complaint_rate``: complaints received in the period about a
+  ticket of the group / the group's volume (complaints about no ticket are not counted).
 - Group keys: plugin slug, outlet id (the assignee's ``Technician.outlet``), team name,
   technician (assignee) user id; no outlet / no team / unassigned are groups too
   (key None or "").
@@ -36,8 +40,10 @@ from zoneinfo import ZoneInfo
 import peewee
 from peewee import JOIN, SQL, Case, fn
 
+from server.complaints.models import Complaint
 from server.dispatch.models import Outlet, Technician
 from server.dispatch.reports import RESOLVED_OUTCOMES, ServiceReport
+from server.followup.models import Callback
 from server.kpi.period import Period
 from server.kpi.sql import as_datetime, epoch
 from server.models import Ticket, User
@@ -143,7 +149,7 @@ def scoped(
     return query
 
 
-def _select(
+def select_in_scope(
     base: type[peewee.Model],
     columns: Iterable[peewee.Node],
     group_by: str | None,
@@ -173,6 +179,11 @@ def _count_when(condition: peewee.Node) -> peewee.Node:
 # --- the figures ----------------------------------------------------------------------
 
 
+ALL_PARTS = frozenset(
+    {"volume", "sla", "median", "backlog", "ftf", "repeat", "satisfaction", "complaints"}
+)
+
+
 def figures(
     period: Period,
     group_by: str | None,
@@ -187,6 +198,56 @@ def figures(
     assignee works at that outlet. ``zone`` (default: the app's ``locale.timezone``)
     says where the period's days begin; ``repeat_window_days`` defaults to
     ``[kpi] repeat_window_days``."""
+    entries = _entries(period, group_by, plugin, outlet_id, zone, repeat_window_days)
+    if group_by is None and not entries:
+        entries[None] = _new_entry()
+    return _rows(group_by, entries)
+
+
+def figures_and_total(
+    period: Period,
+    group_by: str,
+    *,
+    plugin: str | None = None,
+    outlet_id: int | None = None,
+    zone: dt.tzinfo | None = None,
+    repeat_window_days: int | None = None,
+    parts: frozenset[str] = ALL_PARTS,
+) -> tuple[list[KpiRow], KpiRow]:
+    """:func:`figures` per group and the total over all groups, cheaper than two calls:
+    the groups cover every ticket once, so the total adds them up; only the medians
+    are asked of the database again. ``parts`` limits the figures computed (the rest
+    stay zero/None)."""
+    entries = _entries(period, group_by, plugin, outlet_id, zone, repeat_window_days, parts)
+    total = _merged(entries.values())
+    if "median" in parts:
+        settings = _app_settings()
+        start, end = period.bounds(zone or settings["zone"])
+        for _key, metric, median in _sla_medians(start, end, None, plugin, outlet_id):
+            total["median"][metric] = float(median) / 60 if median is not None else None
+    return _rows(group_by, entries), _kpi_row(None, ALL, total)
+
+
+def _new_entry() -> dict[str, Any]:
+    return {"met": {}, "breached": {}, "mean": {}, "median": {}, "volume": 0}
+
+
+def _rows(group_by: str | None, entries: dict[Key, dict[str, Any]]) -> list[KpiRow]:
+    labels = group_labels(group_by, entries)
+    result = [_kpi_row(key, labels[key], entry) for key, entry in entries.items()]
+    return sorted(result, key=lambda r: (r.key is None or r.key == "", r.label.en.lower()))
+
+
+def _entries(
+    period: Period,
+    group_by: str | None,
+    plugin: str | None,
+    outlet_id: int | None,
+    zone: dt.tzinfo | None,
+    repeat_window_days: int | None,
+    parts: frozenset[str] = ALL_PARTS,
+) -> dict[Key, dict[str, Any]]:
+    """The raw figures per group key, one GROUP BY query per part."""
     if group_by is not None and group_by not in GROUPINGS:
         raise ValueError(f"unknown grouping {group_by!r}")
     settings = _app_settings()
@@ -197,43 +258,91 @@ def figures(
     rows: dict[Key, dict[str, Any]] = {}
 
     def row(key: Key) -> dict[str, Any]:
-        return rows.setdefault(
-            key, {"met": {}, "breached": {}, "mean": {}, "median": {}, "volume": 0}
-        )
+        return rows.setdefault(key, _new_entry())
 
-    for key, volume in _volume(start, end, *scope):
-        row(key)["volume"] = volume
-    for key, metric, met, breached, mean in _sla(start, end, *scope):
-        entry = row(key)
-        entry["met"][metric] = int(met or 0)
-        entry["breached"][metric] = int(breached or 0)
-        entry["mean"][metric] = float(mean) / 60 if mean is not None else None
-    for key, metric, median in _sla_medians(start, end, *scope):
-        row(key)["median"][metric] = float(median) / 60 if median is not None else None
-    for key, count, oldest, mean_epoch in _backlog(end, *scope):
-        entry = row(key)
-        entry["backlog"] = count
+    if "volume" in parts:
+        for key, volume in _volume(start, end, *scope):
+            row(key)["volume"] = volume
+    if "sla" in parts:
+        for key, metric, met, breached, mean in _sla(start, end, *scope):
+            entry = row(key)
+            entry["met"][metric] = int(met or 0)
+            entry["breached"][metric] = int(breached or 0)
+            entry["mean"][metric] = float(mean) / 60 if mean is not None else None
+    if "median" in parts:
+        for key, metric, median in _sla_medians(start, end, *scope):
+            row(key)["median"][metric] = float(median) / 60 if median is not None else None
+    if "backlog" in parts:
         end_epoch = end.replace(tzinfo=dt.UTC).timestamp()
-        oldest_at = as_datetime(oldest)
-        entry["backlog_age_max_days"] = (end - oldest_at).total_seconds() / 86400
-        entry["backlog_age_mean_days"] = (end_epoch - float(mean_epoch)) / 86400
-    for key, with_reports, fixes in _first_time_fix(start, end, *scope):
-        entry = row(key)
-        entry["resolved_with_reports"] = with_reports
-        entry["first_time_fixes"] = int(fixes or 0)
-    for key, repeats in _repeat_repairs(start, end, window, *scope):
-        row(key)["repeat_repairs"] = repeats
-    if group_by is None and not rows:
-        row(None)
-    labels = group_labels(group_by, rows)
-    result = [_kpi_row(key, labels[key], entry) for key, entry in rows.items()]
-    return sorted(result, key=lambda r: (r.key is None or r.key == "", r.label.en.lower()))
+        for key, count, oldest, mean_epoch in _backlog(end, *scope):
+            entry = row(key)
+            entry["backlog"] = count
+            entry["backlog_age_max_days"] = (end - as_datetime(oldest)).total_seconds() / 86400
+            entry["backlog_age_mean_days"] = (end_epoch - float(mean_epoch)) / 86400
+    if "ftf" in parts:
+        for key, with_reports, fixes in _first_time_fix(start, end, *scope):
+            entry = row(key)
+            entry["resolved_with_reports"] = with_reports
+            entry["first_time_fixes"] = int(fixes or 0)
+    if "repeat" in parts:
+        for key, repeats in _repeat_repairs(start, end, window, *scope):
+            row(key)["repeat_repairs"] = repeats
+    if "satisfaction" in parts:
+        for key, stars, count in _satisfaction(start, end, *scope):
+            counts = row(key).setdefault("satisfaction", [0, 0, 0, 0, 0])
+            counts[stars - 1] += count
+    if "complaints" in parts:
+        for key, count in _complaints(start, end, *scope):
+            row(key)["complaints"] = count
+    return rows
+
+
+def _merged(entries: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Several groups' raw figures as one: counts added, means weighted by their counts,
+    the oldest backlog the oldest of all; medians are left to the caller."""
+    total = _new_entry()
+    weighted: dict[str, float] = {}
+    backlog_days = 0.0
+    for entry in entries:
+        total["volume"] += entry["volume"]
+        for metric, met in entry["met"].items():
+            counted = met + entry["breached"][metric]
+            total["met"][metric] = total["met"].get(metric, 0) + met
+            total["breached"][metric] = total["breached"].get(metric, 0) + entry["breached"][metric]
+            if entry["mean"].get(metric) is not None:
+                weighted[metric] = weighted.get(metric, 0.0) + entry["mean"][metric] * counted
+        for name in (
+            "backlog",
+            "resolved_with_reports",
+            "first_time_fixes",
+            "repeat_repairs",
+            "complaints",
+        ):
+            total[name] = total.get(name, 0) + entry.get(name, 0)
+        if entry.get("backlog"):
+            backlog_days += entry["backlog_age_mean_days"] * entry["backlog"]
+            oldest = total.get("backlog_age_max_days")
+            total["backlog_age_max_days"] = max(oldest or 0.0, entry["backlog_age_max_days"])
+        if "satisfaction" in entry:
+            stars = total.setdefault("satisfaction", [0, 0, 0, 0, 0])
+            for index, count in enumerate(entry["satisfaction"]):
+                stars[index] += count
+    for metric, met in total["met"].items():
+        counted = met + total["breached"][metric]
+        total["mean"][metric] = (
+            weighted[metric] / counted if counted and metric in weighted else None
+        )
+    if total.get("backlog"):
+        total["backlog_age_mean_days"] = backlog_days / total["backlog"]
+    return total
 
 
 def _kpi_row(key: Key, label: Label, entry: dict[str, Any]) -> KpiRow:
     met, breached = entry["met"], entry["breached"]
     with_reports = entry.get("resolved_with_reports", 0)
     fixes = entry.get("first_time_fixes", 0)
+    stars = entry.get("satisfaction", [0, 0, 0, 0, 0])
+    complaints = entry.get("complaints", 0)
     return KpiRow(
         key=key,
         label=label,
@@ -250,6 +359,10 @@ def _kpi_row(key: Key, label: Label, entry: dict[str, Any]) -> KpiRow:
         first_time_fixes=fixes,
         first_time_fix_rate=ratio(fixes, with_reports),
         repeat_repairs=entry.get("repeat_repairs", 0),
+        satisfaction_avg=ratio(sum(n * (i + 1) for i, n in enumerate(stars)), sum(stars)),
+        satisfaction_counts=tuple(stars),
+        complaint_count=complaints,
+        complaint_rate=ratio(complaints, entry["volume"]),
     )
 
 
@@ -266,7 +379,7 @@ def _volume(
     plugin: str | None,
     outlet: int | None,
 ) -> list[tuple[Key, int]]:
-    query = _select(Ticket, [fn.COUNT(Ticket.id)], group_by, plugin, outlet).where(
+    query = select_in_scope(Ticket, [fn.COUNT(Ticket.id)], group_by, plugin, outlet).where(
         (Ticket.created_at >= start) & (Ticket.created_at < end)
     )
     out = []
@@ -297,7 +410,7 @@ def _sla(
         _count_when(TicketSla.state == BREACHED),
         fn.AVG(TicketSla.elapsed_seconds),
     ]
-    query = _select(
+    query = select_in_scope(
         TicketSla, columns, group_by, plugin, outlet, extra_group=[TicketSla.metric]
     ).where(_stopped_in(start, end))
     out = []
@@ -326,7 +439,7 @@ def _sla_medians(
         .alias("rn"),
         fn.COUNT(TicketSla.id).over(partition_by=partition).alias("n"),
     ]
-    inner = _select(TicketSla, columns, group_by, plugin, outlet, grouped=False).where(
+    inner = select_in_scope(TicketSla, columns, group_by, plugin, outlet, grouped=False).where(
         _stopped_in(start, end)
     )
     sub = inner.alias("ordered")
@@ -365,7 +478,7 @@ def _backlog(
     end: dt.datetime, group_by: str | None, plugin: str | None, outlet: int | None
 ) -> list[tuple[Key, int, Any, float]]:
     columns = [fn.COUNT(Ticket.id), fn.MIN(Ticket.created_at), fn.AVG(epoch(Ticket.created_at))]
-    query = _select(Ticket, columns, group_by, plugin, outlet).where(_open_at(end))
+    query = select_in_scope(Ticket, columns, group_by, plugin, outlet).where(_open_at(end))
     out = []
     for record in query.tuples():
         key, (count, oldest, mean_epoch) = _key_of(record, group_by)
@@ -394,7 +507,7 @@ def _first_time_fix(
         .group_by(ServiceReport.ticket)
     ).alias("per_ticket")
     first_time = (per_ticket.c.reports == 1) & (per_ticket.c.resolving == 1)
-    query = _select(
+    query = select_in_scope(
         Ticket, [fn.COUNT(Ticket.id), _count_when(first_time)], group_by, plugin, outlet
     ).join_from(Ticket, per_ticket, on=(per_ticket.c.ticket_id == Ticket.id))
     out = []
@@ -421,11 +534,57 @@ def _repeat_repairs(
             & (epoch(Ticket.created_at) - epoch(earlier.resolved_at) <= window_days * 86400)
         )
     )
-    query = _select(Ticket, [fn.COUNT(Ticket.id)], group_by, plugin, outlet).where(
+    query = select_in_scope(Ticket, [fn.COUNT(Ticket.id)], group_by, plugin, outlet).where(
         (Ticket.created_at >= start)
         & (Ticket.created_at < end)
         & Ticket.asset.is_null(False)
         & previous_fix
+    )
+    out = []
+    for record in query.tuples():
+        key, (count,) = _key_of(record, group_by)
+        out.append((key, count))
+    return out
+
+
+def _satisfaction(
+    start: dt.datetime,
+    end: dt.datetime,
+    group_by: str | None,
+    plugin: str | None,
+    outlet: int | None,
+) -> list[tuple[Key, int, int]]:
+    """Per group and star (1–5): done callbacks of the period that gave it."""
+    query = select_in_scope(
+        Callback,
+        [Callback.satisfaction, fn.COUNT(Callback.id)],
+        group_by,
+        plugin,
+        outlet,
+        extra_group=[Callback.satisfaction],
+    ).where(
+        (Callback.status == "done")
+        & (Callback.done_at >= start)
+        & (Callback.done_at < end)
+        & Callback.satisfaction.between(1, 5)
+    )
+    out = []
+    for record in query.tuples():
+        key, (stars, count) = _key_of(record, group_by)
+        out.append((key, int(stars), count))
+    return out
+
+
+def _complaints(
+    start: dt.datetime,
+    end: dt.datetime,
+    group_by: str | None,
+    plugin: str | None,
+    outlet: int | None,
+) -> list[tuple[Key, int]]:
+    """Per group: complaints received in the period about one of its tickets."""
+    query = select_in_scope(Complaint, [fn.COUNT(Complaint.id)], group_by, plugin, outlet).where(
+        (Complaint.received_at >= start) & (Complaint.received_at < end)
     )
     out = []
     for record in query.tuples():

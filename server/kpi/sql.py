@@ -23,14 +23,17 @@ def epoch(column: peewee.Node) -> peewee.Node:
 
 def hour_bucket(column: peewee.Node) -> peewee.Node:
     """The timestamp cut to its (UTC) hour, as text ``YYYY-MM-DD HH`` on both databases."""
+    # coerce(False): the text as is, not converted as if it were the timestamp column
     if is_sqlite():
-        return fn.strftime("%Y-%m-%d %H", column)
-    return fn.to_char(column, "YYYY-MM-DD HH24")
+        return fn.strftime("%Y-%m-%d %H", column).coerce(False)
+    return fn.to_char(column, "YYYY-MM-DD HH24").coerce(False)
 
 
-def parse_hour_bucket(text: str) -> dt.datetime:
+def parse_hour_bucket(value: str | dt.datetime) -> dt.datetime:
     """The naive-UTC start of an :func:`hour_bucket` value."""
-    return dt.datetime.strptime(text, "%Y-%m-%d %H")
+    if isinstance(value, dt.datetime):
+        return value.replace(minute=0, second=0, microsecond=0)
+    return dt.datetime.strptime(value, "%Y-%m-%d %H")
 
 
 def as_datetime(value: object) -> dt.datetime | None:

@@ -62,7 +62,7 @@ def _figure_text(key: str, value: float | None) -> str:
 
 
 @bp.route("")
-@require("grading.view")
+@require("kpi.view")
 def grading_page() -> Any:
     """Outlets with their grade, factor, the figures behind it and the deciding threshold."""
     text = request.args.get("period", "") or _default_period()
