@@ -246,3 +246,20 @@ def test_award_points_command(app, tmp_path):
     assert "0 entries awarded" in again.output
     with app.app_context():
         assert Ticket.select().count() == 1
+
+
+def test_statement_page_shows_rule_entries(app, login_as):
+    ticket = _assigned_ticket(app)
+    with app.app_context():
+        TicketEvent.create(
+            ticket=ticket.id,
+            kind="callback",
+            data={"satisfaction": 5},
+            at=dt.datetime(2026, 3, 10, 4),
+        )
+    _award(app)
+    with app.app_context():
+        tech_id = MeritEntry.get().user_id
+    page = login_as("supervisor").get(f"/merit/{tech_id}?month=2026-03").get_data(as_text=True)
+    assert "rule five_star_callback" in page
+    assert f">{ticket.number}</a>" in page
