@@ -262,8 +262,11 @@ def _register_blueprints(app: Flask) -> None:
         customers,
         dispatch,
         dispatch_admin,
+        grading,
         health,
         imports,
+        kpi,
+        merit,
         my_jobs,
         notifications,
         reports,
@@ -289,6 +292,9 @@ def _register_blueprints(app: Flask) -> None:
         reports,
         callbacks,
         complaints,
+        kpi,
+        merit,
+        grading,
         api,
     ):
         app.register_blueprint(module.bp)

@@ -1,5 +1,5 @@
 """The ``aftersales`` command: init-db, create-user, demo, serve, install-assets, quickstart,
-new-plugin, import."""
+new-plugin, import, award-points."""
 
 from __future__ import annotations
 
@@ -248,6 +248,26 @@ def import_command(ctx: click.Context, kind: str, file: str, dry_run: bool) -> N
         click.echo(f"{rows} rows checked: all fine (nothing imported: --dry-run)")
     else:
         click.echo(f"imported {plan.imported} {kind} from {path.name}")
+
+
+@main.command("award-points")
+@click.option(
+    "--rescan",
+    is_flag=True,
+    help="Read every ticket event again (after adding a rule); nothing is awarded twice.",
+)
+@click.pass_context
+def award_points_command(ctx: click.Context, rescan: bool) -> None:
+    """Apply the [[merit.rules]] to the ticket events since the last run."""
+    from server.merit.awarding import award_points
+
+    app = _app(ctx)
+    with app.app_context():
+        result = award_points(app.extensions["aftersales"].config.merit, rescan=rescan)
+    click.echo(
+        f"read {result.events} events: {result.awarded} entries awarded, "
+        f"{result.nobody} with nobody to award"
+    )
 
 
 @main.command("worker")

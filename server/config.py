@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from server.complaints.settings import ComplaintSettings, parse_complaints
 from server.dispatch.rules import DispatchSettings, parse_dispatch
 from server.followup.settings import CallbackSettings, parse_callbacks
+from server.grading.rules import GradingSettings, parse_grading
+from server.merit.rules import MeritSettings, parse_merit
 from server.sla.settings import SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -140,6 +142,17 @@ class FeeSettings:
 
 
 @dataclass(frozen=True)
+class KpiSettings:
+    """``[kpi]``: how the KPI figures count."""
+
+    # A ticket for an asset within this many days after another ticket on it was
+    # resolved counts as a repeat repair.
+    repeat_window_days: int = 30
+    # The dashboard keeps the figures of periods that have ended this long (0: never).
+    cache_minutes: int = 10
+
+
+@dataclass(frozen=True)
 class SlaSettings:
     """``[sla]``: calendars, policies, the rules choosing a policy, the default policy."""
 
@@ -163,10 +176,13 @@ class Config:
     ui: UiSettings = field(default_factory=UiSettings)
     jobs: JobSettings = field(default_factory=JobSettings)
     fees: FeeSettings = field(default_factory=FeeSettings)
+    kpi: KpiSettings = field(default_factory=KpiSettings)
     sla: SlaSettings = field(default_factory=SlaSettings)
     dispatch: DispatchSettings = field(default_factory=DispatchSettings)
     callbacks: CallbackSettings = field(default_factory=CallbackSettings)
     complaints: ComplaintSettings = field(default_factory=ComplaintSettings)
+    merit: MeritSettings = field(default_factory=MeritSettings)
+    grading: GradingSettings = field(default_factory=GradingSettings)
     # One free-form table per plugin: [plugin.<name>]; each plugin validates its own.
     plugin: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: str = "<defaults>"
@@ -231,6 +247,12 @@ def parse_config(raw: Mapping[str, Any], path: Path | str = "<memory>") -> Confi
         if key == "complaints":
             sections["complaints"] = _complaint_settings(value, path)
             continue
+        if key == "merit":
+            sections["merit"] = _merit_settings(value, path)
+            continue
+        if key == "grading":
+            sections["grading"] = _grading_settings(value, path)
+            continue
         if key not in hints or key == "source":
             raise ConfigError(path, key, "unknown section")
         if not isinstance(value, dict):
@@ -270,6 +292,20 @@ def _sla_settings(raw: Any, default_timezone: str, path: Path | str) -> SlaSetti
 def _dispatch_settings(raw: Any, path: Path | str) -> DispatchSettings:
     try:
         return parse_dispatch(raw)
+    except SettingsError as exc:
+        raise ConfigError(path, exc.key, exc.problem) from None
+
+
+def _merit_settings(raw: Any, path: Path | str) -> MeritSettings:
+    try:
+        return parse_merit(raw)
+    except SettingsError as exc:
+        raise ConfigError(path, exc.key, exc.problem) from None
+
+
+def _grading_settings(raw: Any, path: Path | str) -> GradingSettings:
+    try:
+        return parse_grading(raw)
     except SettingsError as exc:
         raise ConfigError(path, exc.key, exc.problem) from None
 
@@ -338,6 +374,10 @@ def _check_semantics(config: Config, path: Path | str) -> None:
         ZoneInfo(config.locale.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(path, "locale.timezone", "not a known IANA time zone") from None
+    if not 1 <= config.kpi.repeat_window_days <= 365:
+        raise ConfigError(path, "kpi.repeat_window_days", "must be 1–365")
+    if not 0 <= config.kpi.cache_minutes <= 1440:
+        raise ConfigError(path, "kpi.cache_minutes", "must be 0–1440")
     url = config.database.url
     if not url.startswith(("sqlite:", "postgres://", "postgresql://", "postgresext://")):
         raise ConfigError(path, "database.url", "must start with sqlite:/// or postgresql://")

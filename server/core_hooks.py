@@ -35,6 +35,11 @@ def menu_links(user: UserInfo) -> list[NavLink]:
         links.append(
             NavLink(label("SLA 计算器", "SLA calculator"), url_for("sla_admin.calculator"))
         )
+    if role_can(user.role, "merit.view"):
+        links.append(NavLink(label("奖惩", "Points"), url_for("merit.overview_page")))
+    if role_can(user.role, "kpi.view"):
+        links.append(NavLink(label("绩效指标", "KPIs"), url_for("kpi.dashboard")))
+        links.append(NavLink(label("网点评级", "Grading"), url_for("grading.grading_page")))
     unread = unread_count(user.id)
     suffix = f" ({unread})" if unread else ""
     links.append(

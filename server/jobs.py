@@ -1,4 +1,5 @@
-"""Periodic jobs on huey: the SLA sweep (with missed appointments) and the mail outbox.
+"""Periodic jobs on huey: the SLA sweep (with missed appointments), complaint escalation,
+merit awards, mail.
 
 huey keeps its queue in SQLite under ``instance/`` by default (one machine, nothing to
 install) and in Redis when ``[jobs] backend = "redis"`` (several machines).
@@ -6,12 +7,18 @@ install) and in Redis when ``[jobs] backend = "redis"`` (several machines).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import Flask
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 from server.complaints.escalation import escalate_overdue
 from server.mail import deliver_pending
+from server.merit.awarding import award_points
 from server.sla.sweep import SweepResult, sweep
+
+T = TypeVar("T")
 
 
 def make_huey(app: Flask) -> Huey:
@@ -32,21 +39,36 @@ def make_huey(app: Flask) -> Huey:
 
 def run_sweep(app: Flask) -> tuple[SweepResult, tuple[int, int]]:
     """One round: sweep due SLA clocks, flag missed appointments, escalate overdue
-    complaints, send the mail outbox."""
+    complaints, award merit points for the new ticket events (breaches included), send
+    the mail outbox. A step that fails is logged and the later ones still run."""
     state = app.extensions["aftersales"]
     with app.app_context():
         result = sweep(state.registry)
-        complaints = escalate_overdue()
+        complaints = _logged_step(app, "complaint escalation", escalate_overdue, [])
+        awards = _logged_step(
+            app, "merit awarding", lambda: award_points(state.config.merit).awarded, 0
+        )
         mail = deliver_pending(state.config.mail)
     if complaints:
         app.logger.info("Complaint sweep: %d escalation levels", len(complaints))
     app.logger.info(
         "SLA sweep: %d tickets, %d breaches, %d escalation steps, %d missed appointments; "
-        "mail %d sent, %d failed",
+        "merit: %d entries awarded; mail %d sent, %d failed",
         result.tickets,
         result.breaches,
         len(result.escalations),
         result.missed_appointments,
+        awards,
         *mail,
     )
     return result, mail
+
+
+def _logged_step(app: Flask, name: str, step: Callable[[], T], failed: T) -> T:
+    """Run one step of the round; a failure is logged with its traceback, not raised, so
+    one broken step (say, a bad merit rule) never holds back the mail outbox."""
+    try:
+        return step()
+    except Exception:
+        app.logger.exception("periodic round: %s failed", name)
+        return failed

@@ -23,6 +23,10 @@ ALL_PERMISSIONS = (
     "callback.make",
     "complaint.manage",
     "complaint.reassign",
+    # everyone sees their own merit statement; supervisors see everyone's and enter points
+    "merit.view",
+    "merit.manage",
+    "kpi.view",
 )
 
 _STAFF = {
@@ -40,6 +44,7 @@ _STAFF = {
     "callback.make",
     # Record and work complaints (the ledger); technicians may not.
     "complaint.manage",
+    "merit.view",
 }
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -52,6 +57,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "report.file",
             "complaint.reassign",
             "customer.import",
+            "merit.manage",
+            "kpi.view",
         }
     ),
     "dispatcher": frozenset(_STAFF),
@@ -66,6 +73,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "customer.view",
             "report.file",
             "appointment.set",
+            "merit.view",
         }
     ),
 }

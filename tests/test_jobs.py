@@ -106,3 +106,22 @@ def test_the_sweep_runs_through_a_real_redis_queue(make_app):
     huey.execute(huey.dequeue())  # what the consumer does: take it off Redis and run it
     with app.app_context():
         assert TicketEvent.select().where(TicketEvent.kind == "sla_breached").exists()
+
+
+def test_a_failing_step_is_logged_and_the_mail_outbox_still_goes(make_app, caplog):
+    import socket
+
+    from server.db import database
+    from server.notifications import OutgoingMail
+
+    with socket.socket() as probe:  # a port nobody listens on: the send fails, is counted
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = make_app(mail={"enabled": True, "host": "127.0.0.1", "port": port})
+    with app.app_context():
+        OutgoingMail.create(to="desk@example.com", subject="Hello", body="Waiting")
+        database.execute_sql("DROP TABLE merit_cursor")  # merit awarding now fails
+    with caplog.at_level("ERROR"):
+        _result, mail = run_sweep(app)
+    assert mail == (0, 1)  # the outbox was still tried after the broken step
+    assert "merit awarding failed" in caplog.text

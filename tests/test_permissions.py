@@ -366,6 +366,8 @@ ENDPOINTS = (
         },
     ),
     Endpoint("calendar", "GET", "/calendar", "ticket.view"),
+    Endpoint("kpi dashboard", "GET", "/kpi", "kpi.view"),
+    Endpoint("kpi export", "GET", "/kpi?table=groups&format=csv", "kpi.view"),
     Endpoint("my jobs", "GET", "/my/jobs", "ticket.view"),
     Endpoint(
         "one-tap move",
@@ -429,6 +431,19 @@ ENDPOINTS = (
         "complaint.reassign",
         lambda ctx: {"owner": str(ctx["dispatcher"])},
     ),
+    # merit points: everyone sees the overview (their own row unless they manage points);
+    # another person's statement needs merit.manage (one's own: tests/test_merit_pages.py)
+    Endpoint("merit overview", "GET", "/merit", "merit.view"),
+    Endpoint("merit statement of another", "GET", "/merit/{user}", "merit.manage"),
+    Endpoint("new merit entry page", "GET", "/merit/new", "merit.manage"),
+    Endpoint(
+        "enter merit entry",
+        "POST",
+        "/merit/new",
+        "merit.manage",
+        lambda ctx: {"user": str(ctx["user"]), "level": "commendation", "reason": "Matrix"},
+    ),
+    Endpoint("outlet grading", "GET", "/grading", "kpi.view"),
     Endpoint("log out", "POST", "/logout", None),
 )
 POSTS = tuple(e for e in ENDPOINTS if e.method == "POST")
@@ -542,8 +557,13 @@ def test_every_guarded_route_is_in_the_matrix(world):
 
 @pytest.mark.parametrize(
     "endpoint",
-    # The download view checks ticket.view itself, by what the file belongs to.
-    [e for e in ENDPOINTS if e.permission and e.name != "attachment download"],
+    # The download view checks ticket.view itself, by what the file belongs to; the
+    # statement view requires merit.view and wants merit.manage for someone else's.
+    [
+        e
+        for e in ENDPOINTS
+        if e.permission and e.name not in ("attachment download", "merit statement of another")
+    ],
     ids=lambda e: e.name,
 )
 def test_matrix_permission_is_the_one_the_view_requires(world, endpoint):

@@ -332,6 +332,66 @@ def _create_complaint_tables(db: peewee.Database) -> None:
         db.create_tables(frozen)
 
 
+class _MeritEntryV1(peewee.Model):
+    """The merit_entry table as the merit migration creates it (frozen)."""
+
+    user = peewee.ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    at = peewee.DateTimeField(default=utcnow)
+    level = peewee.CharField(max_length=20)
+    amount_cents = peewee.IntegerField(default=0)
+    reason = peewee.CharField(max_length=500)
+    source = peewee.CharField(max_length=10)
+    rule = peewee.CharField(max_length=80, default="")
+    ticket = peewee.ForeignKeyField(Ticket, null=True, backref="+", on_delete="SET NULL")
+    source_key = peewee.CharField(max_length=200, null=True, unique=True)
+    entered_by = peewee.ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    created_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "merit_entry"
+        legacy_table_names = False
+        indexes = ((("user", "at"), False), (("at",), False))
+
+
+class _MeritCursorV1(peewee.Model):
+    """The merit_cursor table as the merit migration creates it (frozen)."""
+
+    name = peewee.CharField(max_length=40, primary_key=True)
+    last_event_id = peewee.BigIntegerField(default=0)
+    updated_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "merit_cursor"
+        legacy_table_names = False
+
+
+def _create_merit_tables(db: peewee.Database) -> None:
+    frozen = [_MeritEntryV1, _MeritCursorV1]
+    with db.bind_ctx(frozen, bind_refs=False, bind_backrefs=False):
+        db.create_tables(frozen)
+
+
+# Migration 16's indexes (the KPI figures' range scans), kept out of the model classes so
+# that only this migration creates them; IF NOT EXISTS makes it safe to run on any base.
+KPI_INDEXES = (
+    # clocks stopped in a period, read from the index alone (state, metric, minutes, ticket)
+    (
+        "ticket_sla_kpi_stopped",
+        "ticket_sla",
+        ("stopped_at", "state", "metric", "elapsed_seconds", "ticket_id"),
+    ),
+    # tickets resolved in a period (first-time fix), open at a period's end (backlog)
+    ("ticket_kpi_resolved", "ticket", ("resolved_at",)),
+    # an asset's earlier resolved ticket (repeat repairs)
+    ("ticket_kpi_asset_resolved", "ticket", ("asset_id", "resolved_at")),
+)
+
+
+def _add_kpi_indexes(db: peewee.Database) -> None:
+    for name, table, columns in KPI_INDEXES:
+        db.execute_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})")
+
+
 MIGRATIONS = [
     Migration(1, "create core tables", _create_core_tables),
     Migration(2, "create SLA tables", _create_sla_tables),
@@ -346,7 +406,10 @@ MIGRATIONS = [
     Migration(
         11, "create ticket links (a parent incident and its tickets)", _create_ticket_link_table
     ),
-    # 12 belongs to the callbacks branch; this no-op stands in for it until the merge.
     Migration(12, "create callbacks (回访) after resolution", _create_callback_table),
     Migration(13, "create the complaint ledger and its step log", _create_complaint_tables),
+    # Merit points: 14 in the issue-7 plan (callbacks 12, complaints 13).
+    Migration(14, "create the merit ledger and its awarding cursor", _create_merit_tables),
+    Migration(15, "reserved (outlet grading)", lambda db: None),
+    Migration(16, "add the KPI figures' indexes", _add_kpi_indexes),
 ]

@@ -1,0 +1,1 @@
+"""Merit and demerit points: the ledger, the rules that award points, monthly statements."""
