@@ -118,10 +118,11 @@ def demo_command(ctx: click.Context, per_plugin: int, seed: int) -> None:
         created = _run_demo(app, per_plugin, seed, create_demo_data)
         logins = demo_logins(app)
         if created:
-            # Bring the demo's SLA clocks to today: breaches and escalations on timelines.
-            from server.sla.sweep import sweep
+            # One periodic round brings the demo to today: SLA breaches and escalations on
+            # the timelines, overdue complaint stages escalated, merit points awarded.
+            from server.jobs import run_sweep
 
-            sweep(app.extensions["aftersales"].registry)
+            run_sweep(app)
     click.echo(f"created {created} demo tickets" if created else "demo data was already present")
     _print_logins(logins)
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 from server.app import create_app
 from server.auth import authenticate
 from server.db import database
-from server.models import Ticket, User
+from server.models import Ticket, TicketEvent, User
 from server.plugins import available_plugins
 
 AFTERSALES = Path(sys.executable).parent / "aftersales"
@@ -288,3 +288,25 @@ def test_serve_refuses_a_bad_port_before_starting(config_file, port):
     result = run(config_file, "serve", "--port", port)
     assert result.exit_code == 2
     assert "port" in result.stderr.lower()
+
+
+def test_demo_runs_one_periodic_round_so_breaches_already_cost_points(demo_config):
+    with demo_config.open("a", encoding="utf-8") as config:
+        config.write(
+            '[[merit.rules]]\nname = "sla_breach"\nevent = "sla_breached"\n'
+            'who = "assignee"\nlevel = "warning"\n'
+        )
+    result = run(demo_config, "demo", "--tickets", "6")
+    assert result.exit_code == 0, result.output
+    from server.merit.models import MeritEntry
+
+    app = create_app(demo_config)
+    with app.app_context(), database.connection_context():
+        breaches = (
+            TicketEvent.select()
+            .join(Ticket)
+            .where((TicketEvent.kind == "sla_breached") & Ticket.assignee.is_null(False))
+            .count()
+        )
+        assert breaches > 0
+        assert MeritEntry.select().where(MeritEntry.rule == "sla_breach").count() == breaches
