@@ -8,7 +8,7 @@ import os
 import tomllib
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -238,20 +238,8 @@ def parse_config(raw: Mapping[str, Any], path: Path | str = "<memory>") -> Confi
         if key == "sla":
             sections["sla"] = value  # checked below, once the time zone is known
             continue
-        if key == "dispatch":
-            sections["dispatch"] = _dispatch_settings(value, path)
-            continue
-        if key == "callbacks":
-            sections["callbacks"] = _callback_settings(value, path)
-            continue
-        if key == "complaints":
-            sections["complaints"] = _complaint_settings(value, path)
-            continue
-        if key == "merit":
-            sections["merit"] = _merit_settings(value, path)
-            continue
-        if key == "grading":
-            sections["grading"] = _grading_settings(value, path)
+        if key in SECTION_PARSERS:
+            sections[key] = _parsed_section(SECTION_PARSERS[key], value, path)
             continue
         if key not in hints or key == "source":
             raise ConfigError(path, key, "unknown section")
@@ -289,37 +277,20 @@ def _sla_settings(raw: Any, default_timezone: str, path: Path | str) -> SlaSetti
         raise ConfigError(path, exc.key, exc.problem) from None
 
 
-def _dispatch_settings(raw: Any, path: Path | str) -> DispatchSettings:
+# Sections with their own parser module (each raises SettingsError naming the key).
+SECTION_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "dispatch": parse_dispatch,
+    "callbacks": parse_callbacks,
+    "complaints": parse_complaints,
+    "merit": parse_merit,
+    "grading": parse_grading,
+}
+
+
+def _parsed_section(parse: Callable[[Any], Any], raw: Any, path: Path | str) -> Any:
+    """``parse(raw)``, its SettingsError turned into the config file's one-line error."""
     try:
-        return parse_dispatch(raw)
-    except SettingsError as exc:
-        raise ConfigError(path, exc.key, exc.problem) from None
-
-
-def _merit_settings(raw: Any, path: Path | str) -> MeritSettings:
-    try:
-        return parse_merit(raw)
-    except SettingsError as exc:
-        raise ConfigError(path, exc.key, exc.problem) from None
-
-
-def _grading_settings(raw: Any, path: Path | str) -> GradingSettings:
-    try:
-        return parse_grading(raw)
-    except SettingsError as exc:
-        raise ConfigError(path, exc.key, exc.problem) from None
-
-
-def _complaint_settings(raw: Any, path: Path | str) -> ComplaintSettings:
-    try:
-        return parse_complaints(raw)
-    except SettingsError as exc:
-        raise ConfigError(path, exc.key, exc.problem) from None
-
-
-def _callback_settings(raw: Any, path: Path | str) -> CallbackSettings:
-    try:
-        return parse_callbacks(raw)
+        return parse(raw)
     except SettingsError as exc:
         raise ConfigError(path, exc.key, exc.problem) from None
 
