@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from server.sla.settings import SettingsError
+from server.sla.settings import SettingsError, checked_table
 
 # Working hours each open stage may take before it is overdue (sane defaults for a call
 # centre: record the same morning, investigate within two working days, and so on).
@@ -45,11 +45,7 @@ def _hours(value: Any, key: str) -> float:
 
 def parse_complaints(raw: Any) -> ComplaintSettings:
     """The ``[complaints]`` table → settings; raises :class:`SettingsError` naming the key."""
-    if not isinstance(raw, Mapping):
-        raise SettingsError("complaints", "must be a table, e.g. [complaints]")
-    for key in raw:
-        if key not in SECTION_KEYS:
-            raise SettingsError(f"complaints.{key}", "unknown key")
+    checked_table(raw, "complaints", SECTION_KEYS, "must be a table, e.g. [complaints]")
     calendar = raw.get("calendar", "24x7")
     if not isinstance(calendar, str) or not calendar:
         raise SettingsError("complaints.calendar", "must be a calendar name")

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from server.sla.settings import SettingsError
+from server.sla.settings import SettingsError, checked_table
 
 STRATEGIES = ("manual", "round_robin", "least_load", "skill_region")
 RULE_KEYS = ("plugin", "services", "rule", "outlet", "match_skill", "auto")
@@ -71,11 +71,7 @@ class DispatchSettings:
 
 def parse_dispatch(raw: Any) -> DispatchSettings:
     """The ``[dispatch]`` table → settings; raises :class:`SettingsError` naming the key."""
-    if not isinstance(raw, Mapping):
-        raise SettingsError("dispatch", "must be a table, e.g. [dispatch]")
-    for key in raw:
-        if key not in SECTION_KEYS:
-            raise SettingsError(f"dispatch.{key}", "unknown key")
+    checked_table(raw, "dispatch", SECTION_KEYS, "must be a table, e.g. [dispatch]")
     default_rule = raw.get("default_rule", "manual")
     if default_rule not in STRATEGIES:
         raise SettingsError("dispatch.default_rule", f"must be one of {', '.join(STRATEGIES)}")
@@ -91,11 +87,7 @@ def parse_dispatch(raw: Any) -> DispatchSettings:
 
 def _parse_rule(table: Any, number: int) -> DispatchRule:
     prefix = f"dispatch.rules[{number}]"
-    if not isinstance(table, Mapping):
-        raise SettingsError(prefix, "must be a table")
-    for key in table:
-        if key not in RULE_KEYS:
-            raise SettingsError(f"{prefix}.{key}", "unknown key")
+    checked_table(table, prefix, RULE_KEYS)
     strategy = table.get("rule")
     if strategy not in STRATEGIES:
         raise SettingsError(f"{prefix}.rule", f"must be one of {', '.join(STRATEGIES)}")

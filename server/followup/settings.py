@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from server.sla.settings import SettingsError
+from server.sla.settings import SettingsError, checked_table
 
 UNSATISFIED_ACTIONS = ("reopen", "complaint")
 SECTION_KEYS = (
@@ -97,11 +97,7 @@ class CallbackSettings:
 
 def parse_callbacks(raw: Any) -> CallbackSettings:
     """The ``[callbacks]`` table → settings; raises :class:`SettingsError` naming the key."""
-    if not isinstance(raw, Mapping):
-        raise SettingsError("callbacks", "must be a table, e.g. [callbacks]")
-    for key in raw:
-        if key not in SECTION_KEYS:
-            raise SettingsError(f"callbacks.{key}", "unknown key")
+    checked_table(raw, "callbacks", SECTION_KEYS, "must be a table, e.g. [callbacks]")
     days = _days(raw.get("due_working_days", 3), "callbacks.due_working_days")
     calendar = raw.get("calendar", "")
     if not isinstance(calendar, str):
@@ -145,11 +141,7 @@ def parse_callbacks(raw: Any) -> CallbackSettings:
 
 def _parse_rule(table: Any, number: int) -> CallbackRule:
     prefix = f"callbacks.rules[{number}]"
-    if not isinstance(table, Mapping):
-        raise SettingsError(prefix, "must be a table")
-    for key in table:
-        if key not in RULE_KEYS:
-            raise SettingsError(f"{prefix}.{key}", "unknown key")
+    checked_table(table, prefix, RULE_KEYS)
     plugin = table.get("plugin")
     if not isinstance(plugin, str) or not plugin:
         raise SettingsError(f"{prefix}.plugin", "must be a plugin (industry) name")

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from server.sla.settings import SettingsError
+from server.sla.settings import SettingsError, checked_table
 
 
 @dataclass(frozen=True)
@@ -61,11 +61,7 @@ class GradingSettings:
 
 def parse_grading(raw: Any) -> GradingSettings:
     """The ``[grading]`` table → settings; raises :class:`SettingsError` naming the key."""
-    if not isinstance(raw, Mapping):
-        raise SettingsError("grading", "must be a table, e.g. [grading]")
-    for key in raw:
-        if key != "grades":
-            raise SettingsError(f"grading.{key}", "unknown key")
+    checked_table(raw, "grading", ("grades",), "must be a table, e.g. [grading]")
     grades_raw = raw.get("grades", [])
     if not isinstance(grades_raw, list):
         raise SettingsError("grading.grades", "must be an array of tables: [[grading.grades]]")
@@ -91,11 +87,7 @@ def parse_grading(raw: Any) -> GradingSettings:
 
 def _parse_grade(table: Any, number: int) -> Grade:
     prefix = f"grading.grades[{number}]"
-    if not isinstance(table, Mapping):
-        raise SettingsError(prefix, "must be a table")
-    for key in table:
-        if key not in GRADE_KEYS:
-            raise SettingsError(f"{prefix}.{key}", "unknown key")
+    checked_table(table, prefix, GRADE_KEYS)
     name = table.get("grade")
     if not isinstance(name, str) or not name.strip() or len(name) > 10:
         raise SettingsError(f"{prefix}.grade", 'must be a short name such as "A" (≤ 10 characters)')

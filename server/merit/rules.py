@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from server.merit.levels import LEVELS, is_positive
-from server.sla.settings import SettingsError
+from server.sla.settings import SettingsError, checked_table
 
 RULE_KEYS = ("name", "event", "when", "who", "level", "amount")
 WHO = ("assignee", "actor", "staff")
@@ -119,11 +119,7 @@ class MeritSettings:
 
 def parse_merit(raw: Any) -> MeritSettings:
     """The ``[merit]`` table → settings; raises :class:`SettingsError` naming the key."""
-    if not isinstance(raw, Mapping):
-        raise SettingsError("merit", "must be a table, e.g. [merit]")
-    for key in raw:
-        if key != "rules":
-            raise SettingsError(f"merit.{key}", "unknown key")
+    checked_table(raw, "merit", ("rules",), "must be a table, e.g. [merit]")
     rules_raw = raw.get("rules", [])
     if not isinstance(rules_raw, list):
         raise SettingsError("merit.rules", "must be an array of tables: [[merit.rules]]")
@@ -138,11 +134,7 @@ def parse_merit(raw: Any) -> MeritSettings:
 
 def _parse_rule(table: Any, number: int) -> MeritRule:
     prefix = f"merit.rules[{number}]"
-    if not isinstance(table, Mapping):
-        raise SettingsError(prefix, "must be a table")
-    for key in table:
-        if key not in RULE_KEYS:
-            raise SettingsError(f"{prefix}.{key}", "unknown key")
+    checked_table(table, prefix, RULE_KEYS)
     name = table.get("name")
     if not isinstance(name, str) or not _NAME.match(name):
         raise SettingsError(

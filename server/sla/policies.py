@@ -14,7 +14,7 @@ from server.plugin_api import (
     SlaMatch,
     SlaPolicy,
 )
-from server.sla.settings import SettingsError
+from server.sla.settings import SettingsError, checked_table
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 MATCH_KEYS = ("services", "priorities", "customer_tiers", "region_classes", "entitlements")
@@ -132,11 +132,7 @@ def _parse_policy(name: str, table: Any) -> SlaPolicy:
 def _parse_target(metric: str, table: Any, prefix: str) -> MetricTarget:
     from server.workflow import STATUSES
 
-    if not isinstance(table, dict):
-        raise SettingsError(prefix, "must be a table")
-    for key in table:
-        if key not in TARGET_KEYS:
-            raise SettingsError(f"{prefix}.{key}", "unknown key")
+    checked_table(table, prefix, TARGET_KEYS)
     calendar = table.get("calendar", "24x7")
     if not isinstance(calendar, str) or not calendar:
         raise SettingsError(f"{prefix}.calendar", "must be a calendar name")
@@ -190,11 +186,7 @@ def parse_rules(raw: Any) -> list[SlaRule]:
     rules = []
     for number, table in enumerate(raw, start=1):
         prefix = f"sla.rules[{number}]"
-        if not isinstance(table, dict):
-            raise SettingsError(prefix, "must be a table")
-        for key in table:
-            if key not in RULE_KEYS:
-                raise SettingsError(f"{prefix}.{key}", "unknown key")
+        checked_table(table, prefix, RULE_KEYS)
         policy = table.get("policy")
         if not isinstance(policy, str) or not policy:
             raise SettingsError(f"{prefix}.policy", "must name a policy")

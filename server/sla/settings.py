@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -38,6 +38,23 @@ class SettingsError(ValueError):
         self.key = key
         self.problem = problem
         super().__init__(f"{key}: {problem}")
+
+
+def checked_table(
+    table: Any, key: str, allowed: Collection[str], problem: str = "must be a table"
+) -> Mapping[str, Any]:
+    """``table`` when it is a TOML table holding only ``allowed`` keys.
+
+    :param key: the dotted key of the table, for the error (e.g. ``merit.rules[2]``).
+    :param problem: what to say when it is not a table (e.g. "must be a table, e.g. [merit]").
+    :raises SettingsError: naming the table or its first unknown key.
+    """
+    if not isinstance(table, Mapping):
+        raise SettingsError(key, problem)
+    for name in table:
+        if name not in allowed:
+            raise SettingsError(f"{key}.{name}", "unknown key")
+    return table
 
 
 @dataclass(frozen=True)
