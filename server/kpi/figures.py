@@ -158,11 +158,16 @@ def select_in_scope(
     *,
     extra_group: Iterable[peewee.Node] = (),
     grouped: bool = True,
+    always_join: bool = False,
 ) -> peewee.ModelSelect:
+    """``columns`` of ``base`` (the ticket table, or one with a ``ticket`` key, joined to
+    it only when a grouping or filter needs it or ``always_join``), grouped by the
+    grouping's key and ``extra_group``."""
     key = group_key(group_by)
     selected = ([key.alias("k")] if key is not None else []) + list(columns)
     query = base.select(*selected)
-    if base is not Ticket:
+    scoped_at_all = group_by is not None or bool(plugin) or outlet_id is not None
+    if base is not Ticket and (scoped_at_all or always_join):
         query = query.join(Ticket, on=(base.ticket == Ticket.id))
     query = scoped(query, group_by, plugin, outlet_id)
     if grouped:
@@ -437,7 +442,15 @@ def _sla_medians(
         fn.ROW_NUMBER()
         .over(partition_by=partition, order_by=[TicketSla.elapsed_seconds])
         .alias("rn"),
-        fn.COUNT(TicketSla.id).over(partition_by=partition).alias("n"),
+        # the same window as ROW_NUMBER's (one sort), framed over the whole partition
+        fn.COUNT(TicketSla.id)
+        .over(
+            partition_by=partition,
+            order_by=[TicketSla.elapsed_seconds],
+            start=peewee.Window.preceding(),
+            end=peewee.Window.following(),
+        )
+        .alias("n"),
     ]
     inner = select_in_scope(TicketSla, columns, group_by, plugin, outlet, grouped=False).where(
         _stopped_in(start, end)
@@ -458,7 +471,12 @@ def _sla_medians(
     return out
 
 
-def _open_at(end: dt.datetime) -> peewee.Node:
+def _open_at(end: dt.datetime, still_unresolved: bool) -> peewee.Node:
+    """Tickets open at ``end``: ``still_unresolved`` picks those never resolved (not
+    cancelled before the end), else those resolved only after it. Two queries rather
+    than one OR, so each reads its own range of the resolved_at index (migration 16)."""
+    if not still_unresolved:
+        return (Ticket.resolved_at >= end) & (Ticket.created_at < end)
     cancelled_before = fn.EXISTS(
         TicketStatusPeriod.select(SQL("1")).where(
             (TicketStatusPeriod.ticket == Ticket.id)
@@ -467,8 +485,8 @@ def _open_at(end: dt.datetime) -> peewee.Node:
         )
     )
     return (
-        (Ticket.created_at < end)
-        & (Ticket.resolved_at.is_null() | (Ticket.resolved_at >= end))
+        Ticket.resolved_at.is_null()
+        & (Ticket.created_at < end)
         & (Ticket.closed_at.is_null() | (Ticket.closed_at >= end))
         & ~((Ticket.status == "cancelled") & cancelled_before)
     )
@@ -477,14 +495,30 @@ def _open_at(end: dt.datetime) -> peewee.Node:
 def _backlog(
     end: dt.datetime, group_by: str | None, plugin: str | None, outlet: int | None
 ) -> list[tuple[Key, int, Any, float]]:
+    """Per group: how many tickets were open at ``end``, the oldest one's creation, and
+    the mean creation time (seconds since 1970)."""
     columns = [fn.COUNT(Ticket.id), fn.MIN(Ticket.created_at), fn.AVG(epoch(Ticket.created_at))]
-    query = select_in_scope(Ticket, columns, group_by, plugin, outlet).where(_open_at(end))
-    out = []
-    for record in query.tuples():
-        key, (count, oldest, mean_epoch) = _key_of(record, group_by)
-        if count:
-            out.append((key, count, oldest, mean_epoch))
-    return out
+    merged: dict[Key, tuple[int, Any, float]] = {}
+    for unresolved in (True, False):
+        query = select_in_scope(Ticket, columns, group_by, plugin, outlet).where(
+            _open_at(end, unresolved)
+        )
+        for record in query.tuples():
+            key, (count, oldest, mean_epoch) = _key_of(record, group_by)
+            if not count:
+                continue
+            oldest = as_datetime(oldest)
+            if key in merged:
+                n, first, mean = merged[key]
+                total = n + count
+                merged[key] = (
+                    total,
+                    min(first, oldest),
+                    (mean * n + float(mean_epoch) * count) / total,
+                )
+            else:
+                merged[key] = (count, oldest, float(mean_epoch))
+    return [(key, n, first, mean) for key, (n, first, mean) in merged.items()]
 
 
 def _first_time_fix(
@@ -583,9 +617,9 @@ def _complaints(
     outlet: int | None,
 ) -> list[tuple[Key, int]]:
     """Per group: complaints received in the period about one of its tickets."""
-    query = select_in_scope(Complaint, [fn.COUNT(Complaint.id)], group_by, plugin, outlet).where(
-        (Complaint.received_at >= start) & (Complaint.received_at < end)
-    )
+    query = select_in_scope(
+        Complaint, [fn.COUNT(Complaint.id)], group_by, plugin, outlet, always_join=True
+    ).where((Complaint.received_at >= start) & (Complaint.received_at < end))
     out = []
     for record in query.tuples():
         key, (count,) = _key_of(record, group_by)
