@@ -341,8 +341,9 @@ KPI_INDEXES = (
         "ticket_sla",
         ("stopped_at", "state", "metric", "elapsed_seconds", "ticket_id"),
     ),
-    # tickets resolved in a period (first-time fix), open at a period's end (backlog)
-    ("ticket_kpi_resolved", "ticket", ("resolved_at",)),
+    # tickets resolved in a period (first-time fix), open at a period's end (backlog:
+    # resolved after the end yet created before it, read from the index alone)
+    ("ticket_kpi_resolved_created", "ticket", ("resolved_at", "created_at")),
     # an asset's earlier resolved ticket (repeat repairs)
     ("ticket_kpi_asset_resolved", "ticket", ("asset_id", "resolved_at")),
 )
