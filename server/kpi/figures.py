@@ -297,8 +297,12 @@ def _entries(
     zone = zone or settings["zone"]
     window = repeat_window_days or settings["repeat_window_days"]
     start, end = period.bounds(zone)
-    scope = (group_by, plugin, outlet_id)
+    # By outlet (unfiltered): asked by assignee, whose tickets need no join to
+    # technician, then added up per outlet here.
+    outlet_of = _outlet_of_technicians() if group_by == "outlet" and outlet_id is None else None
+    scope = ("technician" if outlet_of is not None else group_by, plugin, outlet_id)
     rows: dict[Key, dict[str, Any]] = {}
+    clock_rows: list[tuple[Key, str, int, int, float, float]] = []
 
     def row(key: Key) -> dict[str, Any]:
         return rows.setdefault(key, _new_entry())
@@ -307,13 +311,7 @@ def _entries(
         for key, volume in _volume(start, end, *scope):
             row(key)["volume"] = volume
     if "median" in parts:  # the clocks read once: counts, means and medians
-        per_group, overall = _clock_figures(start, end, *scope)
-        for key, metric, met, breached, mean, median in per_group:
-            entry = row(key)
-            entry["met"][metric] = met
-            entry["breached"][metric] = breached
-            entry["mean"][metric] = mean / 60
-            entry["median"][metric] = median / 60
+        clock_rows, overall = _clock_figures(start, end, *scope, regroup=outlet_of)
         medians_out.update({metric: median / 60 for metric, median in overall.items()})
     elif "sla" in parts:
         for key, metric, met, breached, mean in _sla(start, end, *scope):
@@ -343,7 +341,23 @@ def _entries(
     if "complaints" in parts:
         for key, count in _complaints(start, end, *scope):
             row(key)["complaints"] = count
+    if outlet_of is not None:
+        by_outlet: dict[Key, list[dict[str, Any]]] = {}
+        for key, entry in rows.items():
+            by_outlet.setdefault(outlet_of.get(key), []).append(entry)
+        rows = {key: _merged(entries) for key, entries in by_outlet.items()}
+    for key, metric, met, breached, mean, median in clock_rows:
+        entry = rows.setdefault(key, _new_entry())
+        entry["met"][metric] = met
+        entry["breached"][metric] = breached
+        entry["mean"][metric] = mean / 60
+        entry["median"][metric] = median / 60
     return rows
+
+
+def _outlet_of_technicians() -> dict[Key, Key]:
+    """Each technician's outlet (None: none), by user id."""
+    return dict(Technician.select(Technician.user, Technician.outlet).tuples())
 
 
 def _merged(entries: Iterable[dict[str, Any]]) -> dict[str, Any]:
@@ -483,10 +497,12 @@ def _clock_figures(
     group_by: str | None,
     plugin: str | None,
     outlet: int | None,
+    regroup: Mapping[Key, Key] | None = None,
 ) -> tuple[list[tuple[Key, str, int, int, float, float]], dict[str, float]]:
     """The clocks stopped in the period read once (group key, metric, state, seconds):
     per group and metric met, breached, mean and median seconds; and the median per
-    metric over all groups. One range scan of the clock index instead of a GROUP BY
+    metric over all groups (``regroup``: the group keys read mapped to the keys
+    wanted). One range scan of the clock index instead of a GROUP BY
     and a window sort per grouping (the sorting is Python's, per group)."""
     columns = [TicketSla.metric, TicketSla.state, TicketSla.elapsed_seconds]
     query = select_in_scope(TicketSla, columns, group_by, plugin, outlet, grouped=False).where(
@@ -500,6 +516,12 @@ def _clock_figures(
             values.setdefault((None, metric), []).append(seconds)
             if state == MET:
                 met[None, metric] = met.get((None, metric), 0) + 1
+    elif regroup is not None:  # group keys mapped (an assignee to their outlet)
+        for key, metric, state, seconds in cursor:
+            key = regroup.get(key)
+            values.setdefault((key, metric), []).append(seconds)
+            if state == MET:
+                met[key, metric] = met.get((key, metric), 0) + 1
     else:
         for key, metric, state, seconds in cursor:
             values.setdefault((key, metric), []).append(seconds)
