@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -10,7 +11,8 @@ import pytest
 from server.config import ConfigError, parse_config
 from server.kpi import Period, figures
 from server.kpi.cache import ClosedPeriodCache
-from server.kpi.figures import KpiRow, figures_and_total
+from server.kpi.dashboard import OUTLET_PARTS
+from server.kpi.figures import KpiRow, figures_and_total, outlets_from_technicians
 from tests.conftest import build_app
 from tests.kpi_data import EVIL, SLA_CONFIG, build_month, kpi_app
 
@@ -203,6 +205,22 @@ def test_the_total_of_the_groups_is_the_ungrouped_row(month: Any, group_by: str)
     assert total.mean_minutes == pytest.approx(alone.mean_minutes)
     assert total.backlog_age_mean_days == pytest.approx(alone.backlog_age_mean_days)
     assert total.backlog_age_max_days == pytest.approx(alone.backlog_age_max_days)
+
+
+@pytest.mark.parametrize("plugin", [None, "sample"])
+def test_outlets_added_up_from_technicians_are_the_outlet_rows(
+    month: Any, plugin: str | None
+) -> None:
+    asked, _total = figures_and_total(MARCH, "outlet", plugin=plugin, parts=OUTLET_PARTS)
+    added = outlets_from_technicians(figures(MARCH, "technician", plugin=plugin))
+    assert [r.key for r in added] == [r.key for r in asked]
+    assert any(r.volume for r in asked)
+    for mine, theirs in zip(added, asked, strict=True):
+        assert mine.label == theirs.label
+        assert mine.mean_minutes == pytest.approx(theirs.mean_minutes)
+        assert dataclasses.replace(mine, mean_minutes={}) == dataclasses.replace(
+            theirs, mean_minutes={}
+        )
 
 
 def test_closed_period_cache() -> None:

@@ -114,6 +114,12 @@ def test_bad_periods_are_422_with_the_message(kpi: Any) -> None:
     assert "A period spans at most 731 days." in response.get_data(as_text=True)
     assert kpi.get("/kpi?period=custom&start=soon&end=2026-01-01").status_code == 422
     assert kpi.get("/kpi?month=13").status_code == 422
+    assert kpi.get("/kpi?plugin=nope").status_code == 422
+
+
+def test_plugin_filter(kpi: Any) -> None:
+    rows = csv_rows(kpi.get(MARCH + "&plugin=sample&table=summary&format=csv"))
+    assert rows[1][:2] == ["工单量", "7"]
     assert kpi.get("/kpi?group=weather").status_code == 422
     assert kpi.get("/kpi?period=custom&format=csv").status_code == 400
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from server.kpi.cache import ClosedPeriodCache
-from server.kpi.figures import KpiRow, figures_and_total
+from server.kpi.figures import KpiRow, figures_and_total, outlets_from_technicians
 from server.kpi.period import Period
 from server.kpi.series import TrendPoint, breach_heatmap, trend, trend_step
 from server.models import utcnow
@@ -69,6 +69,8 @@ def period_figures(
         return PeriodFigures(rows, total)
     if group_by == "outlet":
         outlets = rows
+    elif group_by == "technician":
+        outlets = outlets_from_technicians(rows)
     else:
         outlets, _total = figures_and_total(
             period, "outlet", plugin=plugin, zone=zone, parts=OUTLET_PARTS

@@ -2,8 +2,9 @@
 
 ``figures(period, group_by)`` answers one :class:`KpiRow` per group (plugin, outlet,
 team, technician, or one row for everything). Each figure is one GROUP BY query over
-the period's rows, so the cost grows with the number of groups, not of tickets in
-Python. What each figure counts:
+the period's rows, except the clock figures: the period's clocks are read once and
+counted, averaged and sorted per group in Python (the medians need every value).
+What each figure counts:
 
 - ``volume``: tickets created in the period.
 - ``met`` / ``breached`` / ``on_time_rate`` per SLA metric: clocks whose event (first
@@ -32,6 +33,7 @@ Python. What each figure counts:
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +43,7 @@ import peewee
 from peewee import JOIN, SQL, Case, fn
 
 from server.complaints.models import Complaint
+from server.db import database
 from server.dispatch.models import Outlet, Technician
 from server.dispatch.reports import RESOLVED_OUTCOMES, ServiceReport
 from server.followup.models import Callback
@@ -158,11 +161,16 @@ def select_in_scope(
     *,
     extra_group: Iterable[peewee.Node] = (),
     grouped: bool = True,
+    always_join: bool = False,
 ) -> peewee.ModelSelect:
+    """``columns`` of ``base`` (the ticket table, or one with a ``ticket`` key, joined to
+    it only when a grouping or filter needs it or ``always_join``), grouped by the
+    grouping's key and ``extra_group``."""
     key = group_key(group_by)
     selected = ([key.alias("k")] if key is not None else []) + list(columns)
     query = base.select(*selected)
-    if base is not Ticket:
+    scoped_at_all = group_by is not None or bool(plugin) or outlet_id is not None
+    if base is not Ticket and (scoped_at_all or always_join):
         query = query.join(Ticket, on=(base.ticket == Ticket.id))
     query = scoped(query, group_by, plugin, outlet_id)
     if grouped:
@@ -215,17 +223,48 @@ def figures_and_total(
     parts: frozenset[str] = ALL_PARTS,
 ) -> tuple[list[KpiRow], KpiRow]:
     """:func:`figures` per group and the total over all groups, cheaper than two calls:
-    the groups cover every ticket once, so the total adds them up; only the medians
-    are asked of the database again. ``parts`` limits the figures computed (the rest
-    stay zero/None)."""
-    entries = _entries(period, group_by, plugin, outlet_id, zone, repeat_window_days, parts)
+    the groups cover every ticket once, so the total adds them up, and the medians
+    over all groups come from the same read of the clocks. ``parts`` limits the figures
+    computed (the rest stay zero/None)."""
+    medians: dict[str, float] = {}
+    entries = _entries(
+        period, group_by, plugin, outlet_id, zone, repeat_window_days, parts, medians
+    )
     total = _merged(entries.values())
-    if "median" in parts:
-        settings = _app_settings()
-        start, end = period.bounds(zone or settings["zone"])
-        for _key, metric, median in _sla_medians(start, end, None, plugin, outlet_id):
-            total["median"][metric] = float(median) / 60 if median is not None else None
+    total["median"].update(medians)
     return _rows(group_by, entries), _kpi_row(None, ALL, total)
+
+
+def outlets_from_technicians(rows: Iterable[KpiRow]) -> list[KpiRow]:
+    """Per outlet (the technician's ``Technician.outlet``), the volume, clock counts and
+    means, and satisfaction of technician rows added up: what
+    ``figures_and_total(period, "outlet", parts={"volume", "sla", "satisfaction"})``
+    answers, without reading the tables again. Other figures stay zero/None."""
+    technicians = [r for r in rows if r.key is not None]
+    outlet_of = (
+        dict(
+            Technician.select(Technician.user, Technician.outlet)
+            .where(Technician.user.in_([r.key for r in technicians]))
+            .tuples()
+        )
+        if technicians
+        else {}
+    )
+    grouped: dict[Key, list[dict[str, Any]]] = {}
+    for r in rows:
+        if not (r.volume or r.met or r.satisfaction_total):
+            continue  # in no part the outlet figures ask for
+        entry = {
+            "volume": r.volume,
+            "met": dict(r.met),
+            "breached": dict(r.breached),
+            "mean": dict(r.mean_minutes),
+            "median": {},
+            "satisfaction": list(r.satisfaction_counts),
+        }
+        grouped.setdefault(outlet_of.get(r.key), []).append(entry)
+    entries = {key: _merged(parts) for key, parts in grouped.items()}
+    return _rows("outlet", entries)
 
 
 def _new_entry() -> dict[str, Any]:
@@ -246,16 +285,24 @@ def _entries(
     zone: dt.tzinfo | None,
     repeat_window_days: int | None,
     parts: frozenset[str] = ALL_PARTS,
+    medians_out: dict[str, float] | None = None,
 ) -> dict[Key, dict[str, Any]]:
-    """The raw figures per group key, one GROUP BY query per part."""
+    """The raw figures per group key, one query per part; with the medians, the
+    medians over all groups go into ``medians_out``."""
+    if medians_out is None:
+        medians_out = {}
     if group_by is not None and group_by not in GROUPINGS:
         raise ValueError(f"unknown grouping {group_by!r}")
     settings = _app_settings()
     zone = zone or settings["zone"]
     window = repeat_window_days or settings["repeat_window_days"]
     start, end = period.bounds(zone)
-    scope = (group_by, plugin, outlet_id)
+    # By outlet (unfiltered): asked by assignee, whose tickets need no join to
+    # technician, then added up per outlet here.
+    outlet_of = _outlet_of_technicians() if group_by == "outlet" and outlet_id is None else None
+    scope = ("technician" if outlet_of is not None else group_by, plugin, outlet_id)
     rows: dict[Key, dict[str, Any]] = {}
+    clock_rows: list[tuple[Key, str, int, int, float, float]] = []
 
     def row(key: Key) -> dict[str, Any]:
         return rows.setdefault(key, _new_entry())
@@ -263,15 +310,15 @@ def _entries(
     if "volume" in parts:
         for key, volume in _volume(start, end, *scope):
             row(key)["volume"] = volume
-    if "sla" in parts:
+    if "median" in parts:  # the clocks read once: counts, means and medians
+        clock_rows, overall = _clock_figures(start, end, *scope, regroup=outlet_of)
+        medians_out.update({metric: median / 60 for metric, median in overall.items()})
+    elif "sla" in parts:
         for key, metric, met, breached, mean in _sla(start, end, *scope):
             entry = row(key)
             entry["met"][metric] = int(met or 0)
             entry["breached"][metric] = int(breached or 0)
             entry["mean"][metric] = float(mean) / 60 if mean is not None else None
-    if "median" in parts:
-        for key, metric, median in _sla_medians(start, end, *scope):
-            row(key)["median"][metric] = float(median) / 60 if median is not None else None
     if "backlog" in parts:
         end_epoch = end.replace(tzinfo=dt.UTC).timestamp()
         for key, count, oldest, mean_epoch in _backlog(end, *scope):
@@ -294,7 +341,23 @@ def _entries(
     if "complaints" in parts:
         for key, count in _complaints(start, end, *scope):
             row(key)["complaints"] = count
+    if outlet_of is not None:
+        by_outlet: dict[Key, list[dict[str, Any]]] = {}
+        for key, entry in rows.items():
+            by_outlet.setdefault(outlet_of.get(key), []).append(entry)
+        rows = {key: _merged(entries) for key, entries in by_outlet.items()}
+    for key, metric, met, breached, mean, median in clock_rows:
+        entry = rows.setdefault(key, _new_entry())
+        entry["met"][metric] = met
+        entry["breached"][metric] = breached
+        entry["mean"][metric] = mean / 60
+        entry["median"][metric] = median / 60
     return rows
+
+
+def _outlet_of_technicians() -> dict[Key, Key]:
+    """Each technician's outlet (None: none), by user id."""
+    return dict(Technician.select(Technician.user, Technician.outlet).tuples())
 
 
 def _merged(entries: Iterable[dict[str, Any]]) -> dict[str, Any]:
@@ -420,45 +483,75 @@ def _sla(
     return out
 
 
-def _sla_medians(
+def _median(ordered: list[float]) -> float:
+    """The middle value of a sorted non-empty list (the mean of the middle two)."""
+    half = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[half]
+    return (ordered[half - 1] + ordered[half]) / 2
+
+
+def _clock_figures(
     start: dt.datetime,
     end: dt.datetime,
     group_by: str | None,
     plugin: str | None,
     outlet: int | None,
-) -> list[tuple[Key, str, float | None]]:
-    """The median elapsed seconds per group and metric: the middle one (or the mean of
-    the middle two) by ROW_NUMBER over the group's clocks, in SQL."""
-    key = group_key(group_by)
-    partition = ([key] if key is not None else []) + [TicketSla.metric]
-    columns = [
-        TicketSla.metric.alias("m"),
-        TicketSla.elapsed_seconds.alias("v"),
-        fn.ROW_NUMBER()
-        .over(partition_by=partition, order_by=[TicketSla.elapsed_seconds])
-        .alias("rn"),
-        fn.COUNT(TicketSla.id).over(partition_by=partition).alias("n"),
-    ]
-    inner = select_in_scope(TicketSla, columns, group_by, plugin, outlet, grouped=False).where(
+    regroup: Mapping[Key, Key] | None = None,
+) -> tuple[list[tuple[Key, str, int, int, float, float]], dict[str, float]]:
+    """The clocks stopped in the period read once (group key, metric, state, seconds):
+    per group and metric met, breached, mean and median seconds; and the median per
+    metric over all groups (``regroup``: the group keys read mapped to the keys
+    wanted). One range scan of the clock index instead of a GROUP BY
+    and a window sort per grouping (the sorting is Python's, per group)."""
+    columns = [TicketSla.metric, TicketSla.state, TicketSla.elapsed_seconds]
+    query = select_in_scope(TicketSla, columns, group_by, plugin, outlet, grouped=False).where(
         _stopped_in(start, end)
     )
-    sub = inner.alias("ordered")
-    outer_keys = ([sub.c.k] if key is not None else []) + [sub.c.m]
-    middle = (sub.c.rn == (sub.c.n + 1) / 2) | (sub.c.rn == (sub.c.n + 2) / 2)
-    query = (
-        TicketSla.select(*outer_keys, fn.AVG(sub.c.v))
-        .from_(sub)
-        .where(middle)
-        .group_by(*outer_keys)
-    )
-    out = []
-    for record in query.tuples():
-        key_value, rest = _key_of(record, group_by)
-        out.append((key_value, *rest))
-    return out
+    values: dict[tuple[Key, str], list[float]] = {}
+    met: dict[tuple[Key, str], int] = {}
+    cursor = database.execute(query)
+    if group_by is None:
+        for metric, state, seconds in cursor:
+            values.setdefault((None, metric), []).append(seconds)
+            if state == MET:
+                met[None, metric] = met.get((None, metric), 0) + 1
+    elif regroup is not None:  # group keys mapped (an assignee to their outlet)
+        for key, metric, state, seconds in cursor:
+            key = regroup.get(key)
+            values.setdefault((key, metric), []).append(seconds)
+            if state == MET:
+                met[key, metric] = met.get((key, metric), 0) + 1
+    else:
+        for key, metric, state, seconds in cursor:
+            values.setdefault((key, metric), []).append(seconds)
+            if state == MET:
+                met[key, metric] = met.get((key, metric), 0) + 1
+    per_group = []
+    overall: dict[str, list[float]] = {}
+    for (key, metric), seconds in values.items():
+        overall.setdefault(metric, []).extend(seconds)
+        seconds.sort()
+        n, on_time = len(seconds), met.get((key, metric), 0)
+        mean = math.fsum(seconds) / n
+        per_group.append((key, metric, on_time, n - on_time, mean, _median(seconds)))
+    medians = {metric: _median(sorted(seconds)) for metric, seconds in overall.items()}
+    return per_group, medians
 
 
-def _open_at(end: dt.datetime) -> peewee.Node:
+def _open_at(end: dt.datetime, still_unresolved: bool) -> peewee.Node:
+    """Tickets open at ``end``: ``still_unresolved`` picks those never resolved (not
+    cancelled before the end), else those resolved only after it. Two queries rather
+    than one OR, so each reads its own range of the (resolved_at, created_at) index
+    (migration 15)."""
+    if not still_unresolved:
+        # the ids from the (resolved_at, created_at) index alone, then only their rows
+        spanning = Ticket.alias("spanning")
+        return Ticket.id.in_(
+            spanning.select(spanning.id).where(
+                (spanning.resolved_at >= end) & (spanning.created_at < end)
+            )
+        )
     cancelled_before = fn.EXISTS(
         TicketStatusPeriod.select(SQL("1")).where(
             (TicketStatusPeriod.ticket == Ticket.id)
@@ -467,8 +560,8 @@ def _open_at(end: dt.datetime) -> peewee.Node:
         )
     )
     return (
-        (Ticket.created_at < end)
-        & (Ticket.resolved_at.is_null() | (Ticket.resolved_at >= end))
+        Ticket.resolved_at.is_null()
+        & (Ticket.created_at < end)
         & (Ticket.closed_at.is_null() | (Ticket.closed_at >= end))
         & ~((Ticket.status == "cancelled") & cancelled_before)
     )
@@ -477,14 +570,30 @@ def _open_at(end: dt.datetime) -> peewee.Node:
 def _backlog(
     end: dt.datetime, group_by: str | None, plugin: str | None, outlet: int | None
 ) -> list[tuple[Key, int, Any, float]]:
+    """Per group: how many tickets were open at ``end``, the oldest one's creation, and
+    the mean creation time (seconds since 1970)."""
     columns = [fn.COUNT(Ticket.id), fn.MIN(Ticket.created_at), fn.AVG(epoch(Ticket.created_at))]
-    query = select_in_scope(Ticket, columns, group_by, plugin, outlet).where(_open_at(end))
-    out = []
-    for record in query.tuples():
-        key, (count, oldest, mean_epoch) = _key_of(record, group_by)
-        if count:
-            out.append((key, count, oldest, mean_epoch))
-    return out
+    merged: dict[Key, tuple[int, Any, float]] = {}
+    for unresolved in (True, False):
+        query = select_in_scope(Ticket, columns, group_by, plugin, outlet).where(
+            _open_at(end, unresolved)
+        )
+        for record in query.tuples():
+            key, (count, oldest, mean_epoch) = _key_of(record, group_by)
+            if not count:
+                continue
+            oldest = as_datetime(oldest)
+            if key in merged:
+                n, first, mean = merged[key]
+                total = n + count
+                merged[key] = (
+                    total,
+                    min(first, oldest),
+                    (mean * n + float(mean_epoch) * count) / total,
+                )
+            else:
+                merged[key] = (count, oldest, float(mean_epoch))
+    return [(key, n, first, mean) for key, (n, first, mean) in merged.items()]
 
 
 def _first_time_fix(
@@ -583,9 +692,9 @@ def _complaints(
     outlet: int | None,
 ) -> list[tuple[Key, int]]:
     """Per group: complaints received in the period about one of its tickets."""
-    query = select_in_scope(Complaint, [fn.COUNT(Complaint.id)], group_by, plugin, outlet).where(
-        (Complaint.received_at >= start) & (Complaint.received_at < end)
-    )
+    query = select_in_scope(
+        Complaint, [fn.COUNT(Complaint.id)], group_by, plugin, outlet, always_join=True
+    ).where((Complaint.received_at >= start) & (Complaint.received_at < end))
     out = []
     for record in query.tuples():
         key, (count,) = _key_of(record, group_by)

@@ -371,7 +371,7 @@ def _create_merit_tables(db: peewee.Database) -> None:
         db.create_tables(frozen)
 
 
-# Migration 16's indexes (the KPI figures' range scans), kept out of the model classes so
+# Migration 15's indexes (the KPI figures' range scans), kept out of the model classes so
 # that only this migration creates them; IF NOT EXISTS makes it safe to run on any base.
 KPI_INDEXES = (
     # clocks stopped in a period, read from the index alone (state, metric, minutes, ticket)
@@ -380,8 +380,9 @@ KPI_INDEXES = (
         "ticket_sla",
         ("stopped_at", "state", "metric", "elapsed_seconds", "ticket_id"),
     ),
-    # tickets resolved in a period (first-time fix), open at a period's end (backlog)
-    ("ticket_kpi_resolved", "ticket", ("resolved_at",)),
+    # tickets resolved in a period (first-time fix), open at a period's end (backlog:
+    # resolved after the end yet created before it, read from the index alone)
+    ("ticket_kpi_resolved_created", "ticket", ("resolved_at", "created_at")),
     # an asset's earlier resolved ticket (repeat repairs)
     ("ticket_kpi_asset_resolved", "ticket", ("asset_id", "resolved_at")),
 )
@@ -410,6 +411,5 @@ MIGRATIONS = [
     Migration(13, "create the complaint ledger and its step log", _create_complaint_tables),
     # Merit points: 14 in the issue-7 plan (callbacks 12, complaints 13).
     Migration(14, "create the merit ledger and its awarding cursor", _create_merit_tables),
-    Migration(15, "reserved (outlet grading)", lambda db: None),
-    Migration(16, "add the KPI figures' indexes", _add_kpi_indexes),
+    Migration(15, "add the KPI figures' indexes", _add_kpi_indexes),
 ]
