@@ -150,6 +150,8 @@ class KpiSettings:
     repeat_window_days: int = 30
     # The dashboard keeps the figures of periods that have ended this long (0: never).
     cache_minutes: int = 10
+    # … and the figures of a period still running this long (0: always computed).
+    running_cache_seconds: int = 60
 
 
 @dataclass(frozen=True)
@@ -349,6 +351,8 @@ def _check_semantics(config: Config, path: Path | str) -> None:
         raise ConfigError(path, "kpi.repeat_window_days", "must be 1–365")
     if not 0 <= config.kpi.cache_minutes <= 1440:
         raise ConfigError(path, "kpi.cache_minutes", "must be 0–1440")
+    if not 0 <= config.kpi.running_cache_seconds <= 3600:
+        raise ConfigError(path, "kpi.running_cache_seconds", "must be 0–3600")
     url = config.database.url
     if not url.startswith(("sqlite:", "postgres://", "postgresql://", "postgresext://")):
         raise ConfigError(path, "database.url", "must start with sqlite:/// or postgresql://")

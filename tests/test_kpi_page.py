@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from server.config import ConfigError
 from server.kpi import svg
 from tests.conftest import add_ticket, build_app, ensure_user
 from tests.kpi_data import EVIL, SLA_CONFIG, build_month, kpi_app, local
@@ -203,3 +204,25 @@ def test_svg_escapes_and_handles_no_data() -> None:
     assert zero.get("class") == "chart chart-no-data"
     line = ET.fromstring(str(svg.line_chart("t", ["a"], [svg.Series("s", [2.0])])))
     assert len(list(line.iter(f"{SVG_NS}circle"))) == 1
+
+
+def test_a_running_period_is_shared_for_running_cache_seconds(tmp_path: Any) -> None:
+    this_month = "/kpi?period=month&table=summary&format=csv"
+
+    def volume(client: Any) -> str:
+        return csv_rows(client.get(this_month))[1][1]
+
+    for seconds, expected in ((600, "1"), (0, "2")):
+        app = build_app(tmp_path / str(seconds), kpi={"running_cache_seconds": seconds})
+        ensure_user(app, "boss", "supervisor")
+        client = app.test_client()
+        client.login("boss")
+        add_ticket(app)
+        assert volume(client) == "1"
+        add_ticket(app)  # what happened since shows once the running figures expire
+        assert volume(client) == expected
+
+
+def test_running_cache_seconds_is_checked(tmp_path: Any) -> None:
+    with pytest.raises(ConfigError, match="running_cache_seconds"):
+        build_app(tmp_path, kpi={"running_cache_seconds": 7200})

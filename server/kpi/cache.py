@@ -1,8 +1,10 @@
-"""A small in-process cache of the dashboard's figures for closed periods.
+"""A small in-process cache of the dashboard's figures.
 
 A period that ended is only changed by late edits (a ticket reopened, a report filed
 late), so its figures are kept for ``[kpi] cache_minutes`` and then computed afresh; a
-period still running is always computed. One cache per app, shared by its threads.
+period still running is kept only ``[kpi] running_cache_seconds`` (default a minute), so
+people opening the dashboard one after another do not each pay for computing it. One
+cache per app, shared by its threads.
 """
 
 from __future__ import annotations
@@ -18,23 +20,31 @@ MAX_ENTRIES = 256
 
 
 class ClosedPeriodCache:
-    """Values by key, each kept ``ttl_seconds``; the oldest go beyond ``MAX_ENTRIES``."""
+    """Values by key, each kept ``ttl_seconds`` (a running period's ``running_ttl_seconds``);
+    the oldest go beyond ``MAX_ENTRIES``."""
 
-    def __init__(self, ttl_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        ttl_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+        running_ttl_seconds: float = 0,
+    ) -> None:
         self.ttl_seconds = ttl_seconds
+        self.running_ttl_seconds = running_ttl_seconds
         self._clock = clock
         self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, compute: Callable[[], T], *, closed: bool) -> T:
-        """The cached value of ``key`` while fresh, else ``compute()`` (cached when the
-        period is ``closed`` and the cache is on)."""
-        if not closed or self.ttl_seconds <= 0:
+        """The cached value of ``key`` while fresh, else ``compute()`` (cached for the
+        ``closed`` or the running period's time to live, when that is not 0)."""
+        ttl = self.ttl_seconds if closed else self.running_ttl_seconds
+        if ttl <= 0:
             return compute()
         now = self._clock()
         with self._lock:
             hit = self._entries.get(key)
-            if hit is not None and now - hit[0] < self.ttl_seconds:
+            if hit is not None and now - hit[0] < ttl:
                 return hit[1]
         value = compute()
         with self._lock:
@@ -55,6 +65,11 @@ def app_cache() -> ClosedPeriodCache:
 
     cache = current_app.extensions.get("kpi_cache")
     if cache is None:
-        minutes = current_app.extensions["aftersales"].config.kpi.cache_minutes
-        cache = current_app.extensions.setdefault("kpi_cache", ClosedPeriodCache(minutes * 60))
+        settings = current_app.extensions["aftersales"].config.kpi
+        cache = current_app.extensions.setdefault(
+            "kpi_cache",
+            ClosedPeriodCache(
+                settings.cache_minutes * 60, running_ttl_seconds=settings.running_cache_seconds
+            ),
+        )
     return cache
