@@ -346,6 +346,22 @@ def test_bad_input_is_a_422_next_to_the_field_and_nothing_is_written(make_app, v
         assert Ticket.get_by_id(ticket.id).status == "resolved"
 
 
+def test_radio_questions_are_fieldsets_with_their_error_tied_to_them(make_app):
+    app = _app(make_app)
+    ticket = _resolved(app)
+    callback = _pending(app, ticket)
+    client = app.test_client()
+    client.login(ensure_user(app, "desk", "dispatcher").username)
+    page = client.get(f"/callbacks/{callback.id}").get_data(as_text=True)
+    assert '<fieldset class="field choices" id="reached">' in page
+    assert "<legend>Customer reached</legend>" in page
+    response = client.form(f"/callbacks/{callback.id}", _form(ticket, reached="yes"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="satisfaction" aria-describedby="satisfaction-help satisfaction-error"' in page
+    assert page.count('aria-invalid="true" id="satisfaction-') == 5  # every choice
+
+
 def test_an_htmx_post_with_bad_input_gets_the_form_back_as_a_partial(make_app):
     app = _app(make_app)
     ticket = _resolved(app)
