@@ -252,6 +252,7 @@ def _mount_plugin_blueprints(app: Flask, registry: Registry, config: Config) -> 
 
 def _register_blueprints(app: Flask) -> None:
     from server.views import (
+        account,
         admin,
         api,
         appointments,
@@ -277,6 +278,7 @@ def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = RecordIdConverter
     for module in (
         auth,
+        account,
         health,
         tickets,
         customers,

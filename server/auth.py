@@ -6,9 +6,10 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, g, jsonify, redirect, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from server.api_tokens import user_for_token
 from server.models import User
 from server.permissions import user_can
 
@@ -46,6 +47,8 @@ def logout() -> None:
 
 def load_logged_in_user() -> Any:
     """Before every request: set ``g.user``; send anonymous visitors to the login page."""
+    if request.blueprint == "api" and "Authorization" in request.headers:
+        return _load_token_user()
     uid = session.get("uid")
     g.user = User.get_or_none((User.id == uid) & (User.active == True)) if uid else None  # noqa: E712
     if uid and g.user is None:
@@ -56,6 +59,28 @@ def load_logged_in_user() -> Any:
         if request.method == "GET" and request.blueprint != "api":
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         abort(401)
+    return None
+
+
+def _load_token_user() -> Any:
+    """An API call with ``Authorization: Bearer <token>`` acts as the token's user (the
+    session is not consulted); a missing, malformed, unknown, revoked or expired token
+    is a 401 with a JSON reason."""
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    user = None
+    if scheme.lower() == "bearer" and secret.strip():
+        user = user_for_token(secret.strip())
+    g.user = user
+    if user is None:
+        response = jsonify(
+            error="unauthorized",
+            message="The API token is missing, unknown, revoked or expired "
+            "(send Authorization: Bearer <token>).",
+            fields={},
+        )
+        response.status_code = 401
+        response.headers["WWW-Authenticate"] = 'Bearer realm="aftersales"'
+        return response
     return None
 
 

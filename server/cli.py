@@ -1,5 +1,5 @@
 """The ``aftersales`` command: init-db, create-user, demo, serve, install-assets, quickstart,
-new-plugin, import, award-points."""
+new-plugin, import, award-points, create-token."""
 
 from __future__ import annotations
 
@@ -249,6 +249,42 @@ def import_command(ctx: click.Context, kind: str, file: str, dry_run: bool) -> N
         click.echo(f"{rows} rows checked: all fine (nothing imported: --dry-run)")
     else:
         click.echo(f"imported {plan.imported} {kind} from {path.name}")
+
+
+@main.command("create-token")
+@click.argument("username")
+@click.option("--name", default="command line", show_default=True, help="What the token is for.")
+@click.option(
+    "--expires-days",
+    type=click.IntRange(1, 3650),
+    default=None,
+    help="Days until it stops working (default: never; revoke it on /account/tokens).",
+)
+@click.pass_context
+def create_token_command(
+    ctx: click.Context, username: str, name: str, expires_days: int | None
+) -> None:
+    """Make an API token for USERNAME and print it (once: only its digest is stored)."""
+    import datetime as dt
+
+    from server.api_tokens import TokenError, issue_token
+    from server.models import User, utcnow
+    from server.schema import init_db
+
+    app = _app(ctx)
+    with app.app_context():
+        init_db(app)
+        user = User.get_or_none(User.username == username)
+        if user is None:
+            raise UserError(f"no user {username!r}")
+        expires_at = utcnow() + dt.timedelta(days=expires_days) if expires_days else None
+        try:
+            token, secret = issue_token(user, name, expires_at)
+        except TokenError as exc:
+            raise UserError(str(exc)) from None
+    until = f", expires {token.expires_at:%Y-%m-%d %H:%M} UTC" if token.expires_at else ""
+    click.echo(f"API token {name!r} for {username} ({user.role}{until}); shown once:", err=True)
+    click.echo(secret)
 
 
 @main.command("award-points")

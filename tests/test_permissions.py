@@ -288,6 +288,10 @@ ENDPOINTS = (
     # everyone logged in reads (and clears) only their own notifications
     Endpoint("notifications", "GET", "/notifications", None),
     Endpoint("mark notifications read", "POST", "/notifications/read", None),
+    # everyone logged in manages only their own API tokens (tests/test_api_tokens.py)
+    Endpoint("API tokens", "GET", "/account/tokens", None),
+    Endpoint("make an API token", "POST", "/account/tokens", None, lambda ctx: {"name": "m"}),
+    Endpoint("revoke an API token", "POST", "/account/tokens/999999/revoke", None),
     Endpoint(
         "create ticket",
         "POST",

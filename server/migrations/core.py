@@ -393,6 +393,12 @@ def _add_kpi_indexes(db: peewee.Database) -> None:
         db.execute_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})")
 
 
+def _create_api_token_table(db: peewee.Database) -> None:
+    from server.api_tokens import ApiToken
+
+    db.create_tables([ApiToken])
+
+
 MIGRATIONS = [
     Migration(1, "create core tables", _create_core_tables),
     Migration(2, "create SLA tables", _create_sla_tables),
@@ -412,4 +418,5 @@ MIGRATIONS = [
     # Merit points: 14 in the issue-7 plan (callbacks 12, complaints 13).
     Migration(14, "create the merit ledger and its awarding cursor", _create_merit_tables),
     Migration(15, "add the KPI figures' indexes", _add_kpi_indexes),
+    Migration(16, "create API tokens", _create_api_token_table),
 ]

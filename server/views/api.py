@@ -2,8 +2,10 @@
 
 One error shape everywhere: ``{"error": CODE, "message": TEXT, "fields": {name: [..]}}``.
 Requests are validated by pydantic models, which also describe them as JSON Schema.
-Callers authenticate with a logged-in session for now; API tokens come with the API
-issue. The endpoints here change nothing, so they are exempt from CSRF.
+Callers authenticate with ``Authorization: Bearer <token>`` (``server.api_tokens``; a bad
+token is a 401, never a fall-back to the session) or with a logged-in session. The
+endpoints here change nothing, so they are exempt from CSRF; endpoints that write must
+accept only tokens (or check CSRF) when they come.
 """
 
 from __future__ import annotations
