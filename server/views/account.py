@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -30,8 +30,6 @@ class TokenForm(FlaskForm):
 
 
 def _page(form: TokenForm, secret: str = "", status: int = 200) -> Any:
-    from flask import render_template
-
     html = render_template(
         "account/tokens.html",
         form=form,
@@ -39,7 +37,8 @@ def _page(form: TokenForm, secret: str = "", status: int = 200) -> Any:
         now=utcnow(),
         secret=secret,
     )
-    return html, status
+    # A new secret is on this response only (stored as a digest): never cached.
+    return html, status, {"Cache-Control": "no-store"} if secret else {}
 
 
 @bp.route("/account/tokens")
@@ -60,9 +59,7 @@ def create_token() -> Any:
     except TokenError as exc:
         form.name.errors = [str(exc)]
         return _page(form, status=422)
-    # Shown on this response only: it is stored as a digest and cannot be shown again.
-    response = _page(TokenForm(formdata=None), secret=secret)
-    return response[0], 201, {"Cache-Control": "no-store"}
+    return _page(TokenForm(formdata=None), secret=secret, status=201)
 
 
 @bp.route("/account/tokens/<id:token_id>/revoke", methods=["POST"])
