@@ -9,15 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from server.api import bp
 from server.api.attributes import attributes_model
 from server.api.errors import invalid
-from server.api.sla import LabelOut
+from server.api.shapes import LabelOut, label_out
 from server.api.spec import operation
 from server.catalog import current_registry
 from server.forms import service_field_specs
-from server.plugin_api import FieldSpec, Label
-
-
-def label_out(label: Label) -> LabelOut:
-    return LabelOut(zh=label.zh, en=label.en)
+from server.plugin_api import FieldSpec
 
 
 class IndustryOut(BaseModel):

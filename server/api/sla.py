@@ -8,6 +8,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from server.api import bp
 from server.api.errors import invalid
+from server.api.shapes import LabelOut
 from server.api.spec import operation
 from server.catalog import current_registry
 from server.sla.preview import PreviewPause, preview
@@ -38,11 +39,6 @@ class PreviewIn(BaseModel):
     priority: Priority
     reported_at: AwareDatetime
     pauses: list[PauseIn] = Field(default_factory=list, max_length=100)
-
-
-class LabelOut(BaseModel):
-    zh: str
-    en: str
 
 
 class EscalationStepOut(BaseModel):
