@@ -76,6 +76,9 @@ class FieldSpec:
     max_value: float | None = None
     not_in_future: bool = False
     help: Label | None = None
+    # The place the work is done when it is not the customer's address (an installation
+    # address, a supply point): the technician's day shows it instead.
+    site_address: bool = False
 
     def __post_init__(self) -> None:
         if not _SLUG.match(self.name):
@@ -84,6 +87,8 @@ class FieldSpec:
             raise ValueError(f"field {self.name}: kind must be one of {FIELD_KINDS}")
         if self.kind == "choice" and not self.choices:
             raise ValueError(f"field {self.name}: a choice field needs choices")
+        if self.site_address and self.kind not in ("text", "textarea"):
+            raise ValueError(f"field {self.name}: a site address must be text or textarea")
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+
+import pytest
 
 from server.dispatch.appointments import set_appointment
+from server.dispatch.readiness import confirm_readiness
 from server.models import Customer, Ticket, TicketEvent, utcnow
-from server.tickets import assign_ticket
+from server.plugin_api import FieldSpec, label
+from server.tickets import NewTicket, assign_ticket, create_ticket
 from tests.conftest import add_ticket, ensure_user, logged_in
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))  # the test config's zone has no DST
@@ -190,3 +195,51 @@ def test_a_bad_date_shows_today(app):
     ensure_user(app, "tech", "technician")
     response = logged_in(app, "tech", "technician").get("/my/jobs?date=2026-13-45")
     assert response.status_code == 200 and "(today)" in response.get_data(as_text=True)
+
+
+def test_a_job_shows_its_services_site_address_rather_than_the_customers(make_app):
+    app = make_app(enabled=["home_appliances", "power_utility"])
+    registry = registry_of(app)
+    tech = ensure_user(app, "tech", "technician")
+    actor = ensure_user(app, "dispatcher", "dispatcher")
+    sites = {
+        ("home_appliances", "install"): ("install_address", "浦东新区张杨路1588弄12号801室"),
+        ("power_utility", "fault_repair"): ("supply_address", "开福区芙蓉中路一段479号"),
+    }
+    with app.app_context():
+        customer = Customer.create(name="张伟", address="徐汇区漕溪北路 88 号（办公室）")
+        for (industry, service), (field, address) in sites.items():
+            new = NewTicket(
+                industry=industry,
+                service=registry.service(industry, service),
+                customer=customer,
+                title="上门",
+                attributes={field: address},
+            )
+            ticket = create_ticket(registry, new, actor, 2026)
+            if service == "install":
+                confirm_readiness(ticket, actor, "客户已确认")
+                ticket = Ticket.get_by_id(ticket.id)
+            assign_ticket(registry, ticket, ticket.version, tech, "", actor)
+        plain = create_ticket(
+            registry,
+            NewTicket(
+                industry="home_appliances",
+                service=registry.service("home_appliances", "maintenance"),
+                customer=customer,
+                title="清洗",
+            ),
+            actor,
+            2026,
+        )
+        assign_ticket(registry, plain, plain.version, tech, "", actor)
+    page = logged_in(app, "tech", "technician").get("/my/jobs").get_data(as_text=True)
+    addresses = re.findall(r'<p class="job-address">([^<]*)</p>', page)
+    assert sorted(addresses) == sorted(
+        [address for _field, address in sites.values()] + ["徐汇区漕溪北路 88 号（办公室）"]
+    )
+
+
+def test_only_a_text_field_can_be_the_site_address():
+    with pytest.raises(ValueError, match="site address must be text"):
+        FieldSpec("visit_day", label("日期", "Day"), kind="date", site_address=True)

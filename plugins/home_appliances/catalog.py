@@ -197,6 +197,7 @@ SERVICES = (
                 label=label("安装地址", "Installation address"),
                 required=True,
                 max_length=300,
+                site_address=True,
             ),
             FieldSpec(
                 name="install_address_ready",

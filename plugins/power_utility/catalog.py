@@ -46,6 +46,7 @@ SUPPLY_ADDRESS = FieldSpec(
     name="supply_address",
     label=label("用电地址", "Supply address"),
     max_length=300,
+    site_address=True,
 )
 CUSTOMER_KIND = FieldSpec(
     name="customer_kind",

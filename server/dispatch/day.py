@@ -7,11 +7,12 @@ technician's other open jobs, nearest SLA deadline first.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import peewee
 
 from server import workflow
+from server.catalog import current_registry
 from server.dispatch.appointments import appointments_between, window_missed
 from server.dispatch.board import open_tickets_with_deadline
 from server.models import Ticket, User
@@ -36,6 +37,19 @@ class Job:
     missed: bool = False
     due_at: dt.datetime | None = None
     metric: str = ""
+    # Where to go: the service's site address when the ticket has one, else the customer's.
+    address: str = ""
+
+
+def site_address(ticket: Ticket) -> str:
+    """The ticket's first filled ``site_address`` field, else the customer's address."""
+    service = current_registry().service(ticket.plugin, ticket.service)
+    attributes = ticket.attributes or {}
+    for spec in service.fields if service is not None else ():
+        value = attributes.get(spec.name) if spec.site_address else None
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ticket.customer.address or ""
 
 
 def field_moves(ticket: Ticket) -> list[tuple[str, Label]]:
@@ -100,4 +114,8 @@ def technician_day(
     if seen:
         others_query = others_query.where(Ticket.id.not_in(list(seen)))
     others = [_job(ticket) for ticket in others_query.limit(MAX_OTHER_JOBS)]
-    return booked, others
+    return _with_address(booked), _with_address(others)
+
+
+def _with_address(jobs: list[Job]) -> list[Job]:
+    return [replace(job, address=site_address(job.ticket)) for job in jobs]
