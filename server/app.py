@@ -82,6 +82,9 @@ def create_app(
     csrf = CSRFProtect(app)
     htmx.init_app(app)
     _register_request_hooks(app)
+    from server.webhooks import wakeup
+
+    wakeup.init_app(app)
     _register_error_pages(app)
     _register_blueprints(app)
     _mount_plugin_blueprints(app, registry, config)
