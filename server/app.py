@@ -276,6 +276,7 @@ def _register_blueprints(app: Flask) -> None:
         reports,
         sla_admin,
         tickets,
+        webhooks,
     )
 
     app.url_map.converters["id"] = RecordIdConverter
@@ -300,6 +301,7 @@ def _register_blueprints(app: Flask) -> None:
         kpi,
         merit,
         grading,
+        webhooks,
         api,
     ):
         app.register_blueprint(module.bp)
