@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import json
 import socket
+import textwrap
 import threading
 import time
 
@@ -473,3 +474,22 @@ def test_defaults_are_five_seconds_eight_attempts_thirty_seconds(app):
 def test_bad_webhook_settings_stop_start_up(make_app, values, key):
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
         make_app(webhooks=values)
+
+
+def test_the_documented_verification_snippet_accepts_a_real_delivery(app, receiver):
+    """The receivers' recipe in docs/architecture.md checks what we actually send."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "docs" / "architecture.md").read_text("utf-8")
+    section = text[text.index("## 11. Webhooks") :]
+    snippet = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    namespace: dict = {}
+    exec(textwrap.dedent(snippet), namespace)
+    hook = _hook(app, receiver.url)
+    add_ticket(app, now=T0)
+    _deliver(app)
+    (got,) = receiver.requests
+    assert namespace["verify"](hook.secret, got.headers, got.body)
+    assert not namespace["verify"]("another secret", got.headers, got.body)
+    assert not namespace["verify"](hook.secret, got.headers, got.body + b" ")
