@@ -15,6 +15,7 @@ import re
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from flask import current_app
@@ -28,6 +29,8 @@ from server.webhooks.signing import delivery_headers
 EXCERPT_BYTES = 200
 # A claim lasts the timeout plus this much, so a crashed worker's row is retried.
 CLAIM_MARGIN = dt.timedelta(seconds=60)
+# Batches one call reads at most (each row is claimed or skipped, so they never repeat).
+MAX_BATCHES = 50
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
@@ -52,26 +55,31 @@ class Outcome:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-def due_deliveries(now: dt.datetime, limit: int) -> list[WebhookDelivery]:
+def due_deliveries(
+    now: dt.datetime, limit: int, skip_webhooks: Collection[int] = ()
+) -> list[WebhookDelivery]:
     """Pending rows of active webhooks whose next attempt has come and nobody holds."""
+    due = (
+        (WebhookDelivery.status == "pending")
+        & (WebhookDelivery.next_attempt_at <= now)
+        & (WebhookDelivery.claimed_until.is_null() | (WebhookDelivery.claimed_until <= now))
+        & Webhook.active
+    )
+    if skip_webhooks:
+        due &= Webhook.id.not_in(list(skip_webhooks))
     return list(
         WebhookDelivery.select(WebhookDelivery, Webhook)
         .join(Webhook)
-        .where(
-            (WebhookDelivery.status == "pending")
-            & (WebhookDelivery.next_attempt_at <= now)
-            & (WebhookDelivery.claimed_until.is_null() | (WebhookDelivery.claimed_until <= now))
-            & Webhook.active
-        )
+        .where(due)
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
         .limit(limit)
     )
 
 
 def deliver_due(
-    now: dt.datetime | None = None, settings: WebhookSettings | None = None, limit: int = 200
+    now: dt.datetime | None = None, settings: WebhookSettings | None = None, batch: int = 200
 ) -> DeliveryRound:
-    """Send every due delivery (up to ``limit``), one at a time.
+    """Send every due delivery, one at a time, reading them ``batch`` rows at a time.
 
     After a webhook fails once in a round its other rows wait for the next round, so one
     dead endpoint costs at most one timeout per round.
@@ -80,20 +88,36 @@ def deliver_due(
     settings = settings or current_app.extensions["aftersales"].config.webhooks
     result = DeliveryRound()
     failing: set[int] = set()
-    for row in due_deliveries(now, limit):
-        if row.webhook_id in failing or not _claim(row, now, settings):
-            continue
-        outcome = post(row.webhook, row, settings.timeout_seconds)
-        state = _record(row, outcome, now, settings)
-        if state == "delivered":
-            result.delivered += 1
-        else:
-            failing.add(row.webhook_id)
-            if state == "failed":
-                result.failed += 1
-            else:
-                result.retrying += 1
+    for _ in range(MAX_BATCHES):
+        rows = due_deliveries(now, batch, failing)
+        for row in rows:
+            _deliver_one(row, now, settings, result, failing)
+        if len(rows) < batch:
+            break
     return result
+
+
+def _deliver_one(
+    row: WebhookDelivery,
+    now: dt.datetime,
+    settings: WebhookSettings,
+    result: DeliveryRound,
+    failing: set[int],
+) -> None:
+    """Claim, send and record one row (skipped when its webhook failed this round or
+    another worker holds it)."""
+    if row.webhook_id in failing or not _claim(row, now, settings):
+        return
+    outcome = post(row.webhook, row, settings.timeout_seconds)
+    state = _record(row, outcome, now, settings)
+    if state == "delivered":
+        result.delivered += 1
+        return
+    failing.add(row.webhook_id)
+    if state == "failed":
+        result.failed += 1
+    else:
+        result.retrying += 1
 
 
 def _claim(row: WebhookDelivery, now: dt.datetime, settings: WebhookSettings) -> bool:
