@@ -518,3 +518,27 @@ def test_a_failing_webhook_does_not_hold_up_another(app, receiver):
         assert len(healthy.requests) == 3 and len(receiver.requests) == 1
     finally:
         healthy.close()
+
+
+def test_a_row_held_by_another_worker_is_left_alone(app, receiver):
+    from server.webhooks.registry import retry_now
+
+    _hook(app, receiver.url)
+    add_ticket(app, now=T0)
+    with app.app_context():
+        WebhookDelivery.update(attempts=1, claimed_until=T0 + dt.timedelta(seconds=65)).execute()
+        (row,) = WebhookDelivery.select()
+        assert retry_now(row, T0) is False
+    _deliver(app)
+    assert receiver.requests == []
+
+
+def test_the_row_of_a_worker_that_died_mid_send_is_sent_once_its_claim_ran_out(app, receiver):
+    _hook(app, receiver.url)
+    add_ticket(app, now=T0)
+    with app.app_context():
+        WebhookDelivery.update(attempts=1, claimed_until=T0 - dt.timedelta(seconds=1)).execute()
+    _deliver(app)
+    (row,) = _rows(app)
+    assert len(receiver.requests) == 1
+    assert (row.status, row.attempts, row.claimed_until) == ("delivered", 2, None)

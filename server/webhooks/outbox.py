@@ -37,7 +37,10 @@ def emit(event: str, data: dict[str, Any], now: dt.datetime) -> int:
     """
     if event not in EVENTS:
         raise ValueError(f"unknown webhook event {event!r}")
-    hooks = subscribed_webhooks(event)
+    return _emit_to(subscribed_webhooks(event), event, data, now)
+
+
+def _emit_to(hooks: list[Webhook], event: str, data: dict[str, Any], now: dt.datetime) -> int:
     for hook in hooks:
         _write_delivery(hook, event, data, now)
     if hooks and has_request_context():
@@ -135,8 +138,9 @@ def callback_done(ticket_id: int, event: dict[str, Any], now: dt.datetime) -> in
 
 def _emit_about(event: str, ticket: Ticket | int, now: dt.datetime, **details: Any) -> int:
     """Build the payload only when someone subscribed: most installations have no webhooks."""
-    if not subscribed_webhooks(event):
+    hooks = subscribed_webhooks(event)
+    if not hooks:
         return 0
     if isinstance(ticket, int):
         ticket = Ticket.get_by_id(ticket)
-    return emit(event, {"ticket": ticket_payload(ticket), **details}, now)
+    return _emit_to(hooks, event, {"ticket": ticket_payload(ticket), **details}, now)
