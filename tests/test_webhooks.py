@@ -482,7 +482,7 @@ def test_the_documented_verification_snippet_accepts_a_real_delivery(app, receiv
     from pathlib import Path
 
     text = (Path(__file__).parent.parent / "docs" / "architecture.md").read_text("utf-8")
-    section = text[text.index("## 11. Webhooks") :]
+    section = text[text.index("Webhooks (`server/webhooks/`)") :]
     snippet = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     namespace: dict = {}
     exec(textwrap.dedent(snippet), namespace)
