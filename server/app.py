@@ -82,6 +82,9 @@ def create_app(
     csrf = CSRFProtect(app)
     htmx.init_app(app)
     _register_request_hooks(app)
+    from server.webhooks import wakeup
+
+    wakeup.init_app(app)
     _register_error_pages(app)
     _register_blueprints(app)
     _mount_plugin_blueprints(app, registry, config)
@@ -273,6 +276,7 @@ def _register_blueprints(app: Flask) -> None:
         reports,
         sla_admin,
         tickets,
+        webhooks,
     )
 
     app.url_map.converters["id"] = RecordIdConverter
@@ -297,6 +301,7 @@ def _register_blueprints(app: Flask) -> None:
         kpi,
         merit,
         grading,
+        webhooks,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)

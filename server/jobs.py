@@ -1,5 +1,5 @@
 """Periodic jobs on huey: the SLA sweep (with missed appointments), complaint escalation,
-merit awards, mail.
+merit awards, webhook deliveries, mail; and the webhook task requests enqueue.
 
 huey keeps its queue in SQLite under ``instance/`` by default (one machine, nothing to
 install) and in Redis when ``[jobs] backend = "redis"`` (several machines).
@@ -7,18 +7,31 @@ install) and in Redis when ``[jobs] backend = "redis"`` (several machines).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from flask import Flask
 from huey import Huey, RedisHuey, SqliteHuey, crontab
+from huey.api import TaskWrapper
 
 from server.complaints.escalation import escalate_overdue
 from server.mail import deliver_pending
 from server.merit.awarding import award_points
 from server.sla.sweep import SweepResult, sweep
+from server.webhooks.delivery import DeliveryRound, deliver_due
 
 T = TypeVar("T")
+_queue_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class JobQueue:
+    """An app's huey and the tasks it enqueues (kept in ``app.extensions``)."""
+
+    huey: Huey
+    deliver_webhooks: TaskWrapper
 
 
 def make_huey(app: Flask) -> Huey:
@@ -34,13 +47,34 @@ def make_huey(app: Flask) -> Huey:
     def sla_sweep() -> None:
         run_sweep(app)
 
+    @huey.task(name="deliver_webhooks")
+    def deliver_webhooks() -> None:
+        run_webhook_delivery(app)
+
+    app.extensions["aftersales_jobs"] = JobQueue(huey, deliver_webhooks)
     return huey
+
+
+def enqueue_webhook_delivery(app: Flask) -> None:
+    """Ask a worker to send the due webhook deliveries now (the queue is made once)."""
+    with _queue_lock:
+        if "aftersales_jobs" not in app.extensions:
+            make_huey(app)
+        queue: JobQueue = app.extensions["aftersales_jobs"]
+    queue.deliver_webhooks()
+
+
+def run_webhook_delivery(app: Flask) -> DeliveryRound:
+    """Send the due webhook deliveries (the task requests enqueue)."""
+    with app.app_context():
+        return deliver_due(settings=app.extensions["aftersales"].config.webhooks)
 
 
 def run_sweep(app: Flask) -> tuple[SweepResult, tuple[int, int]]:
     """One round: sweep due SLA clocks, flag missed appointments, escalate overdue
     complaints, award merit points for the new ticket events (breaches included), send
-    the mail outbox. A step that fails is logged and the later ones still run."""
+    the due webhook deliveries (the steps just fired included), send the mail outbox. A
+    step that fails is logged and the later ones still run."""
     state = app.extensions["aftersales"]
     with app.app_context():
         result = sweep(state.registry)
@@ -48,9 +82,19 @@ def run_sweep(app: Flask) -> tuple[SweepResult, tuple[int, int]]:
         awards = _logged_step(
             app, "merit awarding", lambda: award_points(state.config.merit).awarded, 0
         )
+        hooks = _logged_step(
+            app, "webhook delivery", lambda: deliver_due(settings=state.config.webhooks), None
+        )
         mail = deliver_pending(state.config.mail)
     if complaints:
         app.logger.info("Complaint sweep: %d escalation levels", len(complaints))
+    if hooks and (hooks.delivered or hooks.retrying or hooks.failed):
+        app.logger.info(
+            "Webhooks: %d delivered, %d to retry, %d given up",
+            hooks.delivered,
+            hooks.retrying,
+            hooks.failed,
+        )
     app.logger.info(
         "SLA sweep: %d tickets, %d breaches, %d escalation steps, %d missed appointments; "
         "merit: %d entries awarded; mail %d sent, %d failed",

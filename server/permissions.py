@@ -27,6 +27,8 @@ ALL_PERMISSIONS = (
     "merit.view",
     "merit.manage",
     "kpi.view",
+    # registering webhooks and reading their delivery log: admins only
+    "webhook.manage",
 )
 
 _STAFF = {

@@ -29,6 +29,7 @@ from server.plugin_api import Panel, ServiceType, TicketInfo, Veto
 from server.search import index_ticket
 from server.sla import engine as sla
 from server.snapshots import customer_info, ticket_info, user_info
+from server.webhooks import outbox as webhooks
 
 EDITABLE_FIELDS = ("title", "description", "priority", "channel", "asset_id", "reported_at")
 
@@ -192,6 +193,7 @@ def create_ticket(
         from server.complaints.from_tickets import open_for_ticket
 
         open_for_ticket(ticket, new.service, actor, now)
+        webhooks.ticket_created(ticket, now)
     registry.ticket_hook(new.industry, "ticket_created")(
         ticket=ticket_info(ticket), actor=user_info(actor)
     )
@@ -338,6 +340,7 @@ def assign_ticket(
         if moved:
             _event(fresh, actor, now, "status", old="new", new="assigned")
             sla.record_status_change(fresh, "assigned", now, "")
+            webhooks.status_changed(fresh, "new", "assigned", "", now)
         sla.refresh_ticket_sla(registry, fresh, now)
     return fresh
 
@@ -391,6 +394,7 @@ def transition_ticket(
         sla.record_status_change(fresh, new_status, now, note)
         sla.refresh_ticket_sla(registry, fresh, now)
         callbacks.after_move(registry, fresh, old_status, new_status, now)
+        webhooks.status_changed(fresh, old_status, new_status, note, now)
     registry.ticket_hook(ticket.plugin, "after_transition")(
         ticket=ticket_info(fresh),
         old_status=old_status,

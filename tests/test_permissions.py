@@ -24,6 +24,9 @@ from server.models import CORE_MODELS, Customer, Ticket, User
 from server.permissions import OWN_TICKETS_ONLY, PERMISSIONS, role_can
 from server.tickets import NewTicket, assign_ticket, create_ticket
 from server.users import update_user
+from server.webhooks.models import WEBHOOK_MODELS, WebhookDelivery
+from server.webhooks.outbox import send_ping
+from server.webhooks.registry import create_webhook
 from tests.conftest import PASSWORD, build_app
 
 ROLES = tuple(PERMISSIONS)
@@ -448,6 +451,33 @@ ENDPOINTS = (
         lambda ctx: {"user": str(ctx["user"]), "level": "commendation", "reason": "Matrix"},
     ),
     Endpoint("outlet grading", "GET", "/grading", "kpi.view"),
+    # webhooks: admins only (tests/test_webhooks_pages.py)
+    Endpoint("webhooks", "GET", "/admin/webhooks", "webhook.manage"),
+    Endpoint("new webhook page", "GET", "/admin/webhooks/new", "webhook.manage"),
+    Endpoint(
+        "register webhook",
+        "POST",
+        "/admin/webhooks/new",
+        "webhook.manage",
+        lambda ctx: {"url": "https://example.com/hooks", "events": "ticket.created"},
+    ),
+    Endpoint("webhook page", "GET", "/admin/webhooks/{webhook}", "webhook.manage"),
+    Endpoint(
+        "edit webhook",
+        "POST",
+        "/admin/webhooks/{webhook}",
+        "webhook.manage",
+        lambda ctx: {"url": "https://example.com/h", "events": "callback.done", "active": "y"},
+    ),
+    Endpoint("rotate webhook secret", "POST", "/admin/webhooks/{webhook}/rotate", "webhook.manage"),
+    Endpoint("webhook deliveries", "GET", "/admin/webhooks/{webhook}/deliveries", "webhook.manage"),
+    Endpoint(
+        "retry webhook delivery",
+        "POST",
+        "/admin/webhooks/{webhook}/deliveries/{delivery}/retry",
+        "webhook.manage",
+    ),
+    Endpoint("send webhook test event", "POST", "/admin/webhooks/{webhook}/ping", "webhook.manage"),
     Endpoint("log out", "POST", "/logout", None),
 )
 POSTS = tuple(e for e in ENDPOINTS if e.method == "POST")
@@ -479,7 +509,18 @@ def context(world, ticket):
         "callback": ticket["callback"],
         "complaint": _new_complaint(world),
         "dispatcher": world.users["dispatcher"],
+        **_new_webhook(world),
     }
+
+
+def _new_webhook(world):
+    """A fresh webhook (inactive: nothing is ever sent) with one failed delivery."""
+    with world.app.app_context():
+        admin = User.get_by_id(world.users["admin"])
+        hook = create_webhook("https://example.com/hooks", ["ticket.created"], admin, "", False)
+        delivery = send_ping(hook)
+        WebhookDelivery.update(status="failed").where(WebhookDelivery.id == delivery.id).execute()
+        return {"webhook": hook.id, "delivery": delivery.id}
 
 
 def _new_complaint(world):
@@ -636,7 +677,8 @@ def test_healthz_reports_ok_anonymously(world):
 def snapshot(app):
     """Every row of every core table, to prove a refused request wrote nothing."""
     with app.app_context():
-        return {model.__name__: list(model.select().dicts()) for model in (*CORE_MODELS, Callback)}
+        models = (*CORE_MODELS, Callback, *WEBHOOK_MODELS)
+        return {model.__name__: list(model.select().dicts()) for model in models}
 
 
 @pytest.mark.parametrize("endpoint", POSTS, ids=lambda e: e.name)

@@ -20,6 +20,7 @@ from server.followup.schedule import policy_for
 from server.models import Ticket, TicketEvent, User, utcnow
 from server.plugin_api import SurveyQuestion
 from server.tickets import StaleTicket, TransitionRefused, transition_ticket
+from server.webhooks import outbox as webhooks
 
 # The complaint category an unsatisfied callback's outcome opens (server.complaints).
 COMPLAINT_CATEGORY_OF_OUTCOME = {
@@ -246,6 +247,7 @@ def record_callback(
             raise CallbackNotPending()
         TicketEvent.create(ticket=ticket, actor=actor, at=now, kind="callback", data=event)
         _follow_through(registry, ticket, callback, action, answer, event, actor, now)
+        webhooks.callback_done(ticket.id, event, now)
     return Callback.get_by_id(callback.id)
 
 

@@ -399,6 +399,12 @@ def _create_api_token_table(db: peewee.Database) -> None:
     db.create_tables([ApiToken])
 
 
+def _create_webhook_tables(db: peewee.Database) -> None:
+    from server.webhooks.models import WEBHOOK_MODELS
+
+    db.create_tables(WEBHOOK_MODELS)
+
+
 MIGRATIONS = [
     Migration(1, "create core tables", _create_core_tables),
     Migration(2, "create SLA tables", _create_sla_tables),
@@ -419,4 +425,5 @@ MIGRATIONS = [
     Migration(14, "create the merit ledger and its awarding cursor", _create_merit_tables),
     Migration(15, "add the KPI figures' indexes", _add_kpi_indexes),
     Migration(16, "create API tokens", _create_api_token_table),
+    Migration(17, "create webhooks and their delivery outbox", _create_webhook_tables),
 ]

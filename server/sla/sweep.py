@@ -22,6 +22,7 @@ from server.plugin_api import EscalationStep
 from server.sla.clock import BREACHED, OPEN_STATES
 from server.sla.engine import policy_target, refresh_ticket_sla, step_due, ticket_periods
 from server.sla.models import TicketSla, TicketStatusPeriod
+from server.webhooks import outbox as webhooks
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ def sweep_ticket(
                         )
                     )
                     _tell(ticket, row, step, now, recipients)
+                    webhooks.sla_step_fired(ticket, row, step, now)
                     fired.append(
                         Escalation(ticket.id, ticket.number, row.metric, step.percent, step.notify)
                     )
