@@ -82,6 +82,8 @@ def create_app(
     csrf = CSRFProtect(app)
     htmx.init_app(app)
     _register_request_hooks(app)
+    # after the login hook: an API call's budget is its token's (or its user's)
+    _init_rate_limits(app, config)
     _register_error_pages(app)
     _register_blueprints(app)
     _mount_plugin_blueprints(app, registry, config)
@@ -95,6 +97,16 @@ def create_app(
     templating.init_app(app)
     _log_calendar_problems(app, registry, config)
     return app
+
+
+def _init_rate_limits(app: Flask, config: Config) -> None:
+    from server import ratelimit
+    from server.sla.settings import SettingsError
+
+    try:
+        ratelimit.init_app(app, config.rate_limits, config.database.url)
+    except SettingsError as exc:
+        raise ConfigError(config.source, exc.key, exc.problem) from None
 
 
 def _log_calendar_problems(app: Flask, registry: Registry, config: Config) -> None:

@@ -19,6 +19,7 @@ from server.dispatch.rules import DispatchSettings, parse_dispatch
 from server.followup.settings import CallbackSettings, parse_callbacks
 from server.grading.rules import GradingSettings, parse_grading
 from server.merit.rules import MeritSettings, parse_merit
+from server.ratelimit import RateLimitSettings, parse_rate_limits
 from server.sla.settings import SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -185,6 +186,7 @@ class Config:
     complaints: ComplaintSettings = field(default_factory=ComplaintSettings)
     merit: MeritSettings = field(default_factory=MeritSettings)
     grading: GradingSettings = field(default_factory=GradingSettings)
+    rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     # One free-form table per plugin: [plugin.<name>]; each plugin validates its own.
     plugin: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: str = "<defaults>"
@@ -286,6 +288,7 @@ SECTION_PARSERS: dict[str, Callable[[Any], Any]] = {
     "complaints": parse_complaints,
     "merit": parse_merit,
     "grading": parse_grading,
+    "rate_limits": parse_rate_limits,
 }
 
 
