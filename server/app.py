@@ -16,6 +16,7 @@ import peewee
 import pluggy
 from flask import Flask, appcontext_pushed, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server import htmx
 from server.attachments import human_size
@@ -64,6 +65,9 @@ def create_app(
         instance_path=str(config.instance_path),
     )
     config.instance_path.mkdir(parents=True, exist_ok=True)
+    if config.server.proxy_hops:
+        hops = config.server.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.config.update(
         SECRET_KEY=config.security.secret_key or _instance_secret(config.instance_path),
         SESSION_COOKIE_HTTPONLY=True,

@@ -46,6 +46,9 @@ class ServerSettings:
 
     # Relative paths are resolved against the project root.
     instance_dir: str = "instance"
+    # Reverse proxies in front of the app (nginx: 1); their X-Forwarded-For/-Proto are
+    # trusted for that many hops, so the client address (login rate limit) is the user's.
+    proxy_hops: int = 0
 
 
 @dataclass(frozen=True)
@@ -350,6 +353,8 @@ def _check_semantics(config: Config, path: Path | str) -> None:
         ZoneInfo(config.locale.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(path, "locale.timezone", "not a known IANA time zone") from None
+    if not 0 <= config.server.proxy_hops <= 5:
+        raise ConfigError(path, "server.proxy_hops", "must be 0–5")
     if not 1 <= config.kpi.repeat_window_days <= 365:
         raise ConfigError(path, "kpi.repeat_window_days", "must be 1–365")
     if not 0 <= config.kpi.cache_minutes <= 1440:

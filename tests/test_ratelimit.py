@@ -258,3 +258,40 @@ def test_with_redis_installations_on_other_databases_keep_their_own_budgets(tmp_
     assert attempt(first, "x").status_code == 422
     assert attempt(other, "y").status_code == 422
     assert attempt(first, "z").status_code == 429
+
+
+# --- behind a reverse proxy ------------------------------------------------------------
+
+
+def proxied_attempt(app, username: str, forwarded_for: str):
+    client = app.test_client()
+    return client.form(
+        "/login",
+        {"username": username, "password": "wrong"},
+        headers={"X-Forwarded-For": forwarded_for},
+    )
+
+
+def test_behind_a_proxy_the_forwarded_address_is_counted(tmp_path):
+    app = build_app(
+        tmp_path,
+        server={"proxy_hops": 1},
+        rate_limits={"enabled": True, "login": "1/minute"},
+    )
+    assert proxied_attempt(app, "a", "203.0.113.7").status_code == 422
+    assert proxied_attempt(app, "b", "203.0.113.8").status_code == 422
+    assert proxied_attempt(app, "c", "203.0.113.7").status_code == 429
+
+
+def test_without_proxy_hops_a_forwarded_address_is_ignored(tmp_path):
+    app = limited_app(tmp_path, login="1/minute")
+    assert proxied_attempt(app, "a", "203.0.113.7").status_code == 422
+    assert proxied_attempt(app, "b", "203.0.113.8").status_code == 429
+
+
+def test_proxy_hops_out_of_range_is_refused(tmp_path):
+    path = tmp_path / "aftersales.toml"
+    path.write_text("[server]\nproxy_hops = -1\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.key == "server.proxy_hops"
