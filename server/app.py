@@ -270,6 +270,7 @@ def _register_blueprints(app: Flask) -> None:
     from server.views import (
         account,
         admin,
+        admin_tokens,
         api,
         appointments,
         attachments,
@@ -300,6 +301,7 @@ def _register_blueprints(app: Flask) -> None:
         customers,
         attachments,
         admin,
+        admin_tokens,
         imports,
         dispatch,
         dispatch_admin,
