@@ -71,6 +71,7 @@ def _load_token_user() -> Any:
     if scheme.lower() == "bearer" and secret.strip():
         user = user_for_token(secret.strip())
     g.user = user
+    g.api_token_auth = user is not None
     if user is None:
         response = jsonify(
             error="unauthorized",

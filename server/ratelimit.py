@@ -178,8 +178,8 @@ def limiter_of(app: Flask) -> RateLimiter | None:
 
 def _api_caller() -> tuple[str, str]:
     """Whose budget an API call spends: its token, else its user, else its address."""
-    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-    if g.get("user") is not None and scheme.lower() == "bearer" and secret.strip():
+    if g.get("api_token_auth"):  # set by server.auth once the token is known to be good
+        _scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
         # the token's own digest: the same key the token is stored under, no query needed
         return "token", hashlib.sha256(secret.strip().encode("utf-8")).hexdigest()[:32]
     if g.get("user") is not None:

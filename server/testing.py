@@ -178,3 +178,14 @@ def table_names() -> set[str]:
         "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
     )
     return {row[0] for row in cursor.fetchall()}
+
+
+def api_headers(app: Flask, username: str, role: str) -> dict[str, str]:
+    """``Authorization`` headers with a fresh API token of the user (made if missing)."""
+    from server.api_tokens import issue_token
+    from server.models import User
+
+    user = ensure_user(app, username, role)
+    with app.app_context():
+        _token, secret = issue_token(User.get_by_id(user.id), "tests")
+    return {"Authorization": f"Bearer {secret}"}
