@@ -126,3 +126,16 @@ def revoke_token(user: User, token_id: int, now: dt.datetime | None = None) -> b
             .execute()
         )
     return changed == 1
+
+
+def all_tokens(user: User | None = None) -> list[ApiToken]:
+    """Every user's tokens (only ``user``'s when given) with their users, newest first."""
+    query = ApiToken.select(ApiToken, User).join(User)
+    if user is not None:
+        query = query.where(ApiToken.user == user)
+    return list(query.order_by(ApiToken.created_at.desc(), ApiToken.id.desc()))
+
+
+def find_token(token_id: int) -> ApiToken | None:
+    """One token with its user, whoever it belongs to (for administrators)."""
+    return ApiToken.select(ApiToken, User).join(User).where(ApiToken.id == token_id).first()

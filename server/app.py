@@ -16,6 +16,7 @@ import peewee
 import pluggy
 from flask import Flask, appcontext_pushed, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server import htmx
 from server.attachments import human_size
@@ -64,6 +65,9 @@ def create_app(
         instance_path=str(config.instance_path),
     )
     config.instance_path.mkdir(parents=True, exist_ok=True)
+    if config.server.proxy_hops:
+        hops = config.server.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.config.update(
         SECRET_KEY=config.security.secret_key or _instance_secret(config.instance_path),
         SESSION_COOKIE_HTTPONLY=True,
@@ -85,6 +89,8 @@ def create_app(
     from server.webhooks import wakeup
 
     wakeup.init_app(app)
+    # after the login hook: an API call's budget is its token's (or its user's)
+    _init_rate_limits(app, config)
     _register_error_pages(app)
     _register_blueprints(app)
     _mount_plugin_blueprints(app, registry, config)
@@ -98,6 +104,16 @@ def create_app(
     templating.init_app(app)
     _log_calendar_problems(app, registry, config)
     return app
+
+
+def _init_rate_limits(app: Flask, config: Config) -> None:
+    from server import ratelimit
+    from server.sla.settings import SettingsError
+
+    try:
+        ratelimit.init_app(app, config.rate_limits, config.database.url)
+    except SettingsError as exc:
+        raise ConfigError(config.source, exc.key, exc.problem) from None
 
 
 def _log_calendar_problems(app: Flask, registry: Registry, config: Config) -> None:
@@ -258,6 +274,7 @@ def _register_blueprints(app: Flask) -> None:
     from server.views import (
         account,
         admin,
+        admin_tokens,
         appointments,
         attachments,
         auth,
@@ -288,6 +305,7 @@ def _register_blueprints(app: Flask) -> None:
         customers,
         attachments,
         admin,
+        admin_tokens,
         imports,
         dispatch,
         dispatch_admin,

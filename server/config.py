@@ -19,6 +19,7 @@ from server.dispatch.rules import DispatchSettings, parse_dispatch
 from server.followup.settings import CallbackSettings, parse_callbacks
 from server.grading.rules import GradingSettings, parse_grading
 from server.merit.rules import MeritSettings, parse_merit
+from server.ratelimit import RateLimitSettings, parse_rate_limits
 from server.sla.settings import SettingsError
 from server.webhooks.settings import WebhookSettings, parse_webhooks
 
@@ -46,6 +47,9 @@ class ServerSettings:
 
     # Relative paths are resolved against the project root.
     instance_dir: str = "instance"
+    # Reverse proxies in front of the app (nginx: 1); their X-Forwarded-For/-Proto are
+    # trusted for that many hops, so the client address (login rate limit) is the user's.
+    proxy_hops: int = 0
 
 
 @dataclass(frozen=True)
@@ -187,6 +191,7 @@ class Config:
     merit: MeritSettings = field(default_factory=MeritSettings)
     grading: GradingSettings = field(default_factory=GradingSettings)
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
+    rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     # One free-form table per plugin: [plugin.<name>]; each plugin validates its own.
     plugin: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: str = "<defaults>"
@@ -289,6 +294,7 @@ SECTION_PARSERS: dict[str, Callable[[Any], Any]] = {
     "merit": parse_merit,
     "grading": parse_grading,
     "webhooks": parse_webhooks,
+    "rate_limits": parse_rate_limits,
 }
 
 
@@ -350,6 +356,8 @@ def _check_semantics(config: Config, path: Path | str) -> None:
         ZoneInfo(config.locale.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(path, "locale.timezone", "not a known IANA time zone") from None
+    if not 0 <= config.server.proxy_hops <= 5:
+        raise ConfigError(path, "server.proxy_hops", "must be 0–5")
     if not 1 <= config.kpi.repeat_window_days <= 365:
         raise ConfigError(path, "kpi.repeat_window_days", "must be 1–365")
     if not 0 <= config.kpi.cache_minutes <= 1440:

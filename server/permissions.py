@@ -16,6 +16,8 @@ ALL_PERMISSIONS = (
     "customer.edit",
     "customer.import",
     "user.manage",
+    # every user's API tokens: list and revoke (admins)
+    "token.manage",
     "sla.calculate",
     "dispatch.manage",
     "report.file",

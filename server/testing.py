@@ -118,6 +118,8 @@ def build_app(
         "server": {"instance_dir": str(tmp_path / "instance")},
         "database": {"url": database_url(tmp_path)},
         "plugins": {"enabled": list(enabled)},
+        # off unless a test turns them on: a suite logs in far more often than people do
+        "rate_limits": {"enabled": False},
     }
     for name, values in sections.items():
         raw.setdefault(name, {}).update(values)

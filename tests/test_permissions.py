@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import pytest
 from werkzeug.datastructures import FileStorage
 
+from server.api_tokens import issue_token
 from server.attachments import save_attachment
 from server.auth import PUBLIC_ENDPOINTS, hash_password
 from server.complaints.ledger import open_complaint
@@ -295,6 +296,10 @@ ENDPOINTS = (
     Endpoint("API tokens", "GET", "/account/tokens", None),
     Endpoint("make an API token", "POST", "/account/tokens", None, lambda ctx: {"name": "m"}),
     Endpoint("revoke an API token", "POST", "/account/tokens/999999/revoke", None),
+    # every user's tokens, for admins ({token}: a fresh token of the spare user)
+    Endpoint("every user's API tokens", "GET", "/admin/tokens", "token.manage"),
+    Endpoint("one user's API tokens", "GET", "/admin/tokens?user=spare", "token.manage"),
+    Endpoint("revoke anyone's API token", "POST", "/admin/tokens/{token}/revoke", "token.manage"),
     Endpoint(
         "create ticket",
         "POST",
@@ -510,6 +515,7 @@ def context(world, ticket):
         "complaint": _new_complaint(world),
         "dispatcher": world.users["dispatcher"],
         **_new_webhook(world),
+        "token": _new_token(world),
     }
 
 
@@ -521,6 +527,12 @@ def _new_webhook(world):
         delivery = send_ping(hook)
         WebhookDelivery.update(status="failed").where(WebhookDelivery.id == delivery.id).execute()
         return {"webhook": hook.id, "delivery": delivery.id}
+
+
+def _new_token(world):
+    """A fresh API token of the spare user."""
+    with world.app.app_context():
+        return issue_token(User.get_by_id(world.spare_user_id), "Fixture token")[0].id
 
 
 def _new_complaint(world):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
-from server import auth
+from server import auth, ratelimit
 from server.forms import LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -26,6 +26,14 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     form = LoginForm()
+    limiter = ratelimit.limiter_of(current_app)
+    if request.method == "POST" and limiter is not None:
+        wait = limiter.login_attempt(request.remote_addr or "", request.form.get("username", ""))
+        if wait is not None:
+            # the same words whether or not the username exists; the password is not checked
+            refusal = f"Too many sign-in attempts. Try again in {wait} seconds."
+            page = render_template("login.html", form=form, refusal=refusal)
+            return page, 429, {"Retry-After": str(wait)}
     if form.validate_on_submit():
         user = auth.authenticate(form.username.data, form.password.data)
         if user is not None:
