@@ -237,6 +237,8 @@ def test_read_by_number_ignores_case_and_padding(app, client, dispatcher):
         "/api/v1/tickets/by-number/HA-2026-999999",
         "/api/v1/tickets/0",
         "/api/v1/tickets/abc",
+        "/api/v1/tickets/by-number/HA%00",
+        "/api/v1/tickets/by-number/" + "X" * 41,
     ],
 )
 def test_an_unknown_ticket_is_404_json(client, dispatcher, url):
@@ -328,6 +330,9 @@ def test_assignee_me_and_a_technicians_list(app, client, dispatcher):
         ("limit=201", "limit"),
         ("cursor=not-a-cursor", "cursor"),
         ("q=" + "x" * 101, "q"),
+        ("q=a%00b", "q"),
+        ("team=%01", "team"),
+        ("service=%00", "service"),
     ],
 )
 def test_bad_list_parameters_are_422_per_field(client, dispatcher, query, field):

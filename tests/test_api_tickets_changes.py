@@ -321,3 +321,13 @@ def test_a_cancelled_tickets_clocks_have_no_time_left(app, client, dispatcher, t
     move(app, ticket["id"], "cancelled")
     sla = client.get(f"/api/v1/tickets/{ticket['id']}", headers=dispatcher).get_json()["sla"]
     assert all(clock["time_left_seconds"] is None for clock in sla)
+
+
+@pytest.mark.parametrize("ticket_id", ["0", "007", str(2**63), "9" * 25])
+@pytest.mark.parametrize("method", ["PATCH", "POST", "GET"])
+def test_an_id_out_of_range_is_404_whatever_the_method(client, dispatcher, ticket_id, method):
+    for suffix in ("", "/transitions", "/comments", "/events"):
+        response = client.open(
+            f"/api/v1/tickets/{ticket_id}{suffix}", method=method, json={}, headers=dispatcher
+        )
+        assert response.status_code == 404, (suffix, response.status_code)

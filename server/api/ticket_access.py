@@ -28,6 +28,8 @@ def visible_ticket(ticket_id: int, permission: str = "ticket.view") -> Ticket:
 def visible_ticket_by_number(number: str) -> Ticket:
     """The ticket numbered ``number`` (case and zero padding as the queue's search)."""
     text = number.strip().upper()
+    if len(text) > 40 or not text.isprintable():
+        raise not_found("ticket")  # no number looks like that (and NUL upsets PostgreSQL)
     if NUMBER_PATTERN.match(text):
         prefix, year, serial = text.split("-")
         text = f"{prefix}-{year}-{int(serial):06d}"

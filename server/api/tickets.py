@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import peewee
 from flask import current_app, g, url_for
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
 from server.api import bp
 from server.api.attributes import AttributesInvalid, checked_attributes
@@ -170,6 +170,13 @@ class TicketsQuery(PageQuery):
         description="A ticket number, or text in the number, title or customer's name.",
     )
 
+    @field_validator("plugin", "service", "team", "q")
+    @classmethod
+    def printable(cls, value: str | None) -> str | None:
+        if value is not None and not value.isprintable():
+            raise ValueError("control characters are not allowed")
+        return value
+
 
 def _queue_filter(query: TicketsQuery) -> QueueFilter:
     filters = QueueFilter(
@@ -179,15 +186,11 @@ def _queue_filter(query: TicketsQuery) -> QueueFilter:
         priority=query.priority or "",
         assignee=query.assignee or "",
         team=query.team or "",
-        q=_without_control_characters(query.q or "").strip(),
+        q=(query.q or "").strip(),
     )
     if sees_only_own_tickets(g.user):
         filters = dataclasses.replace(filters, assignee="me")
     return filters
-
-
-def _without_control_characters(value: str) -> str:
-    return "".join(ch for ch in value if ch.isprintable())
 
 
 @operation(
