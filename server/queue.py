@@ -123,6 +123,11 @@ def _filtered(f: QueueFilter, user_id: int | None) -> peewee.ModelSelect:
     return query
 
 
+def filtered_tickets(f: QueueFilter, user_id: int | None) -> peewee.ModelSelect:
+    """The tickets ``f`` selects, unordered and unpaged: the API pages them by key."""
+    return _filtered(f, user_id)
+
+
 def _text_search(query: peewee.ModelSelect, text: str) -> peewee.ModelSelect:
     """A ticket number is looked up exactly (indexed); other text matches number, title
     and customer name through the search table."""
