@@ -47,6 +47,6 @@ def openapi_json() -> Any:
 openapi_json.required_permission = None  # type: ignore[attr-defined]
 
 # The resources register their operations on ``bp`` when imported.
-from server.api import catalog, sla  # noqa: E402, F401
+from server.api import assets, catalog, customers, sla  # noqa: E402, F401
 
 __all__ = ["bp", "current_app"]
