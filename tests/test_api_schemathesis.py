@@ -141,8 +141,8 @@ def test_linked_calls_keep_to_the_document(api_state_machine):
     """Stateful: a created customer is read back, changed and given assets by id."""
     api_state_machine.run(
         settings=hypothesis.settings(
-            max_examples=8,
-            stateful_step_count=4,
+            max_examples=20,
+            stateful_step_count=5,
             derandomize=True,
             database=None,
             deadline=None,

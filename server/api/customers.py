@@ -49,20 +49,20 @@ def _no_control_characters(value: str) -> str:
     return value
 
 
-def _text(max_length: int, description: str) -> Any:
+def _text(max_length: int, description: str, **rules: Any) -> Any:
     return Annotated[
         str,
-        Field(max_length=max_length, description=description),
+        Field(max_length=max_length, description=description, **rules),
         AfterValidator(_no_control_characters),
     ]
 
 
-Name = _text(200, "The customer's or company's name (required).")
+Name = _text(200, "The customer's or company's name (required).", pattern=r"\S")
 Phone = Annotated[
     str,
     Field(max_length=40, pattern=r"^[0-9+()\- ]*$", description="Digits, spaces, + - ( ) only."),
 ]
-Email = _text(200, "An email address, or empty.")
+Email = _text(200, "An email address, or empty (checked as the customer form checks it).")
 Address = _text(300, "Postal address.")
 Region = _text(100, "Region, as the dispatch rules know it.")
 Tier = _text(40, "Service tier (default normal).")
