@@ -92,6 +92,7 @@ def add_asset(
     identifier: str,
     coverage_start: dt.date | None,
     coverage_end: dt.date | None,
+    attributes: Mapping[str, Any] | None = None,
 ) -> Asset:
     with write_transaction():
         return Asset.create(
@@ -101,4 +102,15 @@ def add_asset(
             identifier=identifier,
             coverage_start=coverage_start,
             coverage_end=coverage_end,
+            attributes=dict(attributes or {}),
         )
+
+
+def existing_asset(industry: str, kind: str, identifier: str) -> Asset | None:
+    """The asset that already has this plugin, kind and identifier, if any."""
+    return (
+        Asset.select()
+        .where((Asset.plugin == industry) & (Asset.kind == kind) & (Asset.identifier == identifier))
+        .order_by(Asset.id)
+        .first()
+    )

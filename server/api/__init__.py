@@ -47,6 +47,14 @@ def openapi_json() -> Any:
 openapi_json.required_permission = None  # type: ignore[attr-defined]
 
 # The resources register their operations on ``bp`` when imported.
-from server.api import catalog, sla, ticket_callbacks, tickets, timeline  # noqa: E402, F401
+from server.api import (  # noqa: E402, F401
+    assets,
+    catalog,
+    customers,
+    sla,
+    ticket_callbacks,
+    tickets,
+    timeline,
+)
 
 __all__ = ["bp", "current_app"]
