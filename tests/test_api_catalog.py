@@ -83,3 +83,22 @@ def test_plugin_fields_validate_as_the_form_would(app):
         schema_required = [f.name for f in service.fields if f.required and f.kind != "boolean"]
         for name in schema_required:
             assert f"attributes.{name}" in refused.value.fields
+
+
+def test_text_fields_are_checked_as_sent_then_trimmed():
+    from pydantic import ValidationError
+
+    from server.api.attributes import model_for_specs
+    from server.plugin_api import FieldSpec, Label
+
+    model = model_for_specs(
+        "Probe",
+        [FieldSpec("serial", Label("序列号", "Serial"), required=True, max_length=5)],
+    )
+    assert model.model_validate({"serial": " AB1 "}).serial == "AB1"
+    for refused in ("   ", "ABCDE ", "\x00AB"):
+        with pytest.raises(ValidationError):
+            model.model_validate({"serial": refused})
+    # the document says the same: a visible character, at most five as sent
+    schema = model.model_json_schema()["properties"]["serial"]
+    assert schema["maxLength"] == 5 and schema["pattern"] == r"\S"

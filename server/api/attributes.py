@@ -47,6 +47,12 @@ def _no_control_characters(value: str) -> str:
     return value
 
 
+def _visible(value: str) -> str:
+    if not value:
+        raise ValueError("must not be blank")
+    return value
+
+
 def _not_in_future(value: dt.date) -> dt.date:
     # the form's rule: a day of slack, since the caller's today may be ahead of ours
     if value > dt.date.today() + dt.timedelta(days=1):
@@ -62,13 +68,18 @@ def _annotation(spec: FieldSpec) -> Any:
     }
     described = {"title": spec.label.en, "description": _description(spec)}
     if spec.kind in ("text", "textarea"):
-        text = StringConstraints(
-            strip_whitespace=True,
-            max_length=spec.max_length,
-            min_length=1 if spec.required else None,
-            pattern=spec.pattern,
-        )
-        return Annotated[str, text, AfterValidator(_no_control_characters), Field(**described)]
+        # Length and pattern are checked on the text as sent (what the document says),
+        # then it is trimmed; a required field needs a visible character.
+        pattern = spec.pattern or (r"\S" if spec.required else None)
+        text = StringConstraints(max_length=spec.max_length, pattern=pattern)
+        return Annotated[
+            str,
+            text,
+            AfterValidator(_no_control_characters),
+            AfterValidator(str.strip),
+            *([AfterValidator(_visible)] if spec.required else []),
+            Field(**described),
+        ]
     if spec.kind == "integer":
         return Annotated[int, Field(strict=True, **bounds, **described)]
     if spec.kind == "decimal":
