@@ -102,3 +102,13 @@ def test_text_fields_are_checked_as_sent_then_trimmed():
     # the document says the same: a visible character, at most five as sent
     schema = model.model_json_schema()["properties"]["serial"]
     assert schema["maxLength"] == 5 and schema["pattern"] == r"\S"
+
+
+def test_a_pattern_mismatch_is_said_with_the_plugins_hint(app):
+    with app.app_context():
+        registry = current_registry()
+        service = registry.service("home_appliances", "repair")
+        spec = next(f for f in service.fields if f.name == "serial_no")
+        with pytest.raises(AttributesInvalid) as refused:
+            checked_attributes(registry, "home_appliances", service, {"serial_no": "bad!!"})
+        assert refused.value.fields["attributes.serial_no"] == [spec.pattern_hint.en]

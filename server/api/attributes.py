@@ -27,7 +27,6 @@ from pydantic import (
     create_model,
 )
 
-from server.api.errors import field_errors
 from server.catalog import Registry
 from server.forms import service_field_specs, stored_value
 from server.plugin_api import FieldSpec, ServiceType
@@ -149,9 +148,23 @@ def checked_attributes(
     try:
         data = model.model_validate(merged).model_dump()
     except ValidationError as exc:
-        raise AttributesInvalid(field_errors(exc, prefix="attributes")) from None
+        raise AttributesInvalid(_with_hints(exc, specs)) from None
     names = values if current is not None else data
     return {spec.name: stored_value(spec, data[spec.name]) for spec in specs if spec.name in names}
+
+
+def _with_hints(exc: ValidationError, specs: list[FieldSpec]) -> dict[str, list[str]]:
+    """Field errors, a pattern mismatch said with the plugin's hint (as the form says it)."""
+    hints = {spec.name: spec.pattern_hint.en for spec in specs if spec.pattern_hint}
+    fields: dict[str, list[str]] = {}
+    for problem in exc.errors():
+        name = str(problem["loc"][0]) if problem["loc"] else ""
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "string_pattern_mismatch" and name in hints:
+            message = hints[name]
+        key = ".".join(["attributes", *(str(part) for part in problem["loc"])])
+        fields.setdefault(key, []).append(message)
+    return fields
 
 
 def _known(stored: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
