@@ -237,10 +237,20 @@ def _customer_for(template: DemoTicket) -> Customer:
     return customer
 
 
-def _asset_for(industry: str, customer: Customer, template: DemoTicket) -> Asset | None:
+def _asset_for(
+    registry: Any, industry: str, customer: Customer, template: DemoTicket
+) -> Asset | None:
+    """The demo ticket's asset (made once). Its kind's fields the plugin left out are
+    taken from the ticket's values of the same name (an appliance's brand, model …)."""
     spec = template.asset
     if spec is None:
         return None
+    kind = registry.asset_kinds.get((industry, spec.kind))
+    from_ticket = {
+        field.name: template.attributes[field.name]
+        for field in (kind.fields if kind is not None else ())
+        if template.attributes.get(field.name) not in (None, "")
+    }
     asset = Asset.get_or_none(
         (Asset.customer == customer)
         & (Asset.plugin == industry)
@@ -253,7 +263,7 @@ def _asset_for(industry: str, customer: Customer, template: DemoTicket) -> Asset
         identifier=spec.identifier,
         coverage_start=spec.coverage_start,
         coverage_end=spec.coverage_end,
-        attributes=dict(spec.attributes),
+        attributes={**from_ticket, **spec.attributes},
     )
 
 
@@ -268,7 +278,7 @@ def _create_one(
     """The ticket as entered a few minutes after the customer called."""
     with write_transaction():
         customer = _customer_for(template)
-        asset = _asset_for(industry, customer, template)
+        asset = _asset_for(registry, industry, customer, template)
     new = NewTicket(
         industry=industry,
         service=registry.service(industry, template.service),

@@ -321,6 +321,24 @@ def ticket_form_class(
     return cache[key]
 
 
+def asset_form_class(registry: Any, kind_key: str, locale: str) -> tuple[type, list[FieldSpec]]:
+    """The (cached) add-asset form for one kind (``"<industry>:<code>"``) and its fields.
+
+    An unknown or empty key gives the plain :class:`AssetForm` (whose kind check then
+    refuses it) and no fields.
+    """
+    industry, _, code = kind_key.partition(":")
+    kind = registry.asset_kinds.get((industry, code))
+    if kind is None or not kind.fields:
+        return AssetForm, []
+    key = ("AssetForm", industry, code, locale)
+    cache = registry.form_class_cache()
+    if key not in cache:
+        name = f"AssetForm_{industry}_{code}"
+        cache[key] = (with_plugin_fields(AssetForm, name, kind.fields, locale), list(kind.fields))
+    return cache[key]
+
+
 class PauseRow(Form):
     """One optional pause of the SLA calculator."""
 

@@ -85,9 +85,20 @@ def customer_columns(registry: Registry) -> list[Column]:
     return [*CUSTOMER_CORE_COLUMNS, *specs, *CUSTOMER_INFO_COLUMNS]
 
 
-def asset_columns() -> list[Column]:
-    """Asset export columns (the customer by id and phone, so either can be imported)."""
-    return [*ASSET_CORE_COLUMNS, *ASSET_INFO_COLUMNS]
+def asset_field_specs(registry: Registry) -> list[FieldSpec]:
+    """Every asset kind's fields, one per name (the first kind's, if two share a name)."""
+    specs: dict[str, FieldSpec] = {}
+    for kind in registry.asset_kinds.values():
+        for spec in kind.fields:
+            specs.setdefault(spec.name, spec)
+    return list(specs.values())
+
+
+def asset_columns(registry: Registry) -> list[Column]:
+    """Asset export columns (the customer by id and phone, so either can be imported),
+    then each asset kind's field as ``attr.<name>``."""
+    fields = [attribute_column(spec) for spec in asset_field_specs(registry)]
+    return [*ASSET_CORE_COLUMNS, *fields, *ASSET_INFO_COLUMNS]
 
 
 def batched(query: peewee.ModelSelect, batch: int = BATCH) -> Iterator[Any]:
@@ -113,11 +124,15 @@ def customer_rows(query: peewee.ModelSelect, registry: Registry) -> Iterator[dic
         yield row
 
 
-def asset_rows(query: peewee.ModelSelect) -> Iterator[dict[str, Any]]:
-    """Export rows of the assets ``query`` selects (oldest first), with their customer."""
+def asset_rows(query: peewee.ModelSelect, registry: Registry) -> Iterator[dict[str, Any]]:
+    """Export rows of the assets ``query`` selects (oldest first), with their customer
+    and their kind's field values (``attr.<name>``)."""
     query = query.select(Asset, Customer).join(Customer)
+    names = [spec.name for spec in asset_field_specs(registry)]
     for asset in batched(query):
+        attributes = asset.attributes or {}
         yield {
+            **{ATTR_PREFIX + name: attributes.get(name) for name in names},
             "id": asset.id,
             "customer_id": asset.customer.id,
             "customer_phone": asset.customer.phone,

@@ -123,12 +123,24 @@ class ServiceType:
 
 @dataclass(frozen=True)
 class AssetKind:
-    """A kind of serviced thing a plugin knows (appliance, meter, policy …)."""
+    """A kind of serviced thing a plugin knows (appliance, meter, policy …).
+
+    ``fields`` are the kind's own values (a policy's line and status, a meter's number):
+    the add-asset form, the asset import (``attr.<name>`` columns), the asset export and
+    the API check and store them in ``Asset.attributes`` the way ticket fields are kept
+    (see :class:`FieldSpec`). Plugins read them from ``AssetInfo.attributes``.
+    """
 
     code: str
     label: Label
     identifier_label: Label
     identifier_pattern: str | None = None
+    fields: tuple[FieldSpec, ...] = ()
+
+    def __post_init__(self) -> None:
+        names = [spec.name for spec in self.fields]
+        if len(names) != len(set(names)):
+            raise ValueError(f"asset kind {self.code}: field names must be unique")
 
 
 @dataclass(frozen=True)
@@ -433,6 +445,9 @@ class TicketInfo:
     # When the ticket entered its current status (naive UTC); None for a ticket not yet
     # saved. Lets a plugin compute follow-up dates ("parts due by …") from the history.
     status_since: dt.datetime | None = None
+    # How many files are attached to the ticket (0 for a ticket not yet saved), e.g. to
+    # warn that a proof of purchase was ticked but never uploaded.
+    attachment_count: int = 0
 
 
 @dataclass(frozen=True)

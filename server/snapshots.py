@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from server.models import Customer, Ticket, User
+from server.models import Attachment, Customer, Ticket, User
 from server.plugin_api import CustomerInfo, TicketInfo, UserInfo
 from server.sla.models import TicketStatusPeriod
 
@@ -38,7 +38,15 @@ def ticket_info(ticket: Ticket) -> TicketInfo:
         reported_at=ticket.reported_at,
         attributes=dict(ticket.attributes or {}),
         status_since=_status_since(ticket),
+        attachment_count=_attachment_count(ticket),
     )
+
+
+def _attachment_count(ticket: Ticket) -> int:
+    """How many files are attached to the ticket (one indexed count)."""
+    if ticket.id is None:
+        return 0
+    return Attachment.select().where(Attachment.ticket == ticket.id).count()
 
 
 def _status_since(ticket: Ticket) -> dt.datetime | None:

@@ -52,7 +52,7 @@ def test_adding_an_asset_stores_it_and_points_at_it(app, client, admin, customer
         customer,
         coverage_start="2026-01-01",
         coverage_end="2028-12-31",
-        attributes={"warranty_days": "730"},
+        attributes={"appliance_category": "air_conditioner", "brand": " 格力 "},
     )
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
@@ -66,7 +66,14 @@ def test_adding_an_asset_stores_it_and_points_at_it(app, client, admin, customer
             "appliance",
             "KFR-35GW-0001",
         )
-        assert asset.attributes == {"warranty_days": "730"}
+        # stored as the add-asset form stores the kind's fields: every one, trimmed
+        assert asset.attributes == {
+            "appliance_category": "air_conditioner",
+            "brand": "格力",
+            "model_no": None,
+            "purchase_date": None,
+            "seller": None,
+        }
     assert client.get(response.headers["Location"], headers=admin).get_json() == body
 
 
@@ -81,7 +88,11 @@ def test_adding_an_asset_stores_it_and_points_at_it(app, client, admin, customer
         ({"coverage_start": "2026-02-01", "coverage_end": "2026-01-01"}, "coverage_end"),
         ({"coverage_start": "first of May"}, "coverage_start"),
         ({"attributes": {"Bad Name": "x"}}, "attributes.Bad Name"),
-        ({"attributes": {"note": "x" * 201}}, "attributes.note"),
+        ({"attributes": {"note": "x"}}, "attributes.note"),  # not a field of the kind
+        ({"attributes": {"seller": "x" * 101}}, "attributes.seller"),
+        ({"attributes": {"appliance_category": "toaster"}}, "attributes.appliance_category"),
+        ({"attributes": {"purchase_date": "2999-01-01"}}, "attributes.purchase_date"),
+        ({"attributes": {"model_no": "型号"}}, "attributes.model_no"),
         ({"colour": "white"}, "colour"),
     ],
 )

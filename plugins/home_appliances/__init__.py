@@ -21,7 +21,7 @@ from server.plugin_api import (
     hookimpl,
 )
 
-from . import catalog, demo, followup, parts, rules, sla, survey
+from . import catalog, demo, followup, parts, proof, rules, sla, survey
 from .settings import parse
 
 
@@ -88,7 +88,7 @@ def before_transition(ticket: TicketInfo, old_status: str, new_status: str) -> V
 
 @hookimpl
 def ticket_detail_panels(ticket: TicketInfo, settings: Mapping[str, Any]) -> list[Panel]:
-    return followup.panels(ticket, parse(settings))
+    return [*proof.panels(ticket), *followup.panels(ticket, parse(settings))]
 
 
 @hookimpl

@@ -13,13 +13,6 @@ INDUSTRY = Industry(
 
 SERIAL_PATTERN = r"^[A-Z0-9][A-Z0-9\-]{5,29}$"
 
-APPLIANCE = AssetKind(
-    code="appliance",
-    label=label("家电", "Appliance"),
-    identifier_label=label("机身序列号", "Serial no."),
-    identifier_pattern=r"[A-Z0-9\-]{6,30}",
-)
-
 APPLIANCE_CATEGORIES = (
     ("air_conditioner", label("空调", "Air conditioner")),
     ("refrigerator", label("冰箱", "Refrigerator")),
@@ -66,6 +59,16 @@ MODEL_NO = FieldSpec(
 )
 BRAND = FieldSpec(name="brand", label=label("品牌", "Brand"), max_length=40)
 SELLER = FieldSpec(name="seller", label=label("销售商", "Seller"), max_length=100)
+
+# The appliance's own record: the same names and rules as the ticket fields, so a ticket
+# and its appliance read alike.
+APPLIANCE = AssetKind(
+    code="appliance",
+    label=label("家电", "Appliance"),
+    identifier_label=label("机身序列号", "Serial no."),
+    identifier_pattern=r"[A-Z0-9\-]{6,30}",
+    fields=(_category(required=False), BRAND, MODEL_NO, _purchase_date(False), SELLER),
+)
 
 
 def _serial(required: bool) -> FieldSpec:

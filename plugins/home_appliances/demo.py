@@ -13,7 +13,7 @@ def _appliance(serial: str, bought: dt.date, model: str, warranty_years: int = 1
         identifier=serial,
         coverage_start=bought,
         coverage_end=_years_later(bought, warranty_years),
-        attributes={"model": model},
+        attributes={"model_no": model},
     )
 
 

@@ -23,7 +23,7 @@ from server.plugin_api import (
 )
 
 from . import catalog, demo, rules, sla, survey
-from .policy_term import loss_day, policy_on
+from .policy_term import loss_day, policy_on, policy_status_refusal
 
 
 @hookimpl
@@ -78,7 +78,10 @@ def entitlement(ticket: TicketInfo) -> Entitlement | None:
     if policy is None or policy.kind != catalog.POLICY.code:
         return None
     day = loss_day(dict(ticket.attributes), ticket.reported_at)
-    return policy_on(day, policy.coverage_start, policy.coverage_end)
+    term = policy_on(day, policy.coverage_start, policy.coverage_end)
+    if not term.covered:
+        return term
+    return policy_status_refusal(policy.attributes, day) or term
 
 
 @hookimpl

@@ -11,13 +11,6 @@ INDUSTRY = Industry(
     version="0.1.0",
 )
 
-POLICY = AssetKind(
-    code="policy",
-    label=label("保单", "Policy"),
-    identifier_label=label("保单号", "Policy no."),
-    identifier_pattern=r"[A-Z0-9]{10,25}",
-)
-
 INSURANCE_LINES = (
     ("construction", label("建筑工程险", "Construction all-risks")),
     ("machinery_breakdown", label("机器损坏险", "Machinery breakdown")),
@@ -25,6 +18,37 @@ INSURANCE_LINES = (
     ("public_liability", label("公众责任险", "Public liability")),
     ("motor", label("机动车辆险", "Motor")),
     ("life", label("人寿保险", "Life")),
+)
+
+POLICY_STATUSES = (
+    ("active", label("有效", "Active")),
+    ("lapsed", label("失效", "Lapsed")),
+    ("surrendered", label("已退保", "Surrendered")),
+    ("cancelled", label("已注销", "Cancelled")),
+    ("required", label("待生效（投保待办）", "Required (not yet in force)")),
+)
+
+POLICY = AssetKind(
+    code="policy",
+    label=label("保单", "Policy"),
+    identifier_label=label("保单号", "Policy no."),
+    identifier_pattern=r"[A-Z0-9]{10,25}",
+    fields=(
+        FieldSpec(name="line", label=label("险种", "Line"), kind="choice", choices=INSURANCE_LINES),
+        FieldSpec(
+            name="sum_insured",
+            label=label("保险金额（元）", "Sum insured (CNY)"),
+            kind="decimal",
+            min_value=0,
+        ),
+        FieldSpec(
+            name="status",
+            label=label("保单状态", "Policy status"),
+            kind="choice",
+            choices=POLICY_STATUSES,
+            help=label("非有效状态的保单不予理赔", "A policy that is not active is not entitled"),
+        ),
+    ),
 )
 
 ID_KINDS = (

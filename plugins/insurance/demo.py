@@ -13,7 +13,7 @@ def _policy(number: str, start: dt.date, line: str, insured_sum: str) -> DemoAss
         identifier=number,
         coverage_start=start,
         coverage_end=start.replace(year=start.year + 1) - dt.timedelta(days=1),
-        attributes={"line": line, "sum_insured": insured_sum},
+        attributes={"line": line, "sum_insured": insured_sum, "status": "active"},
     )
 
 

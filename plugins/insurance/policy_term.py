@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from server.plugin_api import Entitlement
 
@@ -18,6 +20,15 @@ def policy_on(day: dt.date, start: dt.date | None, end: dt.date | None) -> Entit
     if day > end:
         return Entitlement(INACTIVE, f"the loss on {day} is after the policy ended ({end})")
     return Entitlement(ACTIVE, f"policy in force {start} to {end} on {day}", covered=True)
+
+
+def policy_status_refusal(attributes: Mapping[str, Any], day: dt.date) -> Entitlement | None:
+    """Not entitled when the policy's recorded status is anything but active (lapsed,
+    surrendered, cancelled, required); None when it is active or not recorded."""
+    status = attributes.get("status")
+    if status in (None, "", "active"):
+        return None
+    return Entitlement(INACTIVE, f"the policy is {status}, not active, on {day}")
 
 
 def loss_day(attributes: dict, reported: dt.datetime) -> dt.date:

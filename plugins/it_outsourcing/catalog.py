@@ -16,6 +16,19 @@ IT_ASSET = AssetKind(
     label=label("IT资产", "IT asset"),
     identifier_label=label("资产标签", "Asset tag"),
     identifier_pattern=r"[A-Z]{2,6}-\d{4,8}",
+    fields=(
+        FieldSpec(
+            name="ci_type",
+            label=label("配置项类型", "CI type"),
+            kind="choice",
+            choices=(
+                ("server", label("服务器", "Server")),
+                ("desktop", label("桌面终端", "Desktop")),
+                ("network", label("网络设备", "Network device")),
+                ("application", label("应用系统", "Application")),
+            ),
+        ),
+    ),
 )
 
 LEVELS = (

@@ -7,13 +7,13 @@ import datetime as dt
 from server.plugin_api import DemoAsset, DemoCustomer, DemoTicket
 
 
-def _it_asset(tag: str, device: str, contract_start: dt.date) -> DemoAsset:
+def _it_asset(tag: str, device: str, contract_start: dt.date, ci_type: str) -> DemoAsset:
     return DemoAsset(
         kind="it_asset",
         identifier=tag,
         coverage_start=contract_start,
         coverage_end=contract_start.replace(year=contract_start.year + 1) - dt.timedelta(days=1),
-        attributes={"device": device},
+        attributes={"device": device, "ci_type": ci_type},
     )
 
 
@@ -61,7 +61,7 @@ def tickets() -> list[DemoTicket]:
             customer=ruixin,
             description="全国各仓库反映WMS登录超时，出入库作业停滞。",
             priority="urgent",
-            asset=_it_asset("RXWL-100231", "WMS应用服务器", start),
+            asset=_it_asset("RXWL-100231", "WMS应用服务器", start, "server"),
             attributes={
                 "impact": "high",
                 "urgency": "high",
@@ -76,7 +76,7 @@ def tickets() -> list[DemoTicket]:
             description="徐汇门诊前台打印机脱机，影响收费单据打印。",
             priority="normal",
             channel="wechat",
-            asset=_it_asset("HMKQ-2047", "前台激光打印机", start),
+            asset=_it_asset("HMKQ-2047", "前台激光打印机", start, "desktop"),
             attributes={
                 "impact": "low",
                 "urgency": "medium",
@@ -90,7 +90,7 @@ def tickets() -> list[DemoTicket]:
             customer=ruixin,
             description="华南区新入职调度员3人，需开通邮箱、VPN及TMS只读权限。",
             channel="email",
-            asset=_it_asset("RXWL-100877", "VPN网关", start),
+            asset=_it_asset("RXWL-100877", "VPN网关", start, "network"),
             attributes={
                 "request_kind": "account_access",
                 "on_site_required": False,
@@ -102,7 +102,7 @@ def tickets() -> list[DemoTicket]:
             title="核心交换机固件升级",
             customer=tianfu,
             description="计划在周末维护窗口升级图书馆楼核心交换机固件，修复已知漏洞。",
-            asset=_it_asset("TFXY-00512", "核心交换机", dt.date(2025, 9, 1)),
+            asset=_it_asset("TFXY-00512", "核心交换机", dt.date(2025, 9, 1), "network"),
             attributes={
                 "change_type": "normal",
                 "planned_start": "2026-11-15",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from server.plugin_api import AssetKind, FieldSpec, Industry, ServiceType, label
 
 INDUSTRY = Industry(
@@ -9,13 +11,6 @@ INDUSTRY = Industry(
     label=label("电力", "Power utility"),
     ticket_prefix="PU",
     version="1.0.0",
-)
-
-SUPPLY_POINT = AssetKind(
-    code="supply_point",
-    label=label("用电户", "Supply point"),
-    identifier_label=label("户号", "Account no."),
-    identifier_pattern=r"\d{10,13}",
 )
 
 REGION_CLASS = FieldSpec(
@@ -57,6 +52,21 @@ CUSTOMER_KIND = FieldSpec(
         ("commercial", label("商业", "Commercial")),
         ("industrial", label("工业", "Industrial")),
         ("rural", label("农业/农村", "Rural")),
+    ),
+)
+
+# The supply point's own record: the ticket fields' names and rules, none required here
+# (an account can be recorded before its meter is known).
+SUPPLY_POINT = AssetKind(
+    code="supply_point",
+    label=label("用电户", "Supply point"),
+    identifier_label=label("户号", "Account no."),
+    identifier_pattern=r"\d{10,13}",
+    fields=(
+        METER_NO,
+        dataclasses.replace(SUPPLY_ADDRESS, site_address=False),
+        CUSTOMER_KIND,
+        dataclasses.replace(REGION_CLASS, required=False),
     ),
 )
 SUPPLY_POINT_FIELDS = (METER_NO, SUPPLY_ADDRESS, CUSTOMER_KIND)

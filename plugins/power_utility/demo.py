@@ -5,11 +5,17 @@ from __future__ import annotations
 from server.plugin_api import DemoAsset, DemoCustomer, DemoTicket
 
 
-def _supply_point(account: str, use: str, voltage: str) -> DemoAsset:
+def _supply_point(account: str, use: str, region: str, meter: str, address: str) -> DemoAsset:
+    """A supply point with its kind's fields filled in."""
     return DemoAsset(
         kind="supply_point",
         identifier=account,
-        attributes={"use_type": use, "supply_voltage": voltage},
+        attributes={
+            "customer_kind": use,
+            "region_class": region,
+            "meter_no": meter,
+            "supply_address": address,
+        },
     )
 
 
@@ -53,7 +59,9 @@ def tickets() -> list[DemoTicket]:
             customer=huang,
             description="95598来电：小区3栋整栋停电约20分钟，楼道配电箱有焦糊味。",
             priority="urgent",
-            asset=_supply_point("4301052871", "residential", "lv_220v"),
+            asset=_supply_point(
+                "4301052871", "residential", "urban", "3110001528717", huang.address
+            ),
             attributes={
                 "region_class": "urban",
                 "outage": True,
@@ -67,7 +75,9 @@ def tickets() -> list[DemoTicket]:
             customer=yang,
             description="傍晚用电高峰电压明显偏低，冰箱、水泵无法启动。",
             priority="high",
-            asset=_supply_point("4305240917", "residential", "lv_220v"),
+            asset=_supply_point(
+                "4305240917", "residential", "rural", "3110002409175", yang.address
+            ),
             attributes={
                 "region_class": "rural",
                 "outage": False,
@@ -80,7 +90,9 @@ def tickets() -> list[DemoTicket]:
             customer=tian,
             description="大风刮倒树木压断入户线，导线落地，客户家中无电。",
             priority="urgent",
-            asset=_supply_point("4331300426", "residential", "lv_220v"),
+            asset=_supply_point(
+                "4331300426", "residential", "remote", "3110003004268", tian.address
+            ),
             attributes={
                 "region_class": "remote",
                 "outage": True,
@@ -94,7 +106,9 @@ def tickets() -> list[DemoTicket]:
             customer=lanshan,
             description="新建冷库车间，申请由400kVA增容至1250kVA，10千伏供电。",
             channel="walk_in",
-            asset=_supply_point("4302110386", "industrial", "mv_10kv"),
+            asset=_supply_point(
+                "4302110386", "industrial", "urban", "3120001103862", lanshan.address
+            ),
             attributes={
                 "requested_capacity_kva": "1250.00",
                 "supply_voltage": "mv_10kv",
@@ -108,7 +122,7 @@ def tickets() -> list[DemoTicket]:
             title="10月电费异常偏高",
             customer=xu,
             description="客户反映10月电费比上月高出近两倍，家中用电习惯无变化，怀疑抄表有误。",
-            asset=_supply_point("4303040559", "residential", "lv_220v"),
+            asset=_supply_point("4303040559", "residential", "urban", "3110000405591", xu.address),
             attributes={
                 "bill_month": "2026-10",
                 "dispute_reason": "high_bill",

@@ -1,8 +1,10 @@
 """Assets in the API: add one to a customer, read one, list a customer's.
 
 An asset sent here passes the add-asset form's checks (a kind some plugin registers, an
-identifier, coverage that does not end before it starts) and its kind's identifier
-pattern, then :func:`server.customers.add_asset` stores it. The pages cannot edit an
+identifier, coverage that does not end before it starts), its kind's identifier
+pattern and its kind's own fields (``attributes``, the rules of
+:mod:`server.api.attributes`; ``GET /asset-kinds`` lists them with their JSON Schema),
+then :func:`server.customers.add_asset` stores it. The pages cannot edit an
 asset, so neither can the API. Technicians see the assets of the customers they see.
 """
 
@@ -16,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from werkzeug.datastructures import MultiDict
 
 from server.api import bp
+from server.api.attributes import AttributesInvalid, checked_asset_attributes
 from server.api.customers import LOCALE, only_visible, visible_customer
 from server.api.errors import ApiError, invalid, not_found
 from server.api.shapes import PageQuery, aware, decode_cursor, encode_cursor
@@ -26,7 +29,6 @@ from server.forms import AssetForm, options
 from server.models import Asset, Customer
 
 AttributeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,49}$")]
-AttributeText = Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
 
 
 class AssetIn(BaseModel):
@@ -47,10 +49,14 @@ class AssetIn(BaseModel):
     coverage_end: dt.date | None = Field(
         default=None, description="Covered until this day (not before coverage_start)."
     )
-    attributes: dict[AttributeName, AttributeText] = Field(
+    attributes: dict[AttributeName, Any] = Field(
         default_factory=dict,
         max_length=30,
-        description="Extra values as text (the asset import's `attr_` columns).",
+        description=(
+            "The kind's own fields by name (the asset import's `attr.<name>` columns), "
+            "checked against the kind's `attributes_schema` from GET /asset-kinds; "
+            "a name the kind has no field for is refused."
+        ),
     )
 
 
@@ -85,8 +91,9 @@ def asset_out(asset: Asset) -> AssetOut:
     )
 
 
-def _checked_asset(body: AssetIn) -> AssetForm:
-    """The add-asset form filled from ``body`` and validated, or a 422 per field."""
+def _checked_asset(body: AssetIn) -> tuple[AssetForm, dict[str, Any]]:
+    """The add-asset form filled from ``body`` and validated, and the kind's attributes
+    as they are stored; or a 422 per field."""
     registry = current_registry()
     if body.plugin not in registry.industries:
         known = ", ".join(sorted(registry.industries)) or "none"
@@ -114,9 +121,15 @@ def _checked_asset(body: AssetIn) -> AssetForm:
         problem = asset_identifier_error(kind, form.identifier.data, LOCALE)
         if problem:
             errors["identifier"] = [problem]
+    attributes: dict[str, Any] = {}
+    if kind is not None:
+        try:
+            attributes = checked_asset_attributes(registry, body.plugin, kind, body.attributes)
+        except AttributesInvalid as exc:
+            errors.update(exc.fields)
     if errors:
         raise invalid(errors)
-    return form
+    return form, attributes
 
 
 @operation(
@@ -138,7 +151,7 @@ def create_asset(customer_id: int, body: AssetIn) -> tuple[AssetOut, int, dict[s
     identifier pattern. An identifier the same plugin and kind already have is a 409
     (as in the asset import), so a retried request never makes a second asset."""
     customer = visible_customer(customer_id)
-    form = _checked_asset(body)
+    form, attributes = _checked_asset(body)
     identifier = form.identifier.data
     existing = existing_asset(body.plugin, body.kind, identifier)
     if existing is not None:
@@ -156,7 +169,7 @@ def create_asset(customer_id: int, body: AssetIn) -> tuple[AssetOut, int, dict[s
         identifier,
         form.coverage_start.data,
         form.coverage_end.data,
-        attributes=dict(body.attributes),
+        attributes=attributes,
     )
     location = url_for("api.get_asset", asset_id=asset.id)
     return asset_out(asset), 201, {"Location": location}

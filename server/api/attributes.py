@@ -29,7 +29,7 @@ from pydantic import (
 
 from server.catalog import Registry
 from server.forms import service_field_specs, stored_value
-from server.plugin_api import FieldSpec, ServiceType
+from server.plugin_api import AssetKind, FieldSpec, ServiceType
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -174,3 +174,26 @@ def _known(stored: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
         for name, value in stored.items()
         if name in model.model_fields and value is not None
     }
+
+
+def asset_attributes_model(registry: Registry, industry: str, kind: AssetKind) -> type[BaseModel]:
+    """The (cached) model of one asset kind's fields (``AssetKind.fields``)."""
+    key = ("api-asset-attributes", industry, kind.code)
+    cache = registry.form_class_cache()
+    if key not in cache:
+        cache[key] = model_for_specs(f"AssetAttributes_{industry}_{kind.code}", kind.fields)
+    return cache[key]
+
+
+def checked_asset_attributes(
+    registry: Registry, industry: str, kind: AssetKind, values: dict[str, Any]
+) -> dict[str, Any]:
+    """``values`` validated against the asset kind's fields, as the add-asset form stores
+    them (every field, unset ones as None/False). Raises :class:`AttributesInvalid` with
+    ``attributes.<name>`` errors (a name the kind has no field for is one of them)."""
+    model = asset_attributes_model(registry, industry, kind)
+    try:
+        data = model.model_validate(values).model_dump()
+    except ValidationError as exc:
+        raise AttributesInvalid(field_errors(exc, prefix="attributes")) from None
+    return {spec.name: stored_value(spec, data[spec.name]) for spec in kind.fields}

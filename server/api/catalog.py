@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.api import bp
-from server.api.attributes import attributes_model
+from server.api.attributes import asset_attributes_model, attributes_model
 from server.api.errors import invalid
 from server.api.shapes import LabelOut, label_out
 from server.api.spec import operation
@@ -147,3 +147,54 @@ def list_services(query: ServicesQuery) -> ServicesOut:
             )
         )
     return ServicesOut(items=items)
+
+
+class AssetKindOut(BaseModel):
+    industry: str
+    code: str
+    label: LabelOut
+    identifier_label: LabelOut
+    identifier_pattern: str | None = Field(description="The identifier must match it whole.")
+    fields: list[FieldOut]
+    attributes_schema: dict[str, Any] = Field(
+        description="JSON Schema of the `attributes` an asset of this kind takes."
+    )
+
+
+class AssetKindsOut(BaseModel):
+    items: list[AssetKindOut]
+
+
+@operation(
+    bp,
+    "GET",
+    "/asset-kinds",
+    summary="Asset kinds with their fields",
+    tag="Catalog",
+    permission="customer.view",
+    query=ServicesQuery,
+    response=AssetKindsOut,
+)
+def list_asset_kinds(query: ServicesQuery) -> AssetKindsOut:
+    """Every asset kind of every enabled industry (or of ``industry``), with the fields
+    an asset of that kind takes in ``attributes`` and their JSON Schema."""
+    registry = current_registry()
+    if query.industry is not None and query.industry not in registry.industries:
+        raise invalid({"industry": [f"unknown industry (known: {', '.join(registry.industries)})"]})
+    return AssetKindsOut(
+        items=[
+            AssetKindOut(
+                industry=industry,
+                code=kind.code,
+                label=label_out(kind.label),
+                identifier_label=label_out(kind.identifier_label),
+                identifier_pattern=kind.identifier_pattern,
+                fields=[field_out(spec) for spec in kind.fields],
+                attributes_schema=asset_attributes_model(
+                    registry, industry, kind
+                ).model_json_schema(),
+            )
+            for (industry, _code), kind in registry.asset_kinds.items()
+            if query.industry in (None, industry)
+        ]
+    )

@@ -1,4 +1,5 @@
-"""Asset rows: the customer by phone or id, then the asset form and the kind's pattern."""
+"""Asset rows: the customer by phone or id, then the asset form (with the kind's own
+fields as ``attr.<name>`` columns) and the kind's pattern."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from werkzeug.datastructures import MultiDict
 
 from server.catalog import Registry
 from server.customers import asset_identifier_error
-from server.forms import AssetForm, options
-from server.imports.rows import RowError, cell_text
+from server.forms import PLUGIN_FIELD_PREFIX, asset_form_class, options, plugin_attributes
+from server.imports.rows import RowError, cell_text, yes_no
 from server.list_exports import ATTR_PREFIX
 from server.models import Asset, Customer
 
@@ -31,7 +32,7 @@ class AssetRow:
     identifier: str
     coverage_start: dt.date | None
     coverage_end: dt.date | None
-    attributes: Mapping[str, str]
+    attributes: Mapping[str, Any]
 
 
 def check_asset(
@@ -51,6 +52,7 @@ def check_asset(
     text = {key: cell_text(cell) for key, cell in cells.items()}
     customer_id, errors = _customer(number, text.get("customer_phone", ""), text)
     plugin, kind = text.get("plugin", ""), text.get("kind", "")
+    form_class, specs = asset_form_class(registry, f"{plugin}:{kind}", locale)
     formdata = MultiDict(
         {
             "kind": f"{plugin}:{kind}",
@@ -58,14 +60,20 @@ def check_asset(
             **{name: text[name] for name in _DATES if text.get(name)},
         }
     )
-    form = AssetForm(formdata=formdata, meta={"csrf": False})
+    errors.extend(
+        _attribute_cells(number, text, specs, formdata, (plugin, kind) in registry.asset_kinds)
+    )
+    form = form_class(formdata=formdata, meta={"csrf": False})
     form.kind.choices = options((f"{i}:{c}", f"{i}:{c}") for (i, c) in registry.asset_kinds)
     form.validate()
     for name, messages in form.errors.items():
         for message in messages:
             if name == "kind":
                 message = f"{plugin or '—'} has no asset kind {kind or '—'}."
-            errors.append(RowError(number, name, str(message)))
+            column = name
+            if name.startswith(PLUGIN_FIELD_PREFIX):
+                column = ATTR_PREFIX + name[len(PLUGIN_FIELD_PREFIX) :]
+            errors.append(RowError(number, column, str(message)))
     asset_kind = registry.asset_kinds.get((plugin, kind))
     identifier = form.identifier.data or ""
     if asset_kind is not None and identifier and "identifier" not in form.errors:
@@ -76,10 +84,9 @@ def check_asset(
         errors.extend(_duplicate(number, (plugin, kind, identifier), seen))
     if errors or customer_id is None:
         return None, errors
+    # an empty cell stores nothing (as in the customer import)
     attributes = {
-        key[len(ATTR_PREFIX) :]: value
-        for key, value in text.items()
-        if key.startswith(ATTR_PREFIX) and value
+        name: value for name, value in plugin_attributes(form, specs).items() if value is not None
     }
     return (
         AssetRow(
@@ -94,6 +101,36 @@ def check_asset(
         ),
         [],
     )
+
+
+def _attribute_cells(
+    number: int,
+    text: Mapping[str, str],
+    specs: list,
+    formdata: MultiDict,
+    known_kind: bool,
+) -> list[RowError]:
+    """Put the ``attr.<name>`` cells into ``formdata`` as the kind's fields; a filled
+    cell the kind has no field for is an error (when the kind itself is known)."""
+    by_name = {spec.name: spec for spec in specs}
+    errors = []
+    for key, value in text.items():
+        if not key.startswith(ATTR_PREFIX):
+            continue
+        spec = by_name.get(key[len(ATTR_PREFIX) :])
+        if spec is None:
+            if value and known_kind:
+                errors.append(RowError(number, key, "This kind of asset has no such field."))
+            continue
+        if spec.kind == "boolean":
+            flag = yes_no(value)
+            if flag is None:
+                errors.append(RowError(number, key, "Enter yes or no."))
+            elif flag:
+                formdata.add(PLUGIN_FIELD_PREFIX + spec.name, "y")
+        elif value:
+            formdata.add(PLUGIN_FIELD_PREFIX + spec.name, value)
+    return errors
 
 
 def _customer(number: int, phone: str, text: Mapping[str, str]) -> tuple[int | None, list]:

@@ -18,11 +18,7 @@ from server.imports.assets import check_asset, write_assets
 from server.imports.customers import check_customer, write_customers
 from server.imports.reader import Table
 from server.imports.rows import HeaderRefused, RowError, column_keys, row_values
-from server.list_exports import (
-    ASSET_CORE_COLUMNS,
-    ASSET_INFO_COLUMNS,
-    customer_columns,
-)
+from server.list_exports import asset_columns, customer_columns
 
 KINDS = ("customers", "assets")
 # Export-only columns an import reads past (the new records get their own).
@@ -70,7 +66,7 @@ def check_import(
             columns = customer_columns(registry)
             keys = column_keys(table.header, columns, ("name",))
         else:
-            columns = [*ASSET_CORE_COLUMNS, *ASSET_INFO_COLUMNS]
+            columns = asset_columns(registry)
             keys = column_keys(table.header, columns, ("plugin", "kind", "identifier"), True)
     except HeaderRefused as refused:
         plan.errors = refused.errors

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, g, request, url_for
 
 from server import htmx
+from server.asset_fields import asset_field_rows
 from server.auth import require
 from server.catalog import current_registry, split_service_key
 from server.customers import (
@@ -22,6 +23,7 @@ from server.forms import (
     PLUGIN_FIELD_PREFIX,
     AssetForm,
     AttachmentForm,
+    asset_form_class,
     customer_form_class,
     form_value,
     options,
@@ -146,9 +148,11 @@ def _plugins_accept(form: Any, customer: Customer | None) -> bool:
     return not errors
 
 
-def _asset_form() -> AssetForm:
+def _asset_form(kind_key: str = "") -> AssetForm:
+    """The add-asset form with the fields of the kind ``kind_key`` names (if any)."""
     registry = current_registry()
-    form = AssetForm()
+    form_class, _specs = asset_form_class(registry, kind_key, current_locale())
+    form = form_class()
     form.kind.choices = options(
         (
             f"{industry}:{code}",
@@ -164,17 +168,28 @@ def _render_detail(customer: Customer, asset_form: AssetForm, status: int = 200)
     if sees_only_own_tickets(g.user):
         tickets = tickets.where(Ticket.assignee == g.user.id)
     tickets = tickets.order_by(Ticket.created_at.desc()).limit(100)
+    registry = current_registry()
+    assets = list(Asset.select().where(Asset.customer == customer).order_by(Asset.id))
     return htmx.render(
         "customers/detail.html",
         "customers/_assets.html",
         status=status,
         customer=customer,
-        assets=list(Asset.select().where(Asset.customer == customer).order_by(Asset.id)),
+        assets=assets,
+        asset_fields={
+            asset.id: asset_field_rows(
+                registry.asset_kinds.get((asset.plugin, asset.kind)),
+                asset.attributes,
+                current_locale(),
+            )
+            for asset in assets
+        },
         tickets=list(tickets),
         asset_form=asset_form,
+        asset_plugin_fields=[n for n in asset_form._fields if n.startswith(PLUGIN_FIELD_PREFIX)],
         attachment_form=AttachmentForm(formdata=None),
         attachments=list(customer.attachments),
-        customer_fields=current_registry().customer_fields,
+        customer_fields=registry.customer_fields,
     )
 
 
@@ -184,8 +199,9 @@ def customer_detail(customer_id: int) -> Any:
     customer = _customer_or_404(customer_id)
     fmt = requested_format()
     if fmt:
-        rows = asset_rows(Asset.select().where(Asset.customer == customer))
-        return export_response(f"assets-{customer.id}", asset_columns(), rows, fmt)
+        registry = current_registry()
+        rows = asset_rows(Asset.select().where(Asset.customer == customer), registry)
+        return export_response(f"assets-{customer.id}", asset_columns(registry), rows, fmt)
     return _render_detail(customer, _asset_form())
 
 
@@ -194,14 +210,24 @@ def customer_detail(customer_id: int) -> Any:
 def asset_export() -> Any:
     """Every asset (``?format=csv|xlsx``, CSV by default): the asset import's columns."""
     fmt = requested_format() or "csv"
-    return export_response("assets", asset_columns(), asset_rows(Asset.select()), fmt)
+    registry = current_registry()
+    rows = asset_rows(Asset.select(), registry)
+    return export_response("assets", asset_columns(registry), rows, fmt)
 
 
 @bp.route("/customers/<id:customer_id>/assets", methods=["POST"])
 @require("customer.edit")
 def asset_new(customer_id: int) -> Any:
+    """Add an asset. A post with ``choose`` (the kind list changing with htmx, or the
+    "Show its fields" button without JavaScript) only shows the chosen kind's fields."""
     customer = _customer_or_404(customer_id)
-    form = _asset_form()
+    kind_key = request.form.get("kind", "")[:120]
+    form = _asset_form(kind_key)
+    if "choose" in request.form:
+        form.validate_on_submit()  # fills the fields; its messages are not shown yet
+        for field in form:
+            field.errors = []
+        return _render_detail(customer, form)
     if form.validate_on_submit():
         industry, code = split_service_key(form.kind.data) or ("", "")
         kind = current_registry().asset_kinds[(industry, code)]
@@ -216,6 +242,7 @@ def asset_new(customer_id: int) -> Any:
                 form.identifier.data,
                 form.coverage_start.data,
                 form.coverage_end.data,
+                plugin_attributes(form, kind.fields),
             )
             flash("Asset added.")
             return htmx.redirect(url_for("customers.customer_detail", customer_id=customer.id))

@@ -111,6 +111,7 @@ class SamplePlugin:
                 label("设备", "Gadget"),
                 label("序列号", "Serial no."),
                 identifier_pattern=r"[A-Z0-9]{4,20}",
+                fields=(FieldSpec("colour", label("颜色", "Colour"), max_length=20),),
             )
         ]
 
