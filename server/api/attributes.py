@@ -195,5 +195,5 @@ def checked_asset_attributes(
     try:
         data = model.model_validate(values).model_dump()
     except ValidationError as exc:
-        raise AttributesInvalid(field_errors(exc, prefix="attributes")) from None
+        raise AttributesInvalid(_with_hints(exc, list(kind.fields))) from None
     return {spec.name: stored_value(spec, data[spec.name]) for spec in kind.fields}
