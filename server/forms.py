@@ -43,12 +43,13 @@ from server.models import CHANNELS, CUSTOMER_KINDS, PRIORITIES, ROLES
 from server.plugin_api import FieldSpec, ServiceType
 
 PLUGIN_FIELD_PREFIX = "f_"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters a text may not hold (PostgreSQL refuses NUL; the rest is noise).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def no_control_characters(form: Any, field: Field) -> None:
     """Refuse NUL and other control characters (PostgreSQL refuses NUL in text)."""
-    if isinstance(field.data, str) and _CONTROL.search(field.data):
+    if isinstance(field.data, str) and CONTROL_CHARACTERS.search(field.data):
         raise ValidationError("Contains control characters that cannot be stored.")
 
 
@@ -404,7 +405,7 @@ def _regions(form: Any, field: Field) -> None:
     for region in field.data or []:
         if len(region) > 100:
             raise ValidationError("Each region must be at most 100 characters.")
-        if _CONTROL.search(region):
+        if CONTROL_CHARACTERS.search(region):
             raise ValidationError("Contains control characters that cannot be stored.")
 
 

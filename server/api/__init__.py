@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from server.api.errors import ApiError, answer
 from server.catalog import current_registry
@@ -57,4 +57,4 @@ from server.api import (  # noqa: E402, F401
     timeline,
 )
 
-__all__ = ["bp", "current_app"]
+__all__ = ["bp"]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import re
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
@@ -27,23 +26,16 @@ from pydantic import (
     create_model,
 )
 
+from server.api.shapes import refuse_control_characters
 from server.catalog import Registry
 from server.forms import service_field_specs, stored_value
 from server.plugin_api import AssetKind, FieldSpec, ServiceType
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class AttributesInvalid(Exception):
     def __init__(self, fields: dict[str, list[str]]) -> None:
         super().__init__("attributes are not valid")
         self.fields = fields
-
-
-def _no_control_characters(value: str) -> str:
-    if _CONTROL.search(value):
-        raise ValueError("control characters are not allowed")
-    return value
 
 
 def _visible(value: str) -> str:
@@ -74,7 +66,7 @@ def _annotation(spec: FieldSpec) -> Any:
         return Annotated[
             str,
             text,
-            AfterValidator(_no_control_characters),
+            AfterValidator(refuse_control_characters),
             AfterValidator(str.strip),
             *([AfterValidator(_visible)] if spec.required else []),
             Field(**described),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import re
 from typing import Annotated, Any, Literal
 
 import peewee
@@ -21,7 +20,13 @@ from werkzeug.datastructures import MultiDict
 from server.api import bp
 from server.api.attributes import model_for_specs
 from server.api.errors import field_errors, invalid, not_found
-from server.api.shapes import PageQuery, aware, decode_cursor, encode_cursor
+from server.api.shapes import (
+    PageQuery,
+    aware,
+    decode_cursor,
+    encode_cursor,
+    refuse_control_characters,
+)
 from server.api.spec import operation
 from server.catalog import Registry, current_registry
 from server.customers import (
@@ -40,20 +45,12 @@ LOCALE = "en"
 
 Kind = Literal["person", "company"]
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _no_control_characters(value: str) -> str:
-    if _CONTROL.search(value):
-        raise ValueError("control characters are not allowed")
-    return value
-
 
 def _text(max_length: int, description: str, **rules: Any) -> Any:
     return Annotated[
         str,
         Field(max_length=max_length, description=description, **rules),
-        AfterValidator(_no_control_characters),
+        AfterValidator(refuse_control_characters),
     ]
 
 
@@ -123,12 +120,12 @@ class CustomersOut(BaseModel):
 
 
 class CustomerQuery(PageQuery):
-    q: Annotated[str, AfterValidator(_no_control_characters)] | None = Field(
+    q: Annotated[str, AfterValidator(refuse_control_characters)] | None = Field(
         default=None,
         max_length=100,
         description="Part of the name, phone or email (as the customer list's search box).",
     )
-    phone: Annotated[str, AfterValidator(_no_control_characters)] | None = Field(
+    phone: Annotated[str, AfterValidator(refuse_control_characters)] | None = Field(
         default=None, max_length=40, description="Exactly this phone number."
     )
 

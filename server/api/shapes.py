@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.api.errors import invalid
+from server.forms import CONTROL_CHARACTERS
 from server.plugin_api import Label
 
 
@@ -33,6 +34,13 @@ def aware(value: dt.datetime | None) -> dt.datetime | None:
 def naive_utc(value: dt.datetime) -> dt.datetime:
     """An aware time from a request as the naive UTC the database keeps."""
     return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def refuse_control_characters(value: str) -> str:
+    """A pydantic after-validator: the forms' rule on control characters."""
+    if CONTROL_CHARACTERS.search(value):
+        raise ValueError("control characters are not allowed")
+    return value
 
 
 class PageQuery(BaseModel):

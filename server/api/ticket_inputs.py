@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -23,11 +22,11 @@ from pydantic import (
 
 from server import workflow
 from server.api.attributes import attributes_model
+from server.api.shapes import refuse_control_characters
 from server.catalog import Registry
 from server.inputs import MAX_ID
 from server.models import CHANNELS, PRIORITIES
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # An aware time from before this is a typing error, not a ticket (and no SLA calendar
 # reaches that far back).
 EARLIEST_REPORTED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -36,9 +35,7 @@ CLOCK_SLACK = dt.timedelta(minutes=5)
 
 
 def _no_control_characters(value: str) -> str:
-    if _CONTROL.search(value):
-        raise ValueError("control characters are not allowed")
-    return value.strip()
+    return refuse_control_characters(value).strip()
 
 
 def _not_blank(value: str) -> str:
