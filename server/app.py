@@ -18,7 +18,7 @@ from flask import Flask, appcontext_pushed, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from server import htmx
+from server import htmx, i18n
 from server.attachments import human_size
 from server.catalog import Registry, build_registry
 from server.config import PROJECT_ROOT, Config, ConfigError, config_path_from_env, load_config
@@ -84,6 +84,7 @@ def create_app(
     app.extensions["aftersales"] = AppState(config=config, pm=pm, registry=registry, db=db)
 
     csrf = CSRFProtect(app)
+    i18n.init_app(app, pm, config.locale.timezone)
     htmx.init_app(app)
     _register_request_hooks(app)
     from server.webhooks import wakeup
@@ -287,6 +288,7 @@ def _register_blueprints(app: Flask) -> None:
         health,
         imports,
         kpi,
+        language,
         merit,
         my_jobs,
         notifications,
@@ -299,6 +301,7 @@ def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = RecordIdConverter
     for module in (
         auth,
+        language,
         account,
         health,
         tickets,

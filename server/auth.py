@@ -14,7 +14,7 @@ from server.models import User
 from server.permissions import user_can
 
 # Endpoints reachable without logging in.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "static"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "static", "language.choose"})
 
 # Compared against when the username is unknown, so a wrong name costs as long as a
 # wrong password and does not reveal which names exist.
@@ -36,13 +36,20 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 def login(user: User) -> None:
+    """A new session for ``user`` (nothing of the anonymous one survives but its language)."""
+    locale = session.get("locale")
     session.clear()
     session.permanent = True
     session["uid"] = user.id
+    if locale:
+        session["locale"] = locale
 
 
 def logout() -> None:
+    locale = session.get("locale")
     session.clear()
+    if locale:
+        session["locale"] = locale
 
 
 def load_logged_in_user() -> Any:

@@ -1,5 +1,5 @@
 """The ``aftersales`` command: init-db, create-user, demo, serve, install-assets, quickstart,
-new-plugin, import, award-points, create-token."""
+new-plugin, import, award-points, create-token, translations."""
 
 from __future__ import annotations
 
@@ -336,6 +336,35 @@ def install_assets_command() -> None:
     """Download htmx from the npm registry into server/static/vendor (checked)."""
     path = install_htmx()
     click.echo(f"htmx installed at {path}")
+
+
+@main.group("translations")
+def translations_group() -> None:
+    """Keep the gettext catalogs (zh_CN, en) in step with the source."""
+
+
+@translations_group.command("update")
+def translations_update_command() -> None:
+    """Extract marked strings of the core and each plugin; merge them into the catalogs."""
+    from server.i18n_catalogs import TRANSLATED, project_parts, update
+
+    for part in project_parts():
+        untranslated = update(part)
+        click.echo(f"{part.name}: {untranslated[TRANSLATED]} untranslated in {TRANSLATED}")
+
+
+@translations_group.command("check")
+def translations_check_command() -> None:
+    """Fail (exit 1) when a catalog misses, leaves untranslated or garbles a message."""
+    from server.i18n_catalogs import problems, project_parts
+
+    found = [line for part in project_parts() for line in problems(part)]
+    for line in found:
+        click.echo(line)
+    if found:
+        click.echo(f"aftersales: error: {len(found)} translation problems", err=True)
+        sys.exit(1)
+    click.echo("translations: complete")
 
 
 @main.command("serve")

@@ -124,6 +124,21 @@ def register_migrations() -> list[Migration]:
 
 
 @hookspec
+def register_translations() -> str | None:
+    """Called once at start-up for the folder of the plugin's gettext catalogs.
+
+    The folder holds ``<locale>/LC_MESSAGES/messages.po`` for ``zh_CN`` (and ``en`` if
+    the plugin's source strings are not English). The strings the plugin's templates mark
+    with ``{{ _("…") }}`` are looked up there after the core's catalog, so the plugin's
+    translation wins for a message both translate. Services, fields and other data keep
+    their :class:`Label` pairs; the catalog is for the words of the plugin's own pages.
+
+    :returns: the folder's path (``str(Path(__file__).parent / "translations")``), or
+        ``None`` when the plugin has no pages of its own.
+    """
+
+
+@hookspec
 def customer_form_fields(settings: Mapping[str, Any]) -> list[FieldSpec]:
     """Called once at start-up to collect extra customer fields the plugin needs.
 

@@ -5,35 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Flask, current_app, g, request
+from babel.dates import format_skeleton, get_datetime_format
+from babel.numbers import format_currency, format_decimal
+from flask import Flask, current_app, g
 
 from server import assets, workflow
 from server.catalog import current_registry
+from server.i18n import babel_locale, current_locale, gettext
 from server.permissions import user_can
 from server.plugin_api import Label
 from server.sla.coverage import coverage_problems
 from server.snapshots import user_info
 from server.timeutil import local_year, to_local
-
-
-def current_locale() -> str:
-    """The user's own language, else the browser's, else the configured default.
-
-    Worked out once per request: a page of tickets asks for it hundreds of times.
-    """
-    if "locale" not in g:
-        g.locale = _choose_locale()
-    return g.locale
-
-
-def _choose_locale() -> str:
-    user = g.get("user")
-    if user is not None and user.locale:
-        return user.locale
-    best = request.accept_languages.best_match(["zh-CN", "zh", "en"]) if request else None
-    if best:
-        return "zh_CN" if best.startswith("zh") else "en"
-    return current_app.extensions["aftersales"].config.locale.default
 
 
 def translate(value: Label | str | None) -> str:
@@ -44,23 +27,62 @@ def translate(value: Label | str | None) -> str:
     return value
 
 
-def localtime(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+def localtime(value: dt.datetime | None, fmt: str | None = None) -> str:
+    """A stored UTC time in the configured zone, written the way the page's language does.
+
+    ``fmt`` is a strftime pattern for the few places that want a fixed shape (``%H:%M``).
+    """
     local = to_local(value)
-    return local.strftime(fmt) if local else ""
+    if local is None:
+        return ""
+    if fmt is not None:
+        return local.strftime(fmt)
+    locale = babel_locale()
+    day = format_skeleton("yMMMd", local, locale=locale)
+    clock = format_skeleton("Hm", local, locale=locale)
+    return get_datetime_format("medium", locale=locale).format(clock, day)
+
+
+def localdate(value: dt.date | dt.datetime | None) -> str:
+    """A calendar day in the page's language ("Nov 24, 2026" / "2026年11月24日")."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = to_local(value) or value
+    return format_skeleton("yMMMd", value, locale=babel_locale())
+
+
+def number(value: float | int | None, digits: int | None = None) -> str:
+    """A number with the language's grouping ("12,345.6"); ``digits`` fixes the decimals."""
+    if value is None:
+        return ""
+    pattern = None if digits is None else "#,##0." + "0" * digits if digits else "#,##0"
+    return format_decimal(value, format=pattern, locale=babel_locale())
+
+
+def money(cents: int | None, currency: str = "CNY") -> str:
+    """An amount kept in cents, as the language writes money ("¥1,234.50")."""
+    if cents is None:
+        return ""
+    return format_currency(cents / 100, currency, locale=babel_locale())
 
 
 def duration(seconds: float | None) -> str:
-    """Working time as people say it: "45m", "3h 10m", "2d 4h" (a day is 24 hours)."""
+    """Working time as people say it: "45m", "3h 10m", "2d 4h" / "2天4小时" (a day is 24 h)."""
     if seconds is None:
         return ""
     minutes = round(abs(seconds) / 60)
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
     if days:
-        return f"{days}d {hours}h" if hours else f"{days}d"
+        if hours:
+            return gettext("%(days)sd %(hours)sh", days=days, hours=hours)
+        return gettext("%(days)sd", days=days)
     if hours:
-        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
-    return f"{minutes}m"
+        if minutes:
+            return gettext("%(hours)sh %(minutes)sm", hours=hours, minutes=minutes)
+        return gettext("%(hours)sh", hours=hours)
+    return gettext("%(minutes)sm", minutes=minutes)
 
 
 def time_left(due_at: dt.datetime | None) -> tuple[str, str]:
@@ -69,8 +91,8 @@ def time_left(due_at: dt.datetime | None) -> tuple[str, str]:
         return ("", "")
     left = (due_at - dt.datetime.now(dt.UTC).replace(tzinfo=None)).total_seconds()
     if left < 0:
-        return (f"overdue {duration(left)}", "sla-overdue")
-    return (f"{duration(left)} left", "sla-soon" if left < 3600 else "sla-ok")
+        return (gettext("overdue %(time)s", time=duration(left)), "sla-overdue")
+    return (gettext("%(time)s left", time=duration(left)), "sla-soon" if left < 3600 else "sla-ok")
 
 
 METRIC_SHORT = {
@@ -111,6 +133,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["tr"] = translate
     app.jinja_env.filters["duration"] = duration
+    app.jinja_env.filters["localdate"] = localdate
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["money"] = money
     app.jinja_env.globals.update(
         status_label=status_label,
         industry_label=industry_label,

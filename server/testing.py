@@ -120,6 +120,9 @@ def build_app(
         "plugins": {"enabled": list(enabled)},
         # off unless a test turns them on: a suite logs in far more often than people do
         "rate_limits": {"enabled": False},
+        # pages in English unless a test asks for another language (Accept-Language or
+        # the user's own setting): assertions read the English wording
+        "locale": {"default": "en"},
     }
     for name, values in sections.items():
         raw.setdefault(name, {}).update(values)

@@ -13,14 +13,18 @@ from server.forms import LoginForm
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths; anything else would make the login page an open redirect."""
+def same_site_path(target: str | None, fallback: str) -> str:
+    """``target`` if it is a path on this site, else ``fallback`` (no open redirects)."""
     if not target:
-        return url_for("tickets.queue")
+        return fallback
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("tickets.queue")
+        return fallback
     return target
+
+
+def _safe_next(target: str | None) -> str:
+    return same_site_path(target, url_for("tickets.queue"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
