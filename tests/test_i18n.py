@@ -182,11 +182,12 @@ def unmarked_python_messages(source: str) -> list[str]:
         elif name in _VALIDATOR_MESSAGE_AT:
             at = _VALIDATOR_MESSAGE_AT[name]
             suspects.extend(node.args[at : at + 1])
-        elif name in ("ValidationError", "StopValidation"):
+        elif name in ("ValidationError", "StopValidation") or (
+            name == "append"
+            and isinstance(node.func, ast.Attribute)
+            and _name(node.func.value) == "errors"
+        ):
             suspects.extend(node.args[:1])
-        elif name == "append" and isinstance(node.func, ast.Attribute):
-            if _name(node.func.value) == "errors":
-                suspects.extend(node.args[:1])
         if name in _VALIDATOR_MESSAGE_AT or name.endswith("Field"):
             suspects += [k.value for k in node.keywords if k.arg == "message"]
         for suspect in suspects:
