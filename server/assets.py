@@ -8,17 +8,49 @@ import io
 import os
 import tarfile
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
-HTMX_VERSION = "2.0.11"
-# npm's published integrity for htmx.org@2.0.11 (``npm view htmx.org@2.0.11 dist.integrity``)
-HTMX_INTEGRITY = (
-    "sha512-"
-    "Thx/WtpeOQqSrqBCw/A1cwGJGg4UrVa3+sW0GmrM3p4gJgO89ecH4qtbnyzDDWFvBTqjnIMCgELTNt636dtamA=="
-)
 NPM_REGISTRY = os.environ.get("AFTERSALES_NPM_REGISTRY", "https://registry.npmjs.org")
 VENDOR_DIR = Path(__file__).resolve().parent / "static" / "vendor"
-HTMX_FILE = f"htmx-{HTMX_VERSION}.min.js"
+
+
+@dataclass(frozen=True)
+class NpmFile:
+    """One file out of an npm package, pinned by version and npm's published integrity
+    (``npm view <package>@<version> dist.integrity``)."""
+
+    package: str
+    version: str
+    integrity: str
+    member: str  # path inside the tarball
+    filename: str  # name it is saved under
+
+    @property
+    def url(self) -> str:
+        bare = self.package.rsplit("/", 1)[-1]
+        return f"{NPM_REGISTRY}/{self.package}/-/{bare}-{self.version}.tgz"
+
+
+HTMX = NpmFile(
+    package="htmx.org",
+    version="2.0.11",
+    integrity="sha512-"
+    "Thx/WtpeOQqSrqBCw/A1cwGJGg4UrVa3+sW0GmrM3p4gJgO89ecH4qtbnyzDDWFvBTqjnIMCgELTNt636dtamA==",
+    member="package/dist/htmx.min.js",
+    filename="htmx-2.0.11.min.js",
+)
+# The accessibility engine the browser tests inject into pages (never served by the app).
+AXE = NpmFile(
+    package="axe-core",
+    version="4.14.1",
+    integrity="sha512-"
+    "FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==",
+    member="package/axe.min.js",
+    filename="axe-core-4.14.1.min.js",
+)
+HTMX_VERSION = HTMX.version
+HTMX_FILE = HTMX.filename
 
 
 class AssetError(Exception):
@@ -36,26 +68,37 @@ def htmx_installed() -> bool:
 
 def install_htmx(timeout: float = 60.0) -> Path:
     """Fetch htmx.org from the npm registry, check its integrity, unpack the minified file."""
-    target = VENDOR_DIR / HTMX_FILE
+    return install_npm_file(HTMX, VENDOR_DIR, timeout)
+
+
+def install_npm_file(spec: NpmFile, directory: Path, timeout: float = 60.0) -> Path:
+    """``spec``'s file in ``directory``, downloaded and integrity-checked if not there yet.
+
+    Written under a temporary name and renamed, so two processes installing at once both
+    end with the whole file.
+    """
+    target = directory / spec.filename
     if target.is_file():
         return target
-    url = f"{NPM_REGISTRY}/htmx.org/-/htmx.org-{HTMX_VERSION}.tgz"
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
+        with urllib.request.urlopen(spec.url, timeout=timeout) as response:
             tarball = response.read()
     except OSError as exc:
-        raise AssetError(f"cannot download {url}: {exc}") from None
-    algorithm, _, expected = HTMX_INTEGRITY.partition("-")
+        raise AssetError(f"cannot download {spec.url}: {exc}") from None
+    algorithm, _, expected = spec.integrity.partition("-")
     actual = base64.b64encode(hashlib.new(algorithm, tarball).digest()).decode()
     if actual != expected:
-        raise AssetError(f"{url} failed its integrity check; refusing to install it")
+        raise AssetError(f"{spec.url} failed its integrity check; refusing to install it")
     with tarfile.open(fileobj=io.BytesIO(tarball), mode="r:gz") as archive:
-        member = archive.extractfile("package/dist/htmx.min.js")
+        try:
+            member = archive.extractfile(spec.member)
+        except KeyError:
+            member = None
         if member is None:
-            raise AssetError(f"{url} has no dist/htmx.min.js")
+            raise AssetError(f"{spec.url} has no {spec.member.removeprefix('package/')}")
         content = member.read()
-    VENDOR_DIR.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".part")
+    directory.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f"{target.name}.{os.getpid()}.part")
     partial.write_bytes(content)
     partial.replace(target)
     return target
