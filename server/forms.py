@@ -29,7 +29,7 @@ from wtforms import (
 )
 from wtforms import validators as wtf_validators
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Length, NumberRange, Optional, StopValidation, ValidationError
 from wtforms.widgets import HiddenInput
 
 from server.i18n import LazyText, _l, current_locale, gettext
@@ -57,7 +57,7 @@ class _MessageAsText:
     def __call__(self, form: Any, field: Field) -> None:
         try:
             super().__call__(form, field)  # type: ignore[misc]
-        except ValidationError as exc:  # StopValidation too
+        except (ValidationError, StopValidation) as exc:
             exc.args = tuple(str(arg) for arg in exc.args)
             raise
 

@@ -373,3 +373,27 @@ def test_import_page_shows_the_kind_choices(app: Any, login_as: Any) -> None:
     page = _text(login_as("supervisor").get("/admin/import", headers=ZH))
     assert label_of(page, "kind") == "文件内容"
     assert ">客户</option>" in page
+
+
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [(ZH, "表单已过期，请刷新页面。"), (EN, "The form is out of date; reload the page.")],
+)
+def test_validator_messages_reach_the_errors_as_plain_text(
+    app: Any, headers: dict[str, str], message: str
+) -> None:
+    """Views join and compare ``field.errors``: they hold ``str``, not lazy texts."""
+    from werkzeug.datastructures import MultiDict
+
+    from server.forms import AttachmentForm, BoardAssignForm
+
+    with app.test_request_context(headers=headers):
+        board = BoardAssignForm(
+            formdata=MultiDict({"number": "X", "assignee": "a"}), meta={"csrf": False}
+        )
+        assert not board.validate()
+        assert board.version.errors == [message]
+        assert all(type(error) is str for error in board.version.errors)
+        upload = AttachmentForm(formdata=MultiDict(), meta={"csrf": False})
+        assert not upload.validate()
+        assert [type(error) for error in upload.file.errors] == [str]
