@@ -62,6 +62,7 @@ class _MessageAsText:
             raise
 
 
+# The validators that take a message: forms import these rather than WTForms' own.
 class DataRequired(_MessageAsText, wtf_validators.DataRequired):
     pass
 
