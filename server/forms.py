@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf import file as wtf_file
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -26,44 +27,102 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms import validators as wtf_validators
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import (
-    DataRequired,
-    Email,
-    InputRequired,
-    Length,
-    NumberRange,
-    Optional,
-    Regexp,
-    ValidationError,
-)
+from wtforms.validators import Length, NumberRange, Optional, StopValidation, ValidationError
 from wtforms.widgets import HiddenInput
 
+from server.i18n import LazyText, _l, current_locale, gettext
 from server.models import CHANNELS, CUSTOMER_KINDS, PRIORITIES, ROLES
-from server.plugin_api import FieldSpec, ServiceType
+from server.plugin_api import FieldSpec, Label, ServiceType
 
 PLUGIN_FIELD_PREFIX = "f_"
 # Control characters a text may not hold (PostgreSQL refuses NUL; the rest is noise).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+# --- translated texts ---------------------------------------------------------------
+
+
+def lazy_label(label: Label) -> Any:
+    """A data-defined :class:`Label` pair that speaks the language of the request using it
+    (for choices built when the module is imported)."""
+    return LazyText(lambda: label.get(current_locale()))
+
+
+class _MessageAsText:
+    """A validator whose (lazy) message reaches ``field.errors`` as plain text in the
+    request's language, so code that joins or compares errors gets strings."""
+
+    def __call__(self, form: Any, field: Field) -> None:
+        try:
+            super().__call__(form, field)  # type: ignore[misc]
+        except (ValidationError, StopValidation) as exc:
+            exc.args = tuple(str(arg) for arg in exc.args)
+            raise
+
+
+# The validators that take a message: forms import these rather than WTForms' own.
+class DataRequired(_MessageAsText, wtf_validators.DataRequired):
+    pass
+
+
+class InputRequired(_MessageAsText, wtf_validators.InputRequired):
+    pass
+
+
+class Email(_MessageAsText, wtf_validators.Email):
+    pass
+
+
+class Regexp(_MessageAsText, wtf_validators.Regexp):
+    pass
+
+
+class FileRequired(_MessageAsText, wtf_file.FileRequired):
+    pass
+
+
+PRIORITY_LABELS = {
+    "low": _l("Low"),
+    "normal": _l("Normal"),
+    "high": _l("High"),
+    "urgent": _l("Urgent"),
+}
+CHANNEL_LABELS = {
+    "phone": _l("Phone"),
+    "walk_in": _l("Walk in"),
+    "web": _l("Web"),
+    "wechat": _l("WeChat"),
+    "email": _l("Email"),
+    "letter": _l("Letter"),
+}
+ROLE_LABELS = {
+    "admin": _l("Admin"),
+    "supervisor": _l("Supervisor"),
+    "dispatcher": _l("Dispatcher"),
+    "technician": _l("Technician"),
+}
+CUSTOMER_KIND_LABELS = {"person": _l("Individual"), "company": _l("Company")}
+
+
 def no_control_characters(form: Any, field: Field) -> None:
     """Refuse NUL and other control characters (PostgreSQL refuses NUL in text)."""
     if isinstance(field.data, str) and CONTROL_CHARACTERS.search(field.data):
-        raise ValidationError("Contains control characters that cannot be stored.")
+        raise ValidationError(gettext("Contains control characters that cannot be stored."))
 
 
 def finite_number(form: Any, field: Field) -> None:
     """Refuse "Infinity" and "NaN", which Python's Decimal happily parses."""
     if isinstance(field.data, decimal.Decimal) and not field.data.is_finite():
-        raise ValidationError("Enter an ordinary number.")
+        raise ValidationError(gettext("Enter an ordinary number."))
 
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def text(label: str, max_length: int, required: bool = False, **kwargs: Any) -> Any:
+def text(label: Any, max_length: int, required: bool = False, **kwargs: Any) -> Any:
     """A stripped single-line text field with the project's standard checks."""
     validators = [
         DataRequired() if required else Optional(),
@@ -74,7 +133,7 @@ def text(label: str, max_length: int, required: bool = False, **kwargs: Any) -> 
     return StringField(label, validators=validators, filters=[_strip], **kwargs)
 
 
-def long_text(label: str, max_length: int, required: bool = False) -> Any:
+def long_text(label: Any, max_length: int, required: bool = False) -> Any:
     validators = [
         DataRequired() if required else Optional(),
         Length(max=max_length),
@@ -87,7 +146,7 @@ def not_in_future(form: Any, field: Field) -> None:
     today = dt.date.today()
     value = field.data.date() if isinstance(field.data, dt.datetime) else field.data
     if value is not None and value > today + dt.timedelta(days=1):
-        raise ValidationError("Must not be in the future.")
+        raise ValidationError(gettext("Must not be in the future."))
 
 
 def options(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
@@ -95,57 +154,67 @@ def options(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, text) for value, text in pairs]
 
 
-def _choices(values: Iterable[str]) -> list[SelectChoice]:
-    return options((v, v.replace("_", " ").capitalize()) for v in values)
+def _choices(values: Iterable[str], labels: dict[str, Any]) -> list[SelectChoice]:
+    return options((v, labels.get(v, v)) for v in values)
 
 
 class LoginForm(FlaskForm):
-    username = text("Username", 64, required=True)
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    username = text(_l("Username"), 64, required=True)
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
 class CustomerForm(FlaskForm):
-    name = text("Name", 200, required=True)
-    kind = SelectField("Kind", choices=_choices(CUSTOMER_KINDS), default="person")
-    phone = text(
-        "Phone",
-        40,
-        validators=[Regexp(r"^[0-9+()\- ]*$", message="Digits, spaces, + - ( ) only.")],
+    name = text(_l("Name"), 200, required=True)
+    kind = SelectField(
+        _l("Kind"), choices=_choices(CUSTOMER_KINDS, CUSTOMER_KIND_LABELS), default="person"
     )
-    email = text("Email", 200, validators=[Email(message="Not a valid email address.")])
-    address = text("Address", 300)
-    region = text("Region", 100)
-    tier = text("Tier", 40, default="normal")
+    phone = text(
+        _l("Phone"),
+        40,
+        validators=[Regexp(r"^[0-9+()\- ]*$", message=_l("Digits, spaces, + - ( ) only."))],
+    )
+    email = text(_l("Email"), 200, validators=[Email(message=_l("Not a valid email address."))])
+    address = text(_l("Address"), 300)
+    region = text(_l("Region"), 100)
+    tier = text(_l("Tier"), 40, default="normal")
 
 
 class AssetForm(FlaskForm):
-    kind = SelectField("Kind", choices=[], validate_choice=True)
-    identifier = text("Identifier (serial, meter, policy or licence no.)", 100, required=True)
-    coverage_start = DateField("Coverage from", validators=[Optional()])
-    coverage_end = DateField("Coverage until", validators=[Optional()])
+    kind = SelectField(_l("Kind"), choices=[], validate_choice=True)
+    identifier = text(_l("Identifier (serial, meter, policy or licence no.)"), 100, required=True)
+    coverage_start = DateField(_l("Coverage from"), validators=[Optional()])
+    coverage_end = DateField(_l("Coverage until"), validators=[Optional()])
 
     def validate_coverage_end(self, field: Field) -> None:
         start = self.coverage_start.data
         if start and field.data and field.data < start:
-            raise ValidationError("Must not be before the start of coverage.")
+            raise ValidationError(gettext("Must not be before the start of coverage."))
 
 
 class TicketCoreFields(FlaskForm):
     """What every ticket has, whatever its service."""
 
-    title = text("Title", 200, required=True)
-    description = long_text("Description", 5000)
-    priority = SelectField("Priority", choices=_choices(PRIORITIES), default="normal")
-    channel = SelectField("Channel", choices=_choices(CHANNELS), default="phone")
-    asset_id = SelectField("Asset", choices=options([("", "—")]), default="", validate_choice=True)
+    title = text(_l("Title"), 200, required=True)
+    description = long_text(_l("Description"), 5000)
+    priority = SelectField(
+        _l("Priority"), choices=_choices(PRIORITIES, PRIORITY_LABELS), default="normal"
+    )
+    channel = SelectField(
+        _l("Channel"), choices=_choices(CHANNELS, CHANNEL_LABELS), default="phone"
+    )
+    asset_id = SelectField(
+        _l("Asset"), choices=options([("", "—")]), default="", validate_choice=True
+    )
     reported_at = DateTimeLocalField(
-        "Reported at (local time)", format="%Y-%m-%dT%H:%M", validators=[Optional(), not_in_future]
+        _l("Reported at (local time)"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional(), not_in_future],
     )
 
 
 class TicketForm(TicketCoreFields):
     service = SelectField(
-        "Service", choices=[], validators=[InputRequired(message="Choose a service.")]
+        _l("Service"), choices=[], validators=[InputRequired(message=_l("Choose a service."))]
     )
 
 
@@ -153,7 +222,7 @@ def version_field() -> Any:
     """The hidden optimistic-lock version every ticket-changing form carries."""
     return IntegerField(
         widget=HiddenInput(),
-        validators=[InputRequired(message="The form is out of date; reload the page.")],
+        validators=[InputRequired(message=_l("The form is out of date; reload the page."))],
     )
 
 
@@ -162,8 +231,8 @@ class TicketEditForm(TicketCoreFields):
 
 
 class AssignForm(FlaskForm):
-    assignee = SelectField("Assignee", choices=[], default="", validate_choice=True)
-    team = text("Team", 100)
+    assignee = SelectField(_l("Assignee"), choices=[], default="", validate_choice=True)
+    team = text(_l("Team"), 100)
     version = version_field()
 
 
@@ -172,7 +241,7 @@ class BoardAssignForm(FlaskForm):
 
     number = StringField(widget=HiddenInput(), validators=[InputRequired(), Length(max=40)])
     version = version_field()
-    assignee = text("Technician", 64, required=True)
+    assignee = text(_l("Technician"), 64, required=True)
 
 
 class TicketVersionForm(FlaskForm):
@@ -188,40 +257,40 @@ class CsrfOnlyForm(FlaskForm):
 
 class TransitionForm(FlaskForm):
     # Checked by the workflow, which explains why a move is refused.
-    to = StringField("Move to", validators=[InputRequired(), Length(max=20)])
-    note = text("Note (optional)", 2000)
+    to = StringField(_l("Move to"), validators=[InputRequired(), Length(max=20)])
+    note = text(_l("Note (optional)"), 2000)
     version = version_field()
 
 
 class CommentForm(FlaskForm):
-    text = long_text("Comment", 5000, required=True)
+    text = long_text(_l("Comment"), 5000, required=True)
 
 
 class AttachmentForm(FlaskForm):
-    file = FileField("File", validators=[FileRequired(message="Choose a file.")])
+    file = FileField(_l("File"), validators=[FileRequired(message=_l("Choose a file."))])
 
 
 class UserForm(FlaskForm):
     username = text(
-        "Username",
+        _l("Username"),
         64,
         required=True,
-        validators=[Regexp(r"^[A-Za-z0-9_.\-]+$", message="Letters, digits, _ . - only.")],
+        validators=[Regexp(r"^[A-Za-z0-9_.\-]+$", message=_l("Letters, digits, _ . - only."))],
     )
-    display_name = text("Display name", 100, required=True)
+    display_name = text(_l("Display name"), 100, required=True)
     email = text(
-        "Email (for notifications)",
+        _l("Email (for notifications)"),
         200,
-        validators=[Email(message="Not a valid email address.")],
+        validators=[Email(message=_l("Not a valid email address."))],
     )
-    role = SelectField("Role", choices=_choices(ROLES), default="technician")
-    team = text("Team", 100)
+    role = SelectField(_l("Role"), choices=_choices(ROLES, ROLE_LABELS), default="technician")
+    team = text(_l("Team"), 100)
     locale = SelectField(
-        "Language", choices=options([("", "Default"), ("zh_CN", "中文"), ("en", "English")])
+        _l("Language"), choices=options([("", _l("Default")), ("zh_CN", "中文"), ("en", "English")])
     )
-    active = BooleanField("Active", default=True)
+    active = BooleanField(_l("Active"), default=True)
     password = PasswordField(
-        "Password (leave empty to keep)", validators=[Optional(), Length(min=8, max=200)]
+        _l("Password (leave empty to keep)"), validators=[Optional(), Length(min=8, max=200)]
     )
 
 
@@ -239,7 +308,7 @@ def field_from_spec(spec: FieldSpec, locale: str) -> Any:
     if spec.kind in ("text", "textarea"):
         checks = [*presence, Length(max=spec.max_length), no_control_characters]
         if spec.pattern:
-            hint = spec.pattern_hint.get(locale) if spec.pattern_hint else "Wrong format."
+            hint = spec.pattern_hint.get(locale) if spec.pattern_hint else _l("Wrong format.")
             checks.append(Regexp(spec.pattern, message=hint))
         cls = TextAreaField if spec.kind == "textarea" else StringField
         return cls(label, validators=checks, filters=[_strip], description=description)
@@ -343,16 +412,16 @@ def asset_form_class(registry: Any, kind_key: str, locale: str) -> tuple[type, l
 class PauseRow(Form):
     """One optional pause of the SLA calculator."""
 
-    start = DateTimeLocalField("Paused from", format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    end = DateTimeLocalField("Paused until", format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    status = SelectField("Pause status", choices=[], default="", validate_choice=False)
+    start = DateTimeLocalField(_l("Paused from"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    end = DateTimeLocalField(_l("Paused until"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    status = SelectField(_l("Pause status"), choices=[], default="", validate_choice=False)
 
     def validate_end(self, field: Field) -> None:
         start = self.start.data
         if bool(start) != bool(field.data):
-            raise ValidationError("Give both ends of the pause, or neither.")
+            raise ValidationError(gettext("Give both ends of the pause, or neither."))
         if start and field.data and field.data <= start:
-            raise ValidationError("Must be after the start of the pause.")
+            raise ValidationError(gettext("Must be after the start of the pause."))
 
 
 class SlaCalculatorForm(FlaskForm):
@@ -361,10 +430,12 @@ class SlaCalculatorForm(FlaskForm):
     class Meta:
         csrf = False
 
-    policy = SelectField("Policy", choices=[], validators=[InputRequired()])
-    priority = SelectField("Priority", choices=_choices(PRIORITIES), default="normal")
+    policy = SelectField(_l("Policy"), choices=[], validators=[InputRequired()])
+    priority = SelectField(
+        _l("Priority"), choices=_choices(PRIORITIES, PRIORITY_LABELS), default="normal"
+    )
     reported_at = DateTimeLocalField(
-        "Reported at (local time)", format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
+        _l("Reported at (local time)"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
     )
     # Three fixed rows rather than a FieldList, whose re-numbering of sparse indices
     # would read one row twice from a hand-written URL.
@@ -378,35 +449,35 @@ class SlaCalculatorForm(FlaskForm):
 
 
 class OutletForm(FlaskForm):
-    name = text("Name", 200, required=True)
+    name = text(_l("Name"), 200, required=True)
     kind = SelectField(
-        "Kind",
+        _l("Kind"),
         choices=options(
             [
-                ("own", "Own outlet"),
-                ("contracted", "Contracted repair firm"),
-                ("agent", "Regional agent"),
+                ("own", _l("Own outlet")),
+                ("contracted", _l("Contracted repair firm")),
+                ("agent", _l("Regional agent")),
             ]
         ),
         default="own",
     )
-    region = text("Region", 100)
-    contact_name = text("Contact", 100)
+    region = text(_l("Region"), 100)
+    contact_name = text(_l("Contact person"), 100)
     contact_phone = text(
-        "Contact phone",
+        _l("Contact phone"),
         40,
-        validators=[Regexp(r"^[0-9+()\- ]*$", message="Digits, spaces, + - ( ) only.")],
+        validators=[Regexp(r"^[0-9+()\- ]*$", message=_l("Digits, spaces, + - ( ) only."))],
     )
-    grade = SelectField("Grade", choices=options((g, g) for g in "ABCD"), default="B")
-    active = BooleanField("Active", default=True)
+    grade = SelectField(_l("Grade"), choices=options((g, g) for g in "ABCD"), default="B")
+    active = BooleanField(_l("Active"), default=True)
 
 
 def _regions(form: Any, field: Field) -> None:
     for region in field.data or []:
         if len(region) > 100:
-            raise ValidationError("Each region must be at most 100 characters.")
+            raise ValidationError(gettext("Each region must be at most 100 characters."))
         if CONTROL_CHARACTERS.search(region):
-            raise ValidationError("Contains control characters that cannot be stored.")
+            raise ValidationError(gettext("Contains control characters that cannot be stored."))
 
 
 class RegionListField(StringField):
@@ -421,28 +492,28 @@ class RegionListField(StringField):
 
 
 class TechnicianForm(FlaskForm):
-    outlet = SelectField("Outlet", choices=[], default="", validate_choice=True)
-    skills = SelectMultipleField("Skills", choices=[], validate_choice=True)
+    outlet = SelectField(_l("Outlet"), choices=[], default="", validate_choice=True)
+    skills = SelectMultipleField(_l("Skills"), choices=[], validate_choice=True)
     regions = RegionListField(
-        "Regions served (comma-separated)", validators=[Length(max=2000), _regions]
+        _l("Regions served (comma-separated)"), validators=[Length(max=2000), _regions]
     )
 
 
 class ReadinessForm(FlaskForm):
     confirm = BooleanField(
-        "I confirm this condition with the customer",
-        validators=[DataRequired(message="Tick the box to confirm.")],
+        _l("I confirm this condition with the customer"),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
     )
-    note = text("Note (who confirmed, how)", 500)
+    note = text(_l("Note (who confirmed, how)"), 500)
 
 
 class AppointmentForm(FlaskForm):
     """The window agreed with the customer, in local time (one day, start and end)."""
 
-    date = DateField("Date", validators=[InputRequired(message="Choose the day.")])
-    start = TimeField("From", validators=[InputRequired(message="Give the start time.")])
-    end = TimeField("Until", validators=[InputRequired(message="Give the end time.")])
-    reason = text("Reason (required when rescheduling)", 500)
+    date = DateField(_l("Date"), validators=[InputRequired(message=_l("Choose the day."))])
+    start = TimeField(_l("From"), validators=[InputRequired(message=_l("Give the start time."))])
+    end = TimeField(_l("Until"), validators=[InputRequired(message=_l("Give the end time."))])
+    reason = text(_l("Reason (required when rescheduling)"), 500)
     # How many settings of the window the page showed: a reschedule by someone else
     # since then is reported instead of being overwritten unseen.
     seen = IntegerField(widget=HiddenInput(), validators=[Optional()])
@@ -452,25 +523,27 @@ class AppointmentForm(FlaskForm):
 
         today = local_today()
         if field.data < today:
-            raise ValidationError("Choose a day from today on.")
+            raise ValidationError(gettext("Choose a day from today on."))
         if field.data > today + dt.timedelta(days=2 * 366):
-            raise ValidationError("Choose a day within the next two years.")
+            raise ValidationError(gettext("Choose a day within the next two years."))
 
 
 class CalendarForm(Form):
     """The calendar's choices (a GET form: links to a day or week can be shared)."""
 
-    view = SelectField("View", choices=options([("day", "Day"), ("week", "Week")]), default="day")
-    date = DateField("Date", validators=[Optional()])
-    technician = SelectField("Technician", choices=[], default="", validate_choice=True)
-    outlet = SelectField("Outlet", choices=[], default="", validate_choice=True)
+    view = SelectField(
+        _l("Show"), choices=options([("day", _l("Day")), ("week", _l("Week"))]), default="day"
+    )
+    date = DateField(_l("Date"), validators=[Optional()])
+    technician = SelectField(_l("Technician"), choices=[], default="", validate_choice=True)
+    outlet = SelectField(_l("Outlet"), choices=[], default="", validate_choice=True)
 
     def validate_date(self, field: Field) -> None:
         if field.data is not None and not 2000 <= field.data.year <= 2999:
-            raise ValidationError("Choose a date between the years 2000 and 2999.")
+            raise ValidationError(gettext("Choose a date between the years 2000 and 2999."))
 
 
 class LinkForm(FlaskForm):
     """Link this ticket under a parent ticket (e.g. a customer's report under an outage)."""
 
-    parent = text("Parent ticket no.", 30, required=True)
+    parent = text(_l("Parent ticket no."), 30, required=True)

@@ -25,15 +25,29 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, g, has_request_context, request, session
+from markupsafe import escape
 
 LOCALES = ("zh_CN", "en")
 LOCALE_NAMES = {"zh_CN": "简体中文", "en": "English"}
 CORE_TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 DOMAIN = "messages"
 
-_l = flask_babel.lazy_gettext
 gettext = flask_babel.gettext
 ngettext = flask_babel.ngettext
+
+
+class LazyText(flask_babel.LazyString):
+    """A text worked out when it is used (in that request's language), HTML-escaped when a
+    template or a widget writes it (Flask-Babel's own lazy string goes out unescaped)."""
+
+    def __html__(self) -> str:
+        return escape(str(self))
+
+
+def _l(string: str, **variables: Any) -> LazyText:
+    """``gettext`` deferred to the moment the text is used: for labels, validator messages
+    and other texts made when a module is imported."""
+    return LazyText(gettext, string, **variables)
 
 
 def current_locale() -> str:
@@ -57,6 +71,10 @@ def _default_locale() -> str:
 
 
 def _choose_locale() -> str:
+    if request.blueprint == "api":
+        # The JSON API speaks English to programs, whoever's token calls it (it checks
+        # input with the pages' forms, whose messages are translated).
+        return "en"
     user = g.get("user")
     if user is not None and user.locale in LOCALES:
         return user.locale

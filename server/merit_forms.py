@@ -7,9 +7,10 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, Field, SelectField
-from wtforms.validators import DataRequired, Optional, ValidationError
+from wtforms.validators import Optional, ValidationError
 
-from server.forms import long_text, not_in_future, options, text
+from server.forms import DataRequired, long_text, not_in_future, options, text
+from server.i18n import LazyText, _l, current_locale, gettext
 from server.merit.levels import LEVEL_LABELS, LEVELS, POINTS
 
 
@@ -21,11 +22,11 @@ def _amount(form: Any, field: Field) -> None:
     try:
         amount = decimal.Decimal(raw)
     except decimal.InvalidOperation:
-        raise ValidationError('An amount in yuan such as "20" or "20.50".') from None
+        raise ValidationError(gettext('An amount in yuan such as "20" or "20.50".')) from None
     if not amount.is_finite() or not 0 <= amount <= 1_000_000:
-        raise ValidationError("Between 0 and 1000000.")
+        raise ValidationError(gettext("Between 0 and 1000000."))
     if amount != amount.quantize(decimal.Decimal("0.01")):
-        raise ValidationError("At most two decimal places.")
+        raise ValidationError(gettext("At most two decimal places."))
 
 
 def amount_cents(raw: str | None) -> int:
@@ -34,28 +35,37 @@ def amount_cents(raw: str | None) -> int:
     return int(decimal.Decimal(raw) * 100) if raw else 0
 
 
+def _level_text(level: str) -> str:
+    return gettext(
+        "%(level)s (%(points)s)",
+        level=LEVEL_LABELS[level].get(current_locale()),
+        points=f"{POINTS[level]:+d}",
+    )
+
+
 def level_choices() -> list[Any]:
     return options(
-        [("", "— choose —")]
-        + [(level, f"{LEVEL_LABELS[level].en} ({POINTS[level]:+d})") for level in LEVELS]
+        [("", _l("— choose —"))] + [(level, LazyText(_level_text, level)) for level in LEVELS]
     )
 
 
 class MeritEntryForm(FlaskForm):
-    user = SelectField("Person", validators=[DataRequired(message="Choose a person.")])
+    user = SelectField(_l("Person"), validators=[DataRequired(message=_l("Choose a person."))])
     level = SelectField(
-        "Level", choices=level_choices(), validators=[DataRequired(message="Choose a level.")]
+        _l("Level"),
+        choices=level_choices(),
+        validators=[DataRequired(message=_l("Choose a level."))],
     )
     amount = text(
-        "Reward or fine (yuan)",
+        _l("Reward or fine (yuan)"),
         20,
         validators=[_amount],
-        description="Optional: a reward for a positive level, a fine for a negative one.",
+        description=_l("Optional: a reward for a positive level, a fine for a negative one."),
     )
-    reason = long_text("Reason", 500, required=True)
-    ticket = text("Ticket number", 40, description="Optional: the ticket this is about.")
+    reason = long_text(_l("Reason"), 500, required=True)
+    ticket = text(_l("Ticket number"), 40, description=_l("Optional: the ticket this is about."))
     date = DateField(
-        "Date",
+        _l("Date"),
         validators=[Optional(), not_in_future],
-        description="When it happened (today if empty); decides the month.",
+        description=_l("When it happened (today if empty); decides the month."),
     )

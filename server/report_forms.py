@@ -19,9 +19,10 @@ from wtforms import (
     IntegerField,
     SelectField,
 )
-from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import NumberRange, Optional, ValidationError
 
-from server.forms import finite_number, long_text, options, text
+from server.forms import InputRequired, finite_number, long_text, options, text
+from server.i18n import _l, gettext
 from server.plugin_api import REPORT_OUTCOMES, ReportInfo
 from server.timeutil import local_to_utc
 
@@ -34,20 +35,20 @@ class PartRow(Form):
 
     # Checked against the ticket's plugin's parts list by server.dispatch.reports, which
     # names the refused code (a select's "Not a valid choice" would not).
-    code = SelectField("Part", choices=[], default="", validate_choice=False)
-    quantity = IntegerField("Quantity", default=1, validators=[Optional(), NumberRange(1, 999)])
-    returned = BooleanField("Old part returned to the customer")
+    code = SelectField(_l("Part"), choices=[], default="", validate_choice=False)
+    quantity = IntegerField(_l("Quantity"), default=1, validators=[Optional(), NumberRange(1, 999)])
+    returned = BooleanField(_l("Old part returned to the customer"))
 
     def validate_quantity(self, field: Field) -> None:
         if self.code.data and field.data is None:
-            raise ValidationError("Enter how many.")
+            raise ValidationError(gettext("Enter how many."))
 
 
 class PartsForm(FlaskForm):
     """Parts and labour: what a quote estimates and a report records."""
 
     labour_hours = DecimalField(
-        "Labour hours",
+        _l("Labour hours"),
         places=2,
         default=decimal.Decimal(0),
         validators=[Optional(), finite_number, NumberRange(0, 100)],
@@ -99,8 +100,8 @@ class PartsForm(FlaskForm):
 class QuoteForm(PartsForm):
     """The estimate shown to the customer and their consent to it."""
 
-    consent_name = text("Customer's name (typed by the customer)", 100)
-    agrees = BooleanField("The customer agrees to these charges before the work starts")
+    consent_name = text(_l("Customer's name (typed by the customer)"), 100)
+    agrees = BooleanField(_l("The customer agrees to these charges before the work starts"))
     # The charged total the customer was shown, so consent never covers other amounts.
     shown_total = HiddenField()
 
@@ -109,21 +110,21 @@ class ReportForm(PartsForm):
     """What a technician records on site."""
 
     outcome = SelectField(
-        "Outcome",
+        _l("Outcome"),
         choices=[],
-        validators=[InputRequired(message="Choose an outcome.")],
+        validators=[InputRequired(message=_l("Choose an outcome."))],
         validate_choice=True,
     )
-    diagnosis = long_text("Diagnosis", 2000)
-    work_done = long_text("Work done", 2000)
-    customer_name = text("Customer's name (typed by the customer to confirm)", 100)
-    slip = FileField("Photo of the signed slip (optional)")
-    unfinished_reason = long_text("Why unfinished", 1000)
+    diagnosis = long_text(_l("Diagnosis"), 2000)
+    work_done = long_text(_l("Work done"), 2000)
+    customer_name = text(_l("Customer's name (typed by the customer to confirm)"), 100)
+    slip = FileField(_l("Photo of the signed slip (optional)"))
+    unfinished_reason = long_text(_l("Why unfinished"), 1000)
     next_start = DateTimeLocalField(
-        "Next appointment from (local time)", format=LOCAL_MINUTE, validators=[Optional()]
+        _l("Next appointment from (local time)"), format=LOCAL_MINUTE, validators=[Optional()]
     )
     next_end = DateTimeLocalField(
-        "Next appointment until (local time)", format=LOCAL_MINUTE, validators=[Optional()]
+        _l("Next appointment until (local time)"), format=LOCAL_MINUTE, validators=[Optional()]
     )
 
     def set_outcome_choices(self, pairs: Iterable[tuple[str, str]]) -> None:

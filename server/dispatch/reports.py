@@ -30,6 +30,7 @@ from server.dispatch.fees import (
     format_cents,
     free_total,
 )
+from server.i18n import gettext
 from server.models import Attachment, BaseModel, JSONField, Ticket, TicketEvent, User, utcnow
 from server.plugin_api import REPORT_OUTCOMES, Label, ReportInfo
 from server.sla.engine import ticket_entitlement
@@ -155,10 +156,18 @@ def part_lines(
     for code, quantity, returned in parts:
         part = registry.part(ticket.plugin, code)
         if part is None or code not in offered:
-            errors.append(f"Part {code!r} is not in the parts list for this service.")
+            errors.append(
+                gettext("Part '%(code)s' is not in the parts list for this service.", code=code)
+            )
             continue
         if not 1 <= quantity <= MAX_QUANTITY:
-            errors.append(f"Quantity of {code} must be between 1 and {MAX_QUANTITY}.")
+            errors.append(
+                gettext(
+                    "Quantity of %(code)s must be between 1 and %(max)s.",
+                    code=code,
+                    max=MAX_QUANTITY,
+                )
+            )
             continue
         lines.append(PartLine(part.code, _both(part.name), part.price_cents, quantity, returned))
     return lines, errors
@@ -171,9 +180,9 @@ def _both(name: Label) -> str:
 
 def _labour_errors(hours: decimal.Decimal) -> list[str]:
     if not hours.is_finite() or hours < 0 or hours > MAX_LABOUR_HOURS:
-        return [f"Enter hours between 0 and {MAX_LABOUR_HOURS}."]
+        return [gettext("Enter hours between 0 and %(max)s.", max=MAX_LABOUR_HOURS)]
     if hours != hours.quantize(decimal.Decimal("0.01")):
-        return ["Use at most two decimal places."]
+        return [gettext("Use at most two decimal places.")]
     return []
 
 
@@ -209,9 +218,13 @@ def record_quote(
     lines = estimate(registry, fees, ticket, parts, labour_hours)
     total = charged_total(lines)
     if not consent_name.strip():
-        raise ReportInvalid({"consent_name": ["The customer types their name to consent."]})
+        raise ReportInvalid(
+            {"consent_name": [gettext("The customer types their name to consent.")]}
+        )
     if total <= 0:
-        raise ReportError("Nothing in this quote is charged: covered work needs no consent.")
+        raise ReportError(
+            gettext("Nothing in this quote is charged: covered work needs no consent.")
+        )
     with write_transaction():
         quote = FeeQuote.create(
             ticket=ticket,
@@ -242,10 +255,17 @@ def record_quote(
 def refuse_if_finished(ticket: Ticket) -> None:
     """Raise :class:`ReportError` for a closed or cancelled ticket."""
     if ticket.status in FINISHED_STATUSES:
-        raise ReportError(
-            f"{ticket.number} is {ticket.status}: no more work is reported on it "
-            "(reopen a closed ticket first)."
-        )
+        if ticket.status == "closed":
+            message = gettext(
+                "%(number)s is closed: no more work is reported on it "
+                "(reopen a closed ticket first).",
+                number=ticket.number,
+            )
+        else:
+            message = gettext(
+                "%(number)s is cancelled: no more work is reported on it.", number=ticket.number
+            )
+        raise ReportError(message)
 
 
 def covering_quote(ticket: Ticket, charged_cents: int) -> FeeQuote | None:
@@ -276,24 +296,27 @@ def report_errors(
         errors.setdefault(name, []).append(message)
 
     if report.outcome not in REPORT_OUTCOMES:
-        add("outcome", "Choose an outcome.")
+        add("outcome", gettext("Choose an outcome."))
     _lines, part_errors = part_lines(registry, ticket, report.parts)
     for message in part_errors:
         add("parts", message)
     for message in _labour_errors(report.labour_hours):
         add("labour_hours", message)
     if report.outcome in RESOLVED_OUTCOMES and not report.customer_name.strip():
-        add("customer_name", "The customer confirms a resolved job by typing their name.")
+        add(
+            "customer_name",
+            gettext("The customer confirms a resolved job by typing their name."),
+        )
     if report.outcome == "unfinished":
         if not report.unfinished_reason.strip():
-            add("unfinished_reason", "Say why the job is unfinished.")
+            add("unfinished_reason", gettext("Say why the job is unfinished."))
         start, end = report.next_start, report.next_end
         if start is None or end is None:
-            add("next_start", "Give the next appointment's start and end.")
+            add("next_start", gettext("Give the next appointment's start and end."))
         elif end <= start:
-            add("next_end", "Must be after the start.")
+            add("next_end", gettext("Must be after the start."))
         elif start <= now:
-            add("next_start", "Must be in the future.")
+            add("next_start", gettext("Must be in the future."))
     if errors:
         return errors
     service = registry.service(ticket.plugin, ticket.service)
@@ -336,9 +359,13 @@ def file_report(
     charged = charged_total(lines)
     quote = covering_quote(ticket, charged) if charged > 0 else None
     missing = ConsentMissing(
-        f"Paid work needs the customer's consent first: this report charges "
-        f"{format_cents(charged)} {config.fees.currency}, and no consented quote "
-        "for this ticket covers that amount (each consent covers one report)."
+        gettext(
+            "Paid work needs the customer's consent first: this report charges "
+            "%(amount)s %(currency)s, and no consented quote for this ticket covers that "
+            "amount (each consent covers one report).",
+            amount=format_cents(charged),
+            currency=config.fees.currency,
+        )
     )
     if charged > 0 and quote is None:
         raise missing
@@ -457,7 +484,7 @@ def _save_slip(
         return None
     content_type = mimetypes.guess_type(display_name(slip.filename))[0] or ""
     if not content_type.startswith(SLIP_TYPES):
-        raise UploadRefused("The slip must be a photo or a PDF.")
+        raise UploadRefused(gettext("The slip must be a photo or a PDF."))
     return save_attachment(config, slip, actor, ticket=ticket)
 
 

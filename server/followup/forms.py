@@ -12,39 +12,39 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField
-from wtforms.validators import InputRequired
 
 from server.followup.outcomes import OUTCOMES, UNSATISFIED_CHOICES
 from server.followup.record import CallbackAnswer
-from server.forms import long_text, options, version_field
+from server.forms import InputRequired, long_text, options, version_field
+from server.i18n import _l
 from server.plugin_api import SurveyQuestion
 from server.templating import translate
 
 SCALE = [("", "—"), *((str(n), str(n)) for n in range(1, 6))]
-YES_NO = [("", "—"), ("yes", "Yes"), ("no", "No")]
+YES_NO = [("", "—"), ("yes", _l("Yes")), ("no", _l("No"))]
 
 
 class CallbackForm(FlaskForm):
     """One attempt; the ticket's version guards against recording on a changed ticket."""
 
     reached = RadioField(
-        "Customer reached",
-        choices=options([("yes", "Yes, reached"), ("no", "No answer / not reached")]),
-        validators=[InputRequired(message="Say whether the customer was reached.")],
+        _l("Customer reached"),
+        choices=options([("yes", _l("Yes, reached")), ("no", _l("No answer / not reached"))]),
+        validators=[InputRequired(message=_l("Say whether the customer was reached."))],
     )
     satisfaction = RadioField(
-        "Satisfaction (1–5)",
+        _l("Satisfaction (1–5)"),
         choices=options((str(n), str(n)) for n in range(1, 6)),
         validate_choice=False,
-        description="5 = very satisfied. Required when the customer was reached.",
+        description=_l("5 = very satisfied. Required when the customer was reached."),
     )
-    outcome = SelectField("Outcome", choices=[], default="", validate_choice=False)
-    comment = long_text("Comment", 2000)
+    outcome = SelectField(_l("Outcome"), choices=[], default="", validate_choice=False)
+    comment = long_text(_l("Comment"), 2000)
     version = version_field()
 
     def set_outcome_choices(self) -> None:
         self.outcome.choices = options(
-            [("", "By satisfaction")]
+            [("", _l("By satisfaction"))]
             + [(key, translate(OUTCOMES[key])) for key in ("satisfied", *UNSATISFIED_CHOICES)]
         )
 

@@ -8,7 +8,8 @@ from typing import Any
 from wtforms import DateField, Field, Form, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from server.forms import options
+from server.forms import lazy_label, options
+from server.i18n import _l, gettext
 from server.kpi.figures import GROUPINGS
 from server.kpi.period import Period
 
@@ -20,39 +21,44 @@ class KpiForm(Form):
     """Period (month / quarter / year / custom dates), plugin and grouping."""
 
     period = SelectField(
-        "Period",
+        _l("Period"),
         choices=options(
-            [("month", "Month"), ("quarter", "Quarter"), ("year", "Year"), ("custom", "Dates")]
+            [
+                ("month", _l("Month")),
+                ("quarter", _l("Quarter")),
+                ("year", _l("Year")),
+                ("custom", _l("Custom dates")),
+            ]
         ),
         default="month",
     )
-    year = IntegerField("Year", validators=[Optional(), NumberRange(2000, 2999)])
+    year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(2000, 2999)])
     month = SelectField(
-        "Month",
+        _l("Month"),
         choices=options([("", "—"), *((str(m), f"{m:02d}") for m in range(1, 13))]),
         default="",
     )
     quarter = SelectField(
-        "Quarter",
+        _l("Quarter"),
         choices=options([("", "—"), *((str(q), f"Q{q}") for q in range(1, 5))]),
         default="",
     )
-    start = DateField("From", validators=[Optional()])
-    end = DateField("To", validators=[Optional()])
-    plugin = SelectField("Plugin", choices=[], default="", validate_choice=True)
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+    plugin = SelectField(_l("Plugin"), choices=[], default="", validate_choice=True)
     group = SelectField(
-        "Group by",
-        choices=options([(key, label.en) for key, label in GROUPINGS.items()]),
+        _l("Group by"),
+        choices=options([(key, lazy_label(label)) for key, label in GROUPINGS.items()]),
         default="outlet",
     )
 
     def validate_month(self, field: Field) -> None:
         if field.data and field.data not in {str(m) for m in range(1, 13)}:
-            raise ValidationError("Choose a month.")
+            raise ValidationError(gettext("Choose a month."))
 
     def validate_quarter(self, field: Field) -> None:
         if field.data and field.data not in {"1", "2", "3", "4"}:
-            raise ValidationError("Choose a quarter.")
+            raise ValidationError(gettext("Choose a quarter."))
 
     def validate(self, extra_validators: Any = None) -> bool:
         """The fields, then (for "Dates") both days present, in order, not too far apart."""
@@ -62,17 +68,19 @@ class KpiForm(Form):
         start, end = self.start.data, self.end.data
         problems = []
         if start is None:
-            problems.append((self.start, "Give the first day."))
+            problems.append((self.start, gettext("Give the first day.")))
         elif not 2000 <= start.year <= 2999:
-            problems.append((self.start, "Choose a date between the years 2000 and 2999."))
+            problems.append((self.start, gettext("Choose a date between the years 2000 and 2999.")))
         if end is None:
-            problems.append((self.end, "Give the last day."))
+            problems.append((self.end, gettext("Give the last day.")))
         elif not 2000 <= end.year <= 2999:
-            problems.append((self.end, "Choose a date between the years 2000 and 2999."))
+            problems.append((self.end, gettext("Choose a date between the years 2000 and 2999.")))
         elif start is not None and end < start:
-            problems.append((self.end, "The last day cannot be before the first."))
+            problems.append((self.end, gettext("The last day cannot be before the first.")))
         elif start is not None and (end - start).days >= MAX_CUSTOM_DAYS:
-            problems.append((self.end, f"A period spans at most {MAX_CUSTOM_DAYS} days."))
+            problems.append(
+                (self.end, gettext("A period spans at most %(n)s days.", n=MAX_CUSTOM_DAYS))
+            )
         for field, message in problems:
             field.errors = [*field.errors, message]
         return valid and not problems

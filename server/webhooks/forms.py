@@ -10,6 +10,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from server.forms import options, text
+from server.i18n import _l, gettext
 from server.webhooks.models import EVENTS, MAX_URL
 from server.webhooks.registry import url_problem
 
@@ -22,23 +23,32 @@ def _receivable_url(_form: Any, field: Field) -> None:
 
 def _some_event(_form: Any, field: Field) -> None:
     if not field.data:
-        raise ValidationError("Choose at least one event.")
+        raise ValidationError(gettext("Choose at least one event."))
+
+
+# What the form shows for each of EVENTS (the keys are what receivers get).
+EVENT_LABELS = {
+    "ticket.created": _l("A ticket was created"),
+    "ticket.status_changed": _l("A ticket changed status"),
+    "sla.step_fired": _l("An SLA escalation step fired"),
+    "callback.done": _l("A callback reached the customer"),
+}
 
 
 class WebhookForm(FlaskForm):
     url = text(
-        "URL",
+        _l("URL"),
         MAX_URL,
         required=True,
         validators=[_receivable_url],
-        description="Where to POST the events: http:// or https://.",
+        description=_l("Where to POST the events: http:// or https://."),
     )
-    description = text("Description", 200, description="Who receives it, e.g. the ERP.")
+    description = text(_l("Description"), 200, description=_l("Who receives it, e.g. the ERP."))
     events = SelectMultipleField(
-        "Events",
-        choices=options(EVENTS.items()),
+        _l("Events"),
+        choices=options((event, EVENT_LABELS.get(event, event)) for event in EVENTS),
         validators=[_some_event],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
-    active = BooleanField("Active", default=True)
+    active = BooleanField(_l("Active"), default=True)
