@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import url_for
@@ -119,3 +120,9 @@ def menu_links(user: UserInfo) -> list[NavLink]:
     return [
         NavLink(label("合同可用率", "Availability"), url_for("it_outsourcing.availability_page"))
     ]
+
+
+@hookimpl
+def register_translations() -> str:
+    """The plugin's gettext catalogs (the words of its own pages)."""
+    return str(Path(__file__).parent / "translations")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import url_for
@@ -85,3 +86,9 @@ def menu_links(user: UserInfo) -> list[NavLink]:
 @hookimpl
 def survey_questions(service: ServiceType) -> list[SurveyQuestion]:
     return survey.questions_for(service.code)
+
+
+@hookimpl
+def register_translations() -> str:
+    """The plugin's gettext catalogs (the words of its own pages)."""
+    return str(Path(__file__).parent / "translations")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import url_for
@@ -95,3 +96,9 @@ def ticket_detail_panels(ticket: TicketInfo) -> list[Panel]:
 @hookimpl
 def demo_tickets(settings: Mapping[str, Any]) -> list[DemoTicket]:
     return demo.tickets()
+
+
+@hookimpl
+def register_translations() -> str:
+    """The plugin's gettext catalogs (the words of its own pages)."""
+    return str(Path(__file__).parent / "translations")
