@@ -293,7 +293,7 @@ def test_a_compensated_complaint_needs_an_amount(tr_app):
     fields = {**VALID["quality_complaint"], "f_outcome": "compensated"}
     response = _post_ticket(_client(tr_app), customer.id, "quality_complaint", fields)
     assert response.status_code == 422
-    assert "赔偿金额" in response.get_data(as_text=True)
+    assert "Enter the compensation paid." in response.get_data(as_text=True)
 
 
 def test_a_compensation_needs_the_compensated_outcome(tr_app):

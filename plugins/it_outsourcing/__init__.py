@@ -16,6 +16,7 @@ from server.plugin_api import (
     Entitlement,
     FieldSpec,
     Industry,
+    Label,
     NavLink,
     Panel,
     Part,
@@ -62,7 +63,7 @@ def customer_form_fields(settings: Mapping[str, Any]) -> list[FieldSpec]:
 
 
 @hookimpl
-def validate_customer(customer: CustomerInfo) -> dict[str, list[str]] | None:
+def validate_customer(customer: CustomerInfo) -> dict[str, list[Label]] | None:
     return rules.contract_errors(customer)
 
 
@@ -84,7 +85,7 @@ def derive_priority(
 
 
 @hookimpl
-def validate_ticket(service: ServiceType, ticket: TicketInfo) -> dict[str, list[str]] | None:
+def validate_ticket(service: ServiceType, ticket: TicketInfo) -> dict[str, list[Label]] | None:
     return rules.ticket_errors(service, ticket)
 
 

@@ -13,6 +13,7 @@ from server.plugin_api import (
     CalendarSpec,
     DemoTicket,
     Industry,
+    Label,
     NavLink,
     Panel,
     PluginBlueprint,
@@ -68,7 +69,7 @@ def ticket_detail_panels(ticket: TicketInfo) -> list[Panel]:
 @hookimpl
 def validate_ticket(
     service: ServiceType, ticket: TicketInfo, settings: Mapping[str, Any]
-) -> dict[str, list[str]] | None:
+) -> dict[str, list[Label]] | None:
     parsed = parse(settings)
     return providers.maintenance_errors(service, ticket, parsed.providers, parsed.timezone)
 

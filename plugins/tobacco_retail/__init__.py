@@ -16,6 +16,7 @@ from server.plugin_api import (
     Entitlement,
     FieldSpec,
     Industry,
+    Label,
     NavLink,
     Panel,
     PluginBlueprint,
@@ -54,7 +55,7 @@ def customer_form_fields(settings: Mapping[str, Any]) -> list[FieldSpec]:
 
 
 @hookimpl
-def validate_customer(customer: CustomerInfo) -> dict[str, list[str]] | None:
+def validate_customer(customer: CustomerInfo) -> dict[str, list[Label]] | None:
     return customers.retailer_errors(customer)
 
 
@@ -79,7 +80,7 @@ def menu_links(user: UserInfo) -> list[NavLink]:
 
 
 @hookimpl
-def validate_ticket(service: ServiceType, ticket: TicketInfo) -> dict[str, list[str]] | None:
+def validate_ticket(service: ServiceType, ticket: TicketInfo) -> dict[str, list[Label]] | None:
     return rules.complaint_outcome_errors(service, ticket)
 
 
