@@ -177,7 +177,7 @@ def test_a_licence_no_belongs_to_one_retailer_only(tr_app):
 def test_the_customer_manager_must_be_an_active_login(tr_app):
     response = _client(tr_app).form("/customers/new", {**GOOD_RETAILER, "f_tr_manager": "ghost"})
     assert response.status_code == 422
-    assert "no active user logs in as ghost" in response.get_data(as_text=True)
+    assert "No active user logs in as ghost" in response.get_data(as_text=True)
     with tr_app.app_context():
         assert not Customer.select().where(Customer.name == GOOD_RETAILER["name"]).exists()
 
