@@ -532,7 +532,7 @@ class CalendarForm(Form):
     """The calendar's choices (a GET form: links to a day or week can be shared)."""
 
     view = SelectField(
-        _l("Show"), choices=options([("day", _l("Day")), ("week", _l("Week"))]), default="day"
+        _l("Display"), choices=options([("day", _l("Day")), ("week", _l("Week"))]), default="day"
     )
     date = DateField(_l("Date"), validators=[Optional()])
     technician = SelectField(_l("Technician"), choices=[], default="", validate_choice=True)

@@ -12,7 +12,7 @@ from plugins.home_appliances import followup
 from plugins.home_appliances.settings import parse
 from server.config import ConfigError
 from server.models import Customer, Ticket
-from server.plugin_api import CustomerInfo, TicketInfo
+from server.plugin_api import CustomerInfo, Label, TicketInfo
 from server.sla.models import TicketSla
 from server.snapshots import ticket_info
 from server.tickets import NewTicket, create_ticket, transition_ticket
@@ -375,8 +375,8 @@ def test_parts_are_due_seven_working_days_after_waiting_starts():
     # and Saturday 10 October a make-up working day (China's official 2026 schedule).
     since = dt.datetime(2026, 9, 25, 2, 0)
     [panel] = followup.panels(_info("waiting_parts", since), parse({}), today=dt.date(2026, 9, 25))
-    rows = dict(panel.rows)
-    assert rows["配件最迟到货 / Parts due by"] == "2026-10-12"
+    rows = {name.en: value for name, value in panel.rows}
+    assert rows["Parts due by"] == "2026-10-12"
     assert followup.add_working_days(dt.date(2026, 9, 25), 3) == dt.date(2026, 9, 30)
     assert followup.add_working_days(dt.date(2026, 9, 25), 4) == dt.date(2026, 10, 8)
     assert followup.add_working_days(dt.date(2026, 9, 25), 6) == dt.date(2026, 10, 10)
@@ -386,9 +386,9 @@ def test_a_factory_return_is_followed_up_after_10_and_due_by_15_working_days():
     since = dt.datetime(2026, 11, 2, 2, 0)  # Monday
     info = _info("waiting_parts", since, factory_return=True)
     [panel] = followup.panels(info, parse({}), today=dt.date(2026, 11, 30))
-    rows = dict(panel.rows)
-    assert rows["返厂跟进 / Factory follow-up"] == "2026-11-16"
-    assert rows["返厂最迟返回 / Back from the factory by"] == "2026-11-23（已逾期 / overdue）"
+    rows = {name.zh: value for name, value in panel.rows}
+    assert rows["返厂跟进"] == "2026-11-16"
+    assert rows["返厂最迟返回"] == Label("2026-11-23（已逾期）", "2026-11-23 (overdue)")
 
 
 def test_no_follow_up_panel_unless_waiting_for_parts():
@@ -413,7 +413,7 @@ def test_the_ticket_page_shows_the_follow_up_dates(ha_app):
         since = ticket_info(fresh).status_since
     page = logged_in(ha_app, "dispatcher", "dispatcher").get(f"/tickets/{ticket.number}")
     text = html.unescape(page.get_data(as_text=True))
-    assert "跟进日期" in text and "返厂跟进 / Factory follow-up" in text
+    assert "跟进日期" in text and "Factory follow-up" in text
     local = (since + dt.timedelta(hours=8)).date()
     assert followup.add_working_days(local, 10).isoformat() in text
 

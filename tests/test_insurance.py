@@ -206,7 +206,8 @@ def test_a_resident_id_check_digit_is_computed_per_the_standard():
     ],
 )
 def test_a_bad_resident_id_says_why(number, words):
-    assert words in (resident_id_error(number) or "")
+    error = resident_id_error(number)
+    assert error is not None and words in error.en and error.zh
 
 
 def test_a_credit_code_check_character_is_computed_per_the_standard():
@@ -224,7 +225,8 @@ def test_a_credit_code_check_character_is_computed_per_the_standard():
     ],
 )
 def test_a_bad_credit_code_says_why(code, words):
-    assert words in (uscc_error(code) or "")
+    error = uscc_error(code)
+    assert error is not None and words in error.en and error.zh
 
 
 COMPANY = {"name": "苏州金轮精密机械有限公司", "kind": "company", "tier": ""}

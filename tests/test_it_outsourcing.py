@@ -382,7 +382,7 @@ def test_escalating_to_the_second_line_needs_a_reason(it_app):
     url = f"/tickets/new?customer={customer.id}"
     refused = client.form(url, _new_form("incident", f_support_line="second"))
     assert refused.status_code == 422
-    assert "give the reason for escalating" in refused.get_data(as_text=True)
+    assert "Give the reason for escalating" in refused.get_data(as_text=True)
     accepted = client.form(
         url, _new_form("incident", f_support_line="second", f_escalation_reason="疑似数据库死锁")
     )
@@ -419,7 +419,7 @@ def test_a_change_starts_only_once_a_supervisor_approved_it(it_app):
     # a dispatcher cannot tick the approval
     response = _edit_change(dispatcher, ticket, approved=True)
     assert response.status_code == 422
-    assert "only a supervisor approves" in response.get_data(as_text=True)
+    assert "Only a supervisor approves" in response.get_data(as_text=True)
     with it_app.app_context():
         assert not Ticket.get_by_id(ticket.id).attributes.get("change_approved")
 

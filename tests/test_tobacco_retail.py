@@ -177,7 +177,7 @@ def test_a_licence_no_belongs_to_one_retailer_only(tr_app):
 def test_the_customer_manager_must_be_an_active_login(tr_app):
     response = _client(tr_app).form("/customers/new", {**GOOD_RETAILER, "f_tr_manager": "ghost"})
     assert response.status_code == 422
-    assert "no active user logs in as ghost" in response.get_data(as_text=True)
+    assert "No active user logs in as ghost" in response.get_data(as_text=True)
     with tr_app.app_context():
         assert not Customer.select().where(Customer.name == GOOD_RETAILER["name"]).exists()
 
@@ -293,7 +293,7 @@ def test_a_compensated_complaint_needs_an_amount(tr_app):
     fields = {**VALID["quality_complaint"], "f_outcome": "compensated"}
     response = _post_ticket(_client(tr_app), customer.id, "quality_complaint", fields)
     assert response.status_code == 422
-    assert "赔偿金额" in response.get_data(as_text=True)
+    assert "Enter the compensation paid." in response.get_data(as_text=True)
 
 
 def test_a_compensation_needs_the_compensated_outcome(tr_app):

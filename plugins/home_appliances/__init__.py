@@ -11,6 +11,7 @@ from server.plugin_api import (
     DemoTicket,
     Entitlement,
     Industry,
+    Label,
     Panel,
     Part,
     ServiceType,
@@ -64,8 +65,8 @@ def demo_tickets(settings: Mapping[str, Any]) -> list[DemoTicket]:
 @hookimpl
 def validate_ticket(
     service: ServiceType, ticket: TicketInfo, settings: Mapping[str, Any]
-) -> dict[str, list[str]] | None:
-    errors: dict[str, list[str]] = {}
+) -> dict[str, list[Label]] | None:
+    errors: dict[str, list[Label]] = {}
     for found in (
         rules.install_purchase_errors(service, ticket),
         rules.install_site_errors(service, ticket),

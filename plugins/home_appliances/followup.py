@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
-from server.plugin_api import Panel, TicketInfo, label
+from server.plugin_api import Label, Panel, TicketInfo, label
 
 from .settings import Settings
 
@@ -47,20 +47,22 @@ def panels(ticket: TicketInfo, settings: Settings, today: dt.date | None = None)
     zone = ZoneInfo(settings.timezone)
     since = ticket.status_since.replace(tzinfo=dt.UTC).astimezone(zone).date()
     today = today or dt.datetime.now(zone).date()
-    rows = [("等待开始 / Waiting since", since.isoformat())]
+    rows: list[tuple[Label, Label | str]] = [
+        (Label("等待开始", "Waiting since"), since.isoformat())
+    ]
     if ticket.attributes.get("factory_return"):
         first, latest = settings.factory_return_working_days
         follow_up = add_working_days(since, first)
         due = add_working_days(since, latest)
-        rows.append(("返厂跟进 / Factory follow-up", follow_up.isoformat()))
-        rows.append(("返厂最迟返回 / Back from the factory by", _due(due, today)))
+        rows.append((Label("返厂跟进", "Factory follow-up"), follow_up.isoformat()))
+        rows.append((Label("返厂最迟返回", "Back from the factory by"), _due(due, today)))
     else:
         due = add_working_days(since, settings.parts_working_days)
-        rows.append(("配件最迟到货 / Parts due by", _due(due, today)))
+        rows.append((Label("配件最迟到货", "Parts due by"), _due(due, today)))
     return [Panel(TITLE, tuple(rows))]
 
 
-def _due(due: dt.date, today: dt.date) -> str:
+def _due(due: dt.date, today: dt.date) -> Label | str:
     if today > due:
-        return f"{due.isoformat()}（已逾期 / overdue）"
+        return Label(f"{due.isoformat()}（已逾期）", f"{due.isoformat()} (overdue)")
     return due.isoformat()

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from server.plugin_api import Panel, TicketInfo, label
+from server.plugin_api import Label, Panel, TicketInfo, label
 
 TITLE = label("购机凭证未上传", "Proof of purchase not attached")
 ROW = (
-    "注意 / Note",
-    "已勾选“已提供购机凭证”，但本工单没有附件：请上传发票或收据的照片。"
-    " / Proof of purchase is ticked, but nothing is attached to this ticket:"
-    " upload a photo of the invoice or receipt.",
+    Label("注意", "Note"),
+    Label(
+        "已勾选“已提供购机凭证”，但本工单没有附件：请上传发票或收据的照片。",
+        "Proof of purchase is ticked, but nothing is attached to this ticket:"
+        " upload a photo of the invoice or receipt.",
+    ),
 )
 
 

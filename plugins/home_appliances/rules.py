@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from server.plugin_api import Entitlement, ServiceType, TicketInfo, Veto
+from server.plugin_api import Entitlement, Label, ServiceType, TicketInfo, Veto
 
 from . import entitlement as sanbao
 from .catalog import WARRANTY_SERVICES
@@ -22,14 +22,16 @@ def repair_resolution_veto(ticket: TicketInfo, new_status: str) -> Veto | None:
     if str(ticket.attributes.get("fault_description") or "").strip():
         return None
     return Veto(
-        "维修工单需先填写故障描述才能标记为已解决。"
-        " / Fill in the fault description before resolving a repair."
+        Label(
+            "维修工单需先填写故障描述才能标记为已解决。",
+            "Fill in the fault description before resolving a repair.",
+        )
     )
 
 
 def install_purchase_errors(
     service: ServiceType, ticket: TicketInfo, today: dt.date | None = None
-) -> dict[str, list[str]] | None:
+) -> dict[str, list[Label]] | None:
     """Flag an installation whose purchase date lies more than ten years back."""
     if service.code != "install":
         return None
@@ -41,16 +43,18 @@ def install_purchase_errors(
         return None
     return {
         "purchase_date": [
-            f"购买日期早于 {MAX_INSTALL_AGE_YEARS} 年前，请核对。"
-            f" / The purchase date is more than {MAX_INSTALL_AGE_YEARS} years ago;"
-            " please check it."
+            Label(
+                f"购买日期早于 {MAX_INSTALL_AGE_YEARS} 年前，请核对。",
+                f"The purchase date is more than {MAX_INSTALL_AGE_YEARS} years ago;"
+                " please check it.",
+            )
         ]
     }
 
 
 def extended_warranty_errors(
     service: ServiceType, ticket: TicketInfo, settings: Settings
-) -> dict[str, list[str]] | None:
+) -> dict[str, list[Label]] | None:
     """An extended warranty needs both its years and the day it was bought, not before
     the purchase; bought later than the window is allowed but not honoured (the
     entitlement's reason says so)."""
@@ -59,34 +63,40 @@ def extended_warranty_errors(
     years = ticket.attributes.get("extended_warranty_years") or 0
     bought = _as_date(ticket.attributes.get("extended_warranty_bought_on"))
     purchased = _as_date(ticket.attributes.get("purchase_date"))
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Label]] = {}
     if years and bought is None:
         errors["extended_warranty_bought_on"] = [
-            "请填写延保购买日期。 / Give the day the extended warranty was bought."
+            Label("请填写延保购买日期。", "Give the day the extended warranty was bought.")
         ]
     if bought is not None and not years:
         errors["extended_warranty_years"] = [
-            "请填写延保年限（1–3 年）。 / Give the extended warranty's years (1–3)."
+            Label("请填写延保年限（1–3 年）。", "Give the extended warranty's years (1–3).")
         ]
     if years and years > settings.terms.extended_warranty_max_years:
         errors["extended_warranty_years"] = [
-            f"延保最长 {settings.terms.extended_warranty_max_years} 年。"
-            f" / At most {settings.terms.extended_warranty_max_years} extra years."
+            Label(
+                f"延保最长 {settings.terms.extended_warranty_max_years} 年。",
+                f"At most {settings.terms.extended_warranty_max_years} extra years.",
+            )
         ]
     if bought is not None and purchased is None:
         errors["purchase_date"] = [
-            "有延保时请填写购买日期。 / Give the purchase date of an appliance with an"
-            " extended warranty."
+            Label(
+                "有延保时请填写购买日期。",
+                "Give the purchase date of an appliance with an extended warranty.",
+            )
         ]
     elif bought is not None and purchased is not None and bought < purchased:
         errors["extended_warranty_bought_on"] = [
-            "延保购买日期不能早于购机日期。 / The extended warranty cannot be bought before"
-            " the appliance."
+            Label(
+                "延保购买日期不能早于购机日期。",
+                "The extended warranty cannot be bought before the appliance.",
+            )
         ]
     return errors or None
 
 
-def install_site_errors(service: ServiceType, ticket: TicketInfo) -> dict[str, list[str]] | None:
+def install_site_errors(service: ServiceType, ticket: TicketInfo) -> dict[str, list[Label]] | None:
     """An installation's address must look like an address (more than a few characters)."""
     if service.code != "install":
         return None
@@ -95,7 +105,10 @@ def install_site_errors(service: ServiceType, ticket: TicketInfo) -> dict[str, l
         return None
     return {
         "install_address": [
-            "请填写完整的安装地址（至少 6 个字）。 / Give the full installation address."
+            Label(
+                "请填写完整的安装地址（至少 6 个字）。",
+                "Give the full installation address (at least 6 characters).",
+            )
         ]
     }
 

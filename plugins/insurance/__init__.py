@@ -13,6 +13,7 @@ from server.plugin_api import (
     Entitlement,
     FieldSpec,
     Industry,
+    Label,
     ServiceType,
     SlaPolicy,
     SurveyQuestion,
@@ -57,12 +58,12 @@ def customer_form_fields(settings: Mapping[str, Any]) -> list[FieldSpec]:
 
 
 @hookimpl
-def validate_customer(customer: CustomerInfo) -> dict[str, list[str]] | None:
+def validate_customer(customer: CustomerInfo) -> dict[str, list[Label]] | None:
     return rules.customer_errors(customer) or None
 
 
 @hookimpl
-def validate_ticket(service: ServiceType, ticket: TicketInfo) -> dict[str, list[str]] | None:
+def validate_ticket(service: ServiceType, ticket: TicketInfo) -> dict[str, list[Label]] | None:
     if ticket.plugin != catalog.INDUSTRY.slug:
         return None
     if service.code == "policy_servicing":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import url_for
@@ -15,6 +16,7 @@ from server.plugin_api import (
     Entitlement,
     FieldSpec,
     Industry,
+    Label,
     NavLink,
     Panel,
     Part,
@@ -61,7 +63,7 @@ def customer_form_fields(settings: Mapping[str, Any]) -> list[FieldSpec]:
 
 
 @hookimpl
-def validate_customer(customer: CustomerInfo) -> dict[str, list[str]] | None:
+def validate_customer(customer: CustomerInfo) -> dict[str, list[Label]] | None:
     return rules.contract_errors(customer)
 
 
@@ -83,7 +85,7 @@ def derive_priority(
 
 
 @hookimpl
-def validate_ticket(service: ServiceType, ticket: TicketInfo) -> dict[str, list[str]] | None:
+def validate_ticket(service: ServiceType, ticket: TicketInfo) -> dict[str, list[Label]] | None:
     return rules.ticket_errors(service, ticket)
 
 
@@ -119,3 +121,9 @@ def menu_links(user: UserInfo) -> list[NavLink]:
     return [
         NavLink(label("合同可用率", "Availability"), url_for("it_outsourcing.availability_page"))
     ]
+
+
+@hookimpl
+def register_translations() -> str:
+    """The plugin's gettext catalogs (the words of its own pages)."""
+    return str(Path(__file__).parent / "translations")

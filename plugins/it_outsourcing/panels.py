@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.plugin_api import Panel, TicketInfo, label
+from server.plugin_api import Label, Panel, TicketInfo, label
 
 from .priority import priority_level
 from .settings import Settings
@@ -11,20 +11,26 @@ from .settings import Settings
 def service_desk_panel(settings: Settings, ticket: TicketInfo) -> list[Panel]:
     """P1–P4 from impact × urgency, the support line, and a change's approval."""
     attributes = ticket.attributes
-    rows: list[tuple[str, str]] = []
+    rows: list[tuple[Label, Label | str]] = []
     level = priority_level(settings, attributes)
     if level:
         rows.append(
             (
-                "优先级（影响×紧急） / Priority (impact × urgency)",
+                Label("优先级（影响×紧急）", "Priority (impact × urgency)"),
                 f"{level} ({attributes['impact']} × {attributes['urgency']})",
             )
         )
     if attributes.get("support_line") == "second":
-        rows.append(("支持线 / Support line", "二线（已升级） / Second line (escalated)"))
+        rows.append(
+            (Label("支持线", "Support line"), Label("二线（已升级）", "Second line (escalated)"))
+        )
     if ticket.service == "change_request":
-        approved = "已批准 / Approved" if attributes.get("change_approved") else "待批准 / Awaiting"
-        rows.append(("变更审批 / Change approval", approved))
+        approved = (
+            Label("已批准", "Approved")
+            if attributes.get("change_approved")
+            else Label("待批准", "Awaiting approval")
+        )
+        rows.append((Label("变更审批", "Change approval"), approved))
     if not rows:
         return []
     return [Panel(label("服务台", "Service desk"), tuple(rows))]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from server.plugin_api import (
     CustomerInfo,
+    Label,
     ServiceType,
     TicketInfo,
     Veto,
@@ -16,13 +17,13 @@ APPROVERS = ("supervisor", "admin")
 WORK_STATUSES = ("in_progress", "en_route", "on_site", "resolved")
 
 
-def ticket_errors(service: ServiceType, ticket: TicketInfo) -> dict[str, list[str]] | None:
+def ticket_errors(service: ServiceType, ticket: TicketInfo) -> dict[str, list[Label]] | None:
     """A second-line escalation gives its reason; only a supervisor approves a change."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Label]] = {}
     attributes = ticket.attributes
     if attributes.get("support_line") == "second" and not attributes.get("escalation_reason"):
         errors["escalation_reason"] = [
-            "升级到二线时请说明原因 / give the reason for escalating to the second line"
+            Label("升级到二线时请说明原因", "Give the reason for escalating to the second line.")
         ]
     if service.code == "change_request":
         saved = saved_ticket(ticket.id)
@@ -31,7 +32,10 @@ def ticket_errors(service: ServiceType, ticket: TicketInfo) -> dict[str, list[st
         user = current_user()
         if after != before and (user is None or user.role not in APPROVERS):
             errors["change_approved"] = [
-                "只有主管可以批准或撤销变更 / only a supervisor approves or withdraws a change"
+                Label(
+                    "只有主管可以批准或撤销变更",
+                    "Only a supervisor approves or withdraws a change.",
+                )
             ]
     return errors or None
 
@@ -42,24 +46,26 @@ def change_veto(ticket: TicketInfo, new_status: str) -> Veto | None:
         return None
     if ticket.attributes.get("change_approved"):
         return None
-    return Veto("变更尚未经主管批准 / the change has not been approved by a supervisor yet")
+    return Veto(
+        Label("变更尚未经主管批准", "The change has not been approved by a supervisor yet.")
+    )
 
 
-def contract_errors(customer: CustomerInfo) -> dict[str, list[str]] | None:
+def contract_errors(customer: CustomerInfo) -> dict[str, list[Label]] | None:
     """A contract has a tier, a start and an end, and ends on or after it starts."""
     attributes = customer.attributes
     names = ("it_contract_tier", "it_contract_start", "it_contract_end")
     given = [name for name in names if attributes.get(name)]
     if not given and not attributes.get("it_contract_no"):
         return None
-    errors: dict[str, list[str]] = {
-        name: ["运维合同需填写等级及起止日期 / a contract needs its tier, start and end"]
+    errors: dict[str, list[Label]] = {
+        name: [Label("运维合同需填写等级及起止日期", "A contract needs its tier, start and end.")]
         for name in names
         if not attributes.get(name)
     }
     start, end = attributes.get("it_contract_start"), attributes.get("it_contract_end")
     if start and end and str(end) < str(start):
         errors["it_contract_end"] = [
-            "合同结束日期不能早于开始日期 / the contract cannot end before it starts"
+            Label("合同结束日期不能早于开始日期", "The contract cannot end before it starts.")
         ]
     return errors or None

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, request
 
 from server.plugin_api import (
     Column,
+    Label,
     customers_with_attribute,
     export_response,
     label,
@@ -39,7 +40,7 @@ def blueprint(settings: Settings) -> Blueprint:
         if not month:
             month = now.replace(tzinfo=dt.UTC).astimezone(ZONE).strftime("%Y-%m")
         matched = _MONTH.match(month)
-        error = None if matched else "月份格式为 YYYY-MM / give the month as YYYY-MM"
+        error = None if matched else Label("月份格式为 YYYY-MM", "Give the month as YYYY-MM.")
         report, customer = None, None
         if contract and matched:
             holders = customers_with_attribute("it_contract_no", contract)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import url_for
@@ -12,6 +13,7 @@ from server.plugin_api import (
     CalendarSpec,
     DemoTicket,
     Industry,
+    Label,
     NavLink,
     Panel,
     PluginBlueprint,
@@ -67,7 +69,7 @@ def ticket_detail_panels(ticket: TicketInfo) -> list[Panel]:
 @hookimpl
 def validate_ticket(
     service: ServiceType, ticket: TicketInfo, settings: Mapping[str, Any]
-) -> dict[str, list[str]] | None:
+) -> dict[str, list[Label]] | None:
     parsed = parse(settings)
     return providers.maintenance_errors(service, ticket, parsed.providers, parsed.timezone)
 
@@ -85,3 +87,9 @@ def menu_links(user: UserInfo) -> list[NavLink]:
 @hookimpl
 def survey_questions(service: ServiceType) -> list[SurveyQuestion]:
     return survey.questions_for(service.code)
+
+
+@hookimpl
+def register_translations() -> str:
+    """The plugin's gettext catalogs (the words of its own pages)."""
+    return str(Path(__file__).parent / "translations")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.plugin_api import Panel, TicketInfo, label, linked_tickets, parent_ticket
+from server.plugin_api import Label, Panel, TicketInfo, label, linked_tickets, parent_ticket
 
 _CLOSED = ("resolved", "closed", "cancelled")
 
@@ -16,10 +16,10 @@ def panels(ticket: TicketInfo) -> list[Panel]:
             Panel(
                 label("停电事件", "Outage incident"),
                 (
-                    ("Customer reports linked", str(len(reports))),
-                    ("Still open", str(len(still_open))),
+                    (Label("关联的客户报修", "Customer reports linked"), str(len(reports))),
+                    (Label("尚未处理完", "Still open"), str(len(still_open))),
                     (
-                        "Estimated customers affected",
+                        Label("影响户数（估）", "Estimated customers affected"),
                         str(ticket.attributes.get("affected_customers") or "—"),
                     ),
                 ),
@@ -31,8 +31,8 @@ def panels(ticket: TicketInfo) -> list[Panel]:
             Panel(
                 label("所属停电事件", "Part of an outage"),
                 (
-                    ("Outage incident", parent.number),
-                    ("Feeder", str(parent.attributes.get("feeder", "—"))),
+                    (Label("停电事件", "Outage incident"), parent.number),
+                    (Label("停电线路/台区", "Feeder"), str(parent.attributes.get("feeder", "—"))),
                 ),
             )
         ]

@@ -14,9 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from server.plugin_api import ServiceType, TicketInfo
+from server.plugin_api import Label, ServiceType, TicketInfo
 
 LICENCE_TYPES = ("install", "repair", "test")
+# the licence types as the ticket form names them (承装 / 承修 / 承试)
+_LICENCE_NAMES = {
+    "install": Label("承装", "Installation"),
+    "repair": Label("承修", "Repair"),
+    "test": Label("承试", "Testing"),
+}
 RATINGS = ("A", "B", "C", "D")
 _WHERE = "plugin.power_utility.providers"
 
@@ -81,7 +87,7 @@ def parse_providers(given: Any) -> tuple[Provider, ...]:
 
 def maintenance_errors(
     service: ServiceType, ticket: TicketInfo, providers: Sequence[Provider], timezone: str
-) -> dict[str, list[str]] | None:
+) -> dict[str, list[Label]] | None:
     """A contracted-maintenance ticket names a registered provider with a valid licence.
 
     The licence is valid up to and including its expiry day, in the local time zone of the
@@ -92,15 +98,33 @@ def maintenance_errors(
     name = str(ticket.attributes.get("provider_name", "")).strip()
     provider = next((p for p in providers if p.name == name), None)
     if provider is None:
-        return {"provider_name": ["This provider is not in the provider register."]}
+        return {
+            "provider_name": [
+                Label(
+                    "该代维单位不在代维单位名录中。",
+                    "This provider is not in the provider register.",
+                )
+            ]
+        }
     kind = ticket.attributes.get("licence_type")
     if kind not in provider.licence_types:
-        return {"licence_type": [f"{provider.name} holds no {kind} licence."]}
+        what = _LICENCE_NAMES.get(str(kind), Label(str(kind), str(kind)))
+        return {
+            "licence_type": [
+                Label(
+                    f"{provider.name} 没有{what.zh}类许可证。",
+                    f"{provider.name} holds no {what.en.lower()} licence.",
+                )
+            ]
+        }
     reported = ticket.reported_at.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(timezone)).date()
     if reported > provider.licence_expiry:
         return {
             "provider_name": [
-                f"{provider.name}'s licence expired on {provider.licence_expiry.isoformat()}."
+                Label(
+                    f"{provider.name} 的许可证已于 {provider.licence_expiry.isoformat()} 到期。",
+                    f"{provider.name}'s licence expired on {provider.licence_expiry.isoformat()}.",
+                )
             ]
         }
     return None

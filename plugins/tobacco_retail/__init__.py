@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import url_for
@@ -15,6 +16,7 @@ from server.plugin_api import (
     Entitlement,
     FieldSpec,
     Industry,
+    Label,
     NavLink,
     Panel,
     PluginBlueprint,
@@ -53,7 +55,7 @@ def customer_form_fields(settings: Mapping[str, Any]) -> list[FieldSpec]:
 
 
 @hookimpl
-def validate_customer(customer: CustomerInfo) -> dict[str, list[str]] | None:
+def validate_customer(customer: CustomerInfo) -> dict[str, list[Label]] | None:
     return customers.retailer_errors(customer)
 
 
@@ -78,7 +80,7 @@ def menu_links(user: UserInfo) -> list[NavLink]:
 
 
 @hookimpl
-def validate_ticket(service: ServiceType, ticket: TicketInfo) -> dict[str, list[str]] | None:
+def validate_ticket(service: ServiceType, ticket: TicketInfo) -> dict[str, list[Label]] | None:
     return rules.complaint_outcome_errors(service, ticket)
 
 
@@ -95,3 +97,9 @@ def ticket_detail_panels(ticket: TicketInfo) -> list[Panel]:
 @hookimpl
 def demo_tickets(settings: Mapping[str, Any]) -> list[DemoTicket]:
     return demo.tickets()
+
+
+@hookimpl
+def register_translations() -> str:
+    """The plugin's gettext catalogs (the words of its own pages)."""
+    return str(Path(__file__).parent / "translations")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.plugin_api import Panel, TicketInfo, label, ticket_creator
+from server.plugin_api import Label, Panel, TicketInfo, label, ticket_creator
 
 from .catalog import COMPLAINT_OUTCOMES
 
@@ -17,8 +17,8 @@ def complaint_panel(ticket: TicketInfo) -> list[Panel]:
     outcome = _OUTCOMES.get(ticket.attributes.get("outcome") or "pending")
     compensation = ticket.attributes.get("compensation")
     rows = (
-        ("首问责任人 / First-contact owner", owner.display_name if owner else "—"),
-        ("处理结果 / Outcome", f"{outcome.zh} / {outcome.en}" if outcome else "—"),
-        ("赔偿金额 / Compensation", f"¥{compensation}" if compensation else "—"),
+        (Label("首问责任人", "First-contact owner"), owner.display_name if owner else "—"),
+        (Label("处理结果", "Outcome"), outcome or "—"),
+        (Label("赔偿金额", "Compensation"), f"¥{compensation}" if compensation else "—"),
     )
     return [Panel(label("质量投诉处理", "Quality complaint handling"), rows)]
