@@ -24,7 +24,7 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from flask import Flask, current_app, g, has_request_context, request, session
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 
 LOCALES = ("zh_CN", "en")
 LOCALE_NAMES = {"zh_CN": "简体中文", "en": "English"}
@@ -40,13 +40,23 @@ def current_locale() -> str:
     """The user's own language, else the one chosen on the login page, else the browser's,
     else the configured default.
 
-    Worked out once per request: a page of tickets asks for it hundreds of times.
+    Worked out once per request: a page of tickets asks for it hundreds of times. Inside
+    ``flask_babel.force_locale(...)`` (a mail in its recipient's language, also outside a
+    request) that language instead.
     """
+    forced = g.get("forced_babel_locale") if has_app_context() else None
+    if forced is not None:
+        return "zh_CN" if str(forced).startswith("zh") else "en"
     if not has_request_context():
         return _default_locale()
     if "locale" not in g:
         g.locale = _choose_locale()
     return g.locale
+
+
+def default_locale() -> str:
+    """The configured default language (texts for someone without a setting of their own)."""
+    return _default_locale()
 
 
 def _default_locale() -> str:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from server.db import write_transaction
+from server.i18n import gettext
 from server.models import User, utcnow
 from server.webhooks.models import EVENTS, MAX_URL, Webhook, WebhookDelivery
 
@@ -28,22 +29,22 @@ def new_secret() -> str:
 def url_problem(url: str) -> str | None:
     """Why ``url`` cannot receive webhooks, or None when it can."""
     if not url:
-        return "Enter the URL to send events to."
+        return gettext("Enter the URL to send events to.")
     if len(url) > MAX_URL:
-        return f"At most {MAX_URL} characters."
+        return gettext("At most %(n)s characters.", n=MAX_URL)
     if any(ch.isspace() or ord(ch) < 32 for ch in url):
-        return "A URL has no spaces or control characters."
+        return gettext("A URL has no spaces or control characters.")
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        return "Not a valid URL."
+        return gettext("Not a valid URL.")
     if parts.scheme not in ("http", "https"):
-        return "Only http:// and https:// URLs can receive webhooks."
+        return gettext("Only http:// and https:// URLs can receive webhooks.")
     if not parts.hostname:
-        return "The URL needs a host name, e.g. https://example.com/hooks."
+        return gettext("The URL needs a host name, e.g. https://example.com/hooks.")
     if port == 0:
-        return "Not a valid port."
+        return gettext("Not a valid port.")
     return None
 
 
@@ -55,11 +56,11 @@ def _checked(url: str, events: Iterable[str], description: str) -> list[str]:
     chosen = list(dict.fromkeys(events))
     unknown = [event for event in chosen if event not in EVENTS]
     if unknown:
-        errors["events"] = [f"Unknown event {unknown[0]!r}."]
+        errors["events"] = [gettext("Unknown event %(event)s.", event=repr(unknown[0]))]
     elif not chosen:
-        errors["events"] = ["Choose at least one event."]
+        errors["events"] = [gettext("Choose at least one event.")]
     if len(description) > 200:
-        errors["description"] = ["At most 200 characters."]
+        errors["description"] = [gettext("At most %(n)s characters.", n=200)]
     if errors:
         raise WebhookInvalid(errors)
     return [event for event in EVENTS if event in chosen]
