@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +42,12 @@ def current_locale() -> str:
     else the configured default.
 
     Worked out once per request: a page of tickets asks for it hundreds of times. Inside
-    ``flask_babel.force_locale(...)`` (a mail in its recipient's language, also outside a
-    request) that language instead.
+    :func:`force_locale` (a mail in its recipient's language, also outside a request)
+    that language instead.
     """
-    forced = g.get("forced_babel_locale") if has_app_context() else None
+    forced = g.get("forced_locale") if has_app_context() else None
     if forced is not None:
-        return "zh_CN" if str(forced).startswith("zh") else "en"
+        return forced
     if not has_request_context():
         return _default_locale()
     if "locale" not in g:
@@ -57,6 +58,30 @@ def current_locale() -> str:
 def default_locale() -> str:
     """The configured default language (texts for someone without a setting of their own)."""
     return _default_locale()
+
+
+@contextmanager
+def force_locale(locale: str) -> Iterator[None]:
+    """Speak ``locale`` ("zh_CN" or "en") inside the block, in a request or only in an app
+    context (a job writing a notification in its recipient's language).
+
+    Wraps ``flask_babel.force_locale`` (for Babel's own formatting), which on its own does
+    nothing in a bare app context and is not seen by :func:`current_locale`.
+    """
+    if not has_app_context():
+        yield
+        return
+    chosen = "zh_CN" if locale.startswith("zh") else "en"
+    before = g.get("forced_locale")
+    g.forced_locale = chosen
+    try:
+        with flask_babel.force_locale(chosen):
+            yield
+    finally:
+        if before is None:
+            g.pop("forced_locale", None)
+        else:
+            g.forced_locale = before
 
 
 def _default_locale() -> str:

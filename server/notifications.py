@@ -7,7 +7,7 @@ outside any transaction, by ``server.mail.deliver_pending``.
 Both are stored as finished text in the **recipient's** language (their own setting, else
 the configured default): the sender passes functions that write the subject and the text
 with ``gettext``, and :func:`notify` calls them once per recipient inside
-``flask_babel.force_locale``. A stored text therefore does not follow a later change of
+:func:`server.i18n.force_locale`. A stored text therefore does not follow a later change of
 the user's language; in return a mail needs no request to be written and the list of
 notifications needs no re-rendering.
 """
@@ -17,10 +17,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
-import flask_babel
 import peewee
 
-from server.i18n import LOCALES, default_locale
+from server.i18n import LOCALES, default_locale, force_locale
 from server.models import BaseModel, Ticket, User, utcnow
 
 
@@ -75,7 +74,7 @@ def in_language_of(user: User, written: Written) -> str:
     """``written`` in ``user``'s language (a plain string is returned as it is)."""
     if not callable(written):
         return written
-    with flask_babel.force_locale(user_language(user)):
+    with force_locale(user_language(user)):
         return written()
 
 
