@@ -118,7 +118,7 @@ def check_window(
     if ticket.status in CLOSED_STATUSES:
         raise AppointmentError(
             gettext(
-                "A ticket that is %(status)s takes no appointment.",
+                "A %(status)s ticket takes no appointment.",
                 status=status_word(workflow.STATUSES[ticket.status]),
             )
         )
