@@ -153,7 +153,9 @@ class PoDomain(flask_babel.Domain):
         self.cache: dict[str, Translations | NullTranslations] = {}
 
     def get_translations(self) -> Translations | NullTranslations:
-        if not has_request_context() and not g:
+        # Outside a request (the command line, jobs) the English source, unless a block
+        # asks for a language (force_locale: a notification in its recipient's language).
+        if not has_request_context() and g.get("forced_locale") is None:
             return NullTranslations()
         locale = current_locale()
         cached = self.cache.get(locale)

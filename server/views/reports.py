@@ -42,13 +42,13 @@ def money(cents: int | None) -> str:
     return format_cents(cents)
 
 
-@bp.app_template_filter("outcome")
 def _texts(errors: dict[str, list[Any]]) -> dict[str, list[str]]:
     """Errors by field in the page's language (a plugin's ``validate_report`` may give a
     :class:`~server.plugin_api.Label`)."""
     return {name: [text(message) for message in messages] for name, messages in errors.items()}
 
 
+@bp.app_template_filter("outcome")
 def outcome_label(outcome: str) -> str:
     label = OUTCOME_LABELS.get(outcome)
     return translate(label) if label else outcome
