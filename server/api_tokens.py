@@ -15,6 +15,7 @@ import secrets
 import peewee
 
 from server.db import write_transaction
+from server.i18n import gettext
 from server.models import BaseModel, User, utcnow
 
 TOKEN_PREFIX = "as_"
@@ -66,13 +67,13 @@ def issue_token(
     now = now or utcnow()
     name = (name or "").strip()
     if not name:
-        raise TokenError("give the token a name (what it is for, e.g. the phone system)")
+        raise TokenError(gettext("give the token a name (what it is for, e.g. the phone system)"))
     if len(name) > MAX_NAME:
-        raise TokenError(f"the name is longer than {MAX_NAME} characters")
+        raise TokenError(gettext("the name is longer than %(n)s characters", n=MAX_NAME))
     if expires_at is not None and expires_at <= now:
-        raise TokenError("the expiry must be in the future")
+        raise TokenError(gettext("the expiry must be in the future"))
     if not user.active:
-        raise TokenError(f"user {user.username!r} is deactivated")
+        raise TokenError(gettext("user '%(name)s' is deactivated", name=user.username))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with write_transaction():
         token = ApiToken.create(

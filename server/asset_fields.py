@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from server.i18n import gettext
 from server.plugin_api import AssetKind, FieldSpec
 
 
@@ -14,7 +15,8 @@ def shown_value(spec: FieldSpec, value: Any, locale: str) -> str:
         labels = {key: text.get(locale) for key, text in spec.choices}
         return labels.get(value, str(value))
     if spec.kind == "boolean":
-        return ("是" if value else "否") if locale.startswith("zh") else ("yes" if value else "no")
+        # in the page's language (every caller passes the page's ``locale``)
+        return gettext("yes") if value else gettext("no")
     return str(value)
 
 

@@ -11,6 +11,7 @@ from werkzeug.utils import secure_filename
 
 from server.config import Config
 from server.db import write_transaction
+from server.i18n import gettext
 from server.models import Attachment, Customer, Ticket, TicketEvent, User
 
 
@@ -57,13 +58,22 @@ def save_attachment(
     content_type = _content_type(original or filename)
     if content_type not in config.uploads.allowed_types:
         allowed = ", ".join(config.uploads.allowed_types)
-        raise UploadRefused(f"Files of type {content_type} are not allowed (allowed: {allowed}).")
+        raise UploadRefused(
+            gettext(
+                "Files of type %(type)s are not allowed (allowed: %(allowed)s).",
+                type=content_type,
+                allowed=allowed,
+            )
+        )
     data = upload.stream.read(config.uploads.max_bytes + 1)
     if not data:
-        raise UploadRefused("The file is empty.")
+        raise UploadRefused(gettext("The file is empty."))
     if len(data) > config.uploads.max_bytes:
         raise UploadRefused(
-            f"The file is larger than the limit of {human_size(config.uploads.max_bytes)}."
+            gettext(
+                "The file is larger than the limit of %(size)s.",
+                size=human_size(config.uploads.max_bytes),
+            )
         )
     stored_name = secrets.token_hex(16)
     path = upload_dir(config) / stored_name

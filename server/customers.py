@@ -11,6 +11,8 @@ from typing import Any
 import peewee
 
 from server.db import write_transaction
+from server.i18n import gettext
+from server.messages import text
 from server.models import Asset, Customer, utcnow
 from server.plugin_api import AssetKind, CustomerInfo
 from server.search import reindex_customer
@@ -70,18 +72,19 @@ def save_customer(
 
 
 def plugin_customer_errors(pm: Any, customer: CustomerInfo) -> dict[str, list[str]]:
-    """Every plugin's ``validate_customer`` answer for ``customer``, merged by field."""
+    """Every plugin's ``validate_customer`` answer for ``customer``, merged by field; a
+    :class:`Label` message in the request's language (English in the JSON API)."""
     errors: dict[str, list[str]] = {}
     for result in pm.hook.validate_customer(customer=customer):
         for name, messages in (result or {}).items():
-            errors.setdefault(name, []).extend(messages)
+            errors.setdefault(name, []).extend(text(message) for message in messages)
     return errors
 
 
 def asset_identifier_error(kind: AssetKind, identifier: str, locale: str) -> str | None:
     """Why ``identifier`` is not one of ``kind``'s (its plugin's pattern), or None."""
     if kind.identifier_pattern and re.fullmatch(kind.identifier_pattern, identifier) is None:
-        return f"Not a valid {kind.identifier_label.get(locale)}."
+        return gettext("Not a valid %(what)s.", what=kind.identifier_label.get(locale))
     return None
 
 

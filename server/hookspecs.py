@@ -22,6 +22,7 @@ from server.plugin_api import (
     Entitlement,
     FieldSpec,
     Industry,
+    Label,
     Migration,
     NavLink,
     Panel,
@@ -150,7 +151,7 @@ def customer_form_fields(settings: Mapping[str, Any]) -> list[FieldSpec]:
 
 
 @hookspec
-def validate_customer(customer: CustomerInfo) -> dict[str, list[str]] | None:
+def validate_customer(customer: CustomerInfo) -> dict[str, list[str | Label]] | None:
     """Called on every plugin before a customer is created or edited, after the fields' checks.
 
     Lets a plugin check its customer fields against each other or against stored data
@@ -160,6 +161,8 @@ def validate_customer(customer: CustomerInfo) -> dict[str, list[str]] | None:
         ``attributes`` holding every plugin field's value.
     :returns: errors by field name (a core field such as ``name`` or ``tier``, or a plugin
         field's name; ``""`` for the whole form), or None when all is well.
+        Each message is a ``str`` or a :class:`Label` (``Label(zh, en)``): pages show a
+        Label in the page's language, the JSON API its English text.
     """
 
 
@@ -208,7 +211,7 @@ def ticket_form_fields(service: ServiceType, settings: Mapping[str, Any]) -> lis
 @hookspec
 def validate_ticket(
     service: ServiceType, ticket: TicketInfo, settings: Mapping[str, Any]
-) -> dict[str, list[str]] | None:
+) -> dict[str, list[str | Label]] | None:
     """Called before a ticket is created or edited, after the fields' own checks passed.
 
     :param service: the ticket's service.
@@ -216,13 +219,15 @@ def validate_ticket(
     :param settings: the plugin's own ``[plugin.<name>]`` config table (as the
         registration hooks receive it).
     :returns: errors by field name (``""`` for the whole form), or None when all is well.
+        Each message is a ``str`` or a :class:`Label` (``Label(zh, en)``): pages show a
+        Label in the page's language, the JSON API its English text.
     """
 
 
 @hookspec
 def validate_report(
     service: ServiceType, ticket: TicketInfo, report: ReportInfo, settings: Mapping[str, Any]
-) -> dict[str, list[str]] | None:
+) -> dict[str, list[str | Label]] | None:
     """Called before a result report is filed, after the core's own checks passed.
 
     Lets a plugin require fields for its services (e.g. a diagnosis for repairs).
@@ -235,6 +240,8 @@ def validate_report(
     :returns: errors by report field name (``diagnosis``, ``work_done``,
         ``labour_hours``, ``parts``, ``customer_name``, ``unfinished_reason``, ``next_start``
         …; ``""`` for the whole form), or None when all is well.
+        Each message is a ``str`` or a :class:`Label` (``Label(zh, en)``): pages show a
+        Label in the page's language, the JSON API its English text.
     """
 
 
@@ -244,7 +251,10 @@ def entitlement(ticket: TicketInfo, settings: Mapping[str, Any]) -> Entitlement 
 
     The status (e.g. ``in_warranty``, ``out_of_warranty``, ``under_contract``,
     ``policy_active``) is matched against policies' ``entitlements`` conditions; the
-    reason is shown on the ticket.
+    reason is shown on the ticket and on the quote and report forms; it is a ``str`` or a
+    :class:`Label` (shown in the page's language, English in the JSON API; where it is
+    stored with the ticket's SLA it is written in the language of whoever caused the
+    refresh).
 
     :param ticket: the ticket as it stands (its asset id and attributes included).
     :param settings: the plugin's own ``[plugin.<name>]`` config table (as the
@@ -271,7 +281,9 @@ def before_transition(
     :param actor: who asked.
     :param settings: the plugin's own ``[plugin.<name>]`` config table (as the
         registration hooks receive it).
-    :returns: a :class:`Veto` with the reason shown to the user, or None to allow.
+    :returns: a :class:`Veto` with the reason shown to the user (a ``str`` or a
+        :class:`Label`, shown in the page's language; English in the JSON API), or None
+        to allow.
         Stops at the first non-None result.
     """
 
@@ -345,7 +357,8 @@ def ticket_detail_panels(ticket: TicketInfo, settings: Mapping[str, Any]) -> lis
     :param ticket: the ticket being shown.
     :param settings: the plugin's own ``[plugin.<name>]`` config table (as the
         registration hooks receive it).
-    :returns: :class:`Panel` entries (title and label/value rows; never HTML).
+    :returns: :class:`Panel` entries (title and label/value rows; never HTML). A row's
+        label and value may be ``str`` or :class:`Label` (shown in the page's language).
     """
 
 

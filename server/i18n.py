@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from flask import Flask, current_app, g, has_request_context, request, session
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from markupsafe import escape
 
 LOCALES = ("zh_CN", "en")
@@ -54,13 +55,47 @@ def current_locale() -> str:
     """The user's own language, else the one chosen on the login page, else the browser's,
     else the configured default.
 
-    Worked out once per request: a page of tickets asks for it hundreds of times.
+    Worked out once per request: a page of tickets asks for it hundreds of times. Inside
+    :func:`force_locale` (a mail in its recipient's language, also outside a request)
+    that language instead.
     """
+    forced = g.get("forced_locale") if has_app_context() else None
+    if forced is not None:
+        return forced
     if not has_request_context():
         return _default_locale()
     if "locale" not in g:
         g.locale = _choose_locale()
     return g.locale
+
+
+def default_locale() -> str:
+    """The configured default language (texts for someone without a setting of their own)."""
+    return _default_locale()
+
+
+@contextmanager
+def force_locale(locale: str) -> Iterator[None]:
+    """Speak ``locale`` ("zh_CN" or "en") inside the block, in a request or only in an app
+    context (a job writing a notification in its recipient's language).
+
+    Wraps ``flask_babel.force_locale`` (for Babel's own formatting), which on its own does
+    nothing in a bare app context and is not seen by :func:`current_locale`.
+    """
+    if not has_app_context():
+        yield
+        return
+    chosen = "zh_CN" if locale.startswith("zh") else "en"
+    before = g.get("forced_locale")
+    g.forced_locale = chosen
+    try:
+        with flask_babel.force_locale(chosen):
+            yield
+    finally:
+        if before is None:
+            g.pop("forced_locale", None)
+        else:
+            g.forced_locale = before
 
 
 def _default_locale() -> str:
@@ -136,7 +171,9 @@ class PoDomain(flask_babel.Domain):
         self.cache: dict[str, Translations | NullTranslations] = {}
 
     def get_translations(self) -> Translations | NullTranslations:
-        if not has_request_context() and not g:
+        # Outside a request (the command line, jobs) the English source, unless a block
+        # asks for a language (force_locale: a notification in its recipient's language).
+        if not has_request_context() and g.get("forced_locale") is None:
             return NullTranslations()
         locale = current_locale()
         cached = self.cache.get(locale)

@@ -16,6 +16,8 @@ import peewee
 from server import workflow
 from server.catalog import Registry
 from server.db import database, write_transaction
+from server.i18n import gettext
+from server.messages import reason
 from server.models import BaseModel, Ticket, TicketEvent, User, utcnow
 from server.permissions import user_can
 from server.tickets import StaleTicket, TransitionRefused, transition_ticket
@@ -74,23 +76,35 @@ def link_ticket(child: Ticket, parent: Ticket, actor: User, now: dt.datetime | N
     now = now or utcnow()
     with write_transaction():
         if child.id == parent.id:
-            raise LinkRefused("a ticket cannot be linked to itself")
+            raise LinkRefused(gettext("a ticket cannot be linked to itself"))
         if "cancelled" in (child.status, parent.status):
-            raise LinkRefused("a cancelled ticket cannot be linked")
+            raise LinkRefused(gettext("a cancelled ticket cannot be linked"))
         current = parent_of(child)
         if current is not None:
-            raise LinkRefused(f"{child.number} is already linked to {current.number}")
+            raise LinkRefused(
+                gettext(
+                    "%(child)s is already linked to %(parent)s",
+                    child=child.number,
+                    parent=current.number,
+                )
+            )
         if TicketLink.get_or_none(TicketLink.child == parent.id) is not None:
-            raise LinkRefused(f"{parent.number} is itself linked to another ticket")
+            raise LinkRefused(
+                gettext("%(number)s is itself linked to another ticket", number=parent.number)
+            )
         if TicketLink.select().where(TicketLink.parent == child.id).exists():
-            raise LinkRefused(f"{child.number} has linked tickets of its own")
+            raise LinkRefused(
+                gettext("%(number)s has linked tickets of its own", number=child.number)
+            )
         try:
             with database.atomic():
                 TicketLink.create(child=child, parent=parent, linked_by=actor, linked_at=now)
         except peewee.IntegrityError:
             # Someone linked it between our check and our insert (PostgreSQL; SQLite's
             # write lock serialises the two).
-            raise LinkRefused(f"{child.number} was just linked by someone else") from None
+            raise LinkRefused(
+                gettext("%(number)s was just linked by someone else", number=child.number)
+            ) from None
         _event(child, actor, now, "linked_to_parent", parent=parent.number)
         _event(parent, actor, now, "child_linked", child=child.number)
 
@@ -122,12 +136,12 @@ def cascade_resolution(
         if child.status not in workflow.OPEN_STATUSES:
             continue
         if not user_can(actor, "ticket.transition", child):
-            result.refused.append((child.number, "you may not move it"))
+            result.refused.append((child.number, gettext("you may not move it")))
             continue
         try:
             transition_ticket(registry, child, child.version, CASCADE_STATUS, actor, note, now)
         except (TransitionRefused, StaleTicket) as exc:
-            result.refused.append((child.number, str(exc)))
+            result.refused.append((child.number, reason(exc)))
         else:
             result.moved.append(child.number)
     return result
@@ -137,10 +151,13 @@ def cascade_message(result: CascadeResult) -> str:
     """One sentence for the flash message (empty when there were no children to move)."""
     parts = []
     if result.moved:
-        parts.append(f"Also resolved: {', '.join(result.moved)}.")
+        parts.append(gettext("Also resolved: %(numbers)s.", numbers=", ".join(result.moved)))
     if result.refused:
-        reasons = "; ".join(f"{number} ({reason})" for number, reason in result.refused)
-        parts.append(f"Not resolved: {reasons}.")
+        reasons = "; ".join(
+            gettext("%(number)s (%(reason)s)", number=number, reason=why)
+            for number, why in result.refused
+        )
+        parts.append(gettext("Not resolved: %(reasons)s.", reasons=reasons))
     return " ".join(parts)
 
 

@@ -3,15 +3,23 @@
 Notifications and mails are written in the same transaction as the event that causes
 them (an escalation step, say), so each is created exactly once; mails are sent later,
 outside any transaction, by ``server.mail.deliver_pending``.
+
+Both are stored as finished text in the **recipient's** language (their own setting, else
+the configured default): the sender passes functions that write the subject and the text
+with ``gettext``, and :func:`notify` calls them once per recipient inside
+:func:`server.i18n.force_locale`. A stored text therefore does not follow a later change of
+the user's language; in return a mail needs no request to be written and the list of
+notifications needs no re-rendering.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import peewee
 
+from server.i18n import LOCALES, default_locale, force_locale
 from server.models import BaseModel, Ticket, User, utcnow
 
 
@@ -53,20 +61,43 @@ def escalation_recipients(ticket: Ticket, notify: str) -> list[User]:
     return list(User.select().where((User.role == notify) & (User.active == True)))  # noqa: E712
 
 
+# A text as it is, or a function writing it (with ``gettext``) in the current language.
+Written = str | Callable[[], str]
+
+
+def user_language(user: User) -> str:
+    """The language texts for ``user`` are written in: theirs, else the configured default."""
+    return user.locale if user.locale in LOCALES else default_locale()
+
+
+def in_language_of(user: User, written: Written) -> str:
+    """``written`` in ``user``'s language (a plain string is returned as it is)."""
+    if not callable(written):
+        return written
+    with force_locale(user_language(user)):
+        return written()
+
+
 def notify(
     users: Iterable[User],
     ticket: Ticket | None,
-    subject: str,
-    text: str,
+    subject: Written,
+    text: Written,
     now: dt.datetime,
     mail: bool = True,
 ) -> int:
-    """Tell each user in the app and, if they have an address, by mail; returns how many."""
+    """Tell each user in the app and, if they have an address, by mail; returns how many.
+
+    ``subject`` and ``text`` are best functions writing them with ``gettext``: each user
+    gets them in their own language.
+    """
     count = 0
     for user in users:
-        Notification.create(user=user, ticket=ticket, text=text[:500], created_at=now)
+        said = in_language_of(user, text)
+        Notification.create(user=user, ticket=ticket, text=said[:500], created_at=now)
         if mail and user.email:
-            OutgoingMail.create(to=user.email, subject=subject[:300], body=text, created_at=now)
+            title = in_language_of(user, subject)
+            OutgoingMail.create(to=user.email, subject=title[:300], body=said, created_at=now)
         count += 1
     return count
 

@@ -264,7 +264,7 @@ class Entitlement:
     """
 
     status: str
-    reason: str
+    reason: str | Label  # a Label is shown in the page's language (stored: the writer's)
     covered: bool = False
 
 
@@ -328,9 +328,13 @@ class Migration:
 
 @dataclass(frozen=True)
 class Veto:
-    """A plugin's refusal of a status change, shown to the user as the reason."""
+    """A plugin's refusal of a status change, shown to the user as the reason.
 
-    reason: str
+    ``reason`` is a plain string or a :class:`Label`: pages show the Label in the page's
+    language, the JSON API its English text.
+    """
+
+    reason: str | Label
 
 
 SURVEY_KINDS = ("scale", "yes_no")
@@ -380,10 +384,14 @@ class PluginBlueprint:
 
 @dataclass(frozen=True)
 class Panel:
-    """A titled block of label/value rows shown on the ticket page."""
+    """A titled block of label/value rows shown on the ticket page.
+
+    A row's label and value are plain strings or :class:`Label` pairs (shown in the page's
+    language).
+    """
 
     title: Label
-    rows: tuple[tuple[str, str], ...] = ()
+    rows: tuple[tuple[str | Label, str | Label], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ from server.catalog import Registry
 from server.db import write_transaction
 from server.dispatch.readiness import missing_readiness
 from server.followup import schedule as callbacks
+from server.i18n import gettext
+from server.messages import status_word, text
 from server.models import (
     PRIORITIES,
     Asset,
@@ -41,8 +43,12 @@ class StaleTicket(Exception):
         self.current = ticket
         self.who = who = _last_actor_name(ticket)
         super().__init__(
-            f"{ticket.number} was changed by {who} while you were editing; "
-            "your change was not saved. The current values are shown below."
+            gettext(
+                "%(number)s was changed by %(who)s while you were editing; "
+                "your change was not saved. The current values are shown below.",
+                number=ticket.number,
+                who=who,
+            )
         )
 
 
@@ -142,18 +148,25 @@ def _ask_validate(
 
 
 def detail_panels(registry: Registry, ticket: Ticket) -> list[Panel]:
-    """The panels the ticket's plugins add to its page."""
+    """The panels the ticket's plugins add to its page, their rows' texts in the page's
+    language (a plugin may give a row's label or value as a :class:`Label`)."""
     results = registry.ticket_hook(ticket.plugin, "ticket_detail_panels")(
         ticket=ticket_info(ticket)
     )
-    return [panel for result in results for panel in result or []]
+    return [
+        Panel(panel.title, tuple((text(label), text(value)) for label, value in panel.rows))
+        for result in results
+        for panel in result or []
+    ]
 
 
-def _merge_errors(results: list[dict[str, list[str]] | None]) -> dict[str, list[str]]:
+def _merge_errors(results: list[dict[str, list[Any]] | None]) -> dict[str, list[str]]:
+    """The plugins' errors by field; a :class:`Label` message in the request's language
+    (English in the JSON API)."""
     errors: dict[str, list[str]] = {}
     for result in results:
         for name, messages in (result or {}).items():
-            errors.setdefault(name, []).extend(messages)
+            errors.setdefault(name, []).extend(text(message) for message in messages)
     return errors
 
 
@@ -317,12 +330,18 @@ def assign_ticket(
         changes[Ticket.status] = "assigned"
     if assignee is None and ticket.status in workflow.NEEDS_ASSIGNEE:
         raise TransitionRefused(
-            f"a ticket that is {workflow.STATUSES[ticket.status].en.lower()} needs an assignee"
+            gettext(
+                "a ticket that is %(status)s needs an assignee",
+                status=status_word(workflow.STATUSES[ticket.status]),
+            )
         )
     missing = missing_readiness(registry, ticket) if assignee is not None else None
     if missing is not None:
         raise TransitionRefused(
-            f"the site readiness is not confirmed yet ({missing.en}); confirm it first"
+            gettext(
+                "the site readiness is not confirmed yet (%(missing)s); confirm it first",
+                missing=text(missing),
+            )
         )
     _first_response(ticket, changes, now)
     with write_transaction():

@@ -6,6 +6,7 @@ import peewee
 
 from server.auth import hash_password
 from server.db import write_transaction
+from server.i18n import gettext
 from server.models import ROLES, User
 
 
@@ -23,14 +24,18 @@ def create_user(
     email: str = "",
 ) -> User:
     if role not in ROLES:
-        raise UserError(f"unknown role {role!r} (choose from {', '.join(ROLES)})")
+        raise UserError(
+            gettext(
+                "unknown role '%(role)s' (choose from %(roles)s)", role=role, roles=", ".join(ROLES)
+            )
+        )
     if len(password) < 8:
-        raise UserError("the password must be at least 8 characters long")
+        raise UserError(gettext("the password must be at least %(n)s characters long", n=8))
     password_hash = hash_password(password)  # slow: done before taking the write lock
     try:
         with write_transaction():
             if User.get_or_none(User.username == username) is not None:
-                raise UserError(f"a user named {username!r} already exists")
+                raise UserError(gettext("a user named '%(name)s' already exists", name=username))
             return User.create(
                 username=username,
                 display_name=display_name or username,
@@ -42,7 +47,7 @@ def create_user(
             )
     except peewee.IntegrityError:
         # Another admin created the same name between our check and our insert.
-        raise UserError(f"a user named {username!r} already exists") from None
+        raise UserError(gettext("a user named '%(name)s' already exists", name=username)) from None
 
 
 def update_user(user: User, *, password: str = "", **values: object) -> User:
@@ -54,7 +59,9 @@ def update_user(user: User, *, password: str = "", **values: object) -> User:
             and values["username"] != user.username
             and (User.get_or_none(User.username == values["username"]) is not None)
         ):
-            raise UserError(f"a user named {values['username']!r} already exists")
+            raise UserError(
+                gettext("a user named '%(name)s' already exists", name=values["username"])
+            )
         for name, value in values.items():
             setattr(user, name, value)
         if password_hash:

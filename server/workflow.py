@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from server.i18n import gettext
+from server.messages import status_word
 from server.plugin_api import Label, label
 
 STATUSES: dict[str, Label] = {
@@ -74,16 +76,22 @@ class MoveCheck:
 def check_move(old: str, new: str, has_assignee: bool) -> MoveCheck:
     """Whether the core's table allows ``old`` → ``new`` (plugins are asked afterwards)."""
     if new not in STATUSES:
-        return MoveCheck(False, f"unknown status {new!r}")
+        return MoveCheck(False, gettext("unknown status %(status)s", status=repr(new)))
     if new == old:
-        return MoveCheck(False, f"the ticket is already {STATUSES[new].en.lower()}")
+        return MoveCheck(
+            False, gettext("the ticket is already %(status)s", status=status_word(STATUSES[new]))
+        )
     if new not in MOVES.get(old, frozenset()):
         return MoveCheck(
             False,
-            f"a ticket cannot go from {STATUSES[old].en.lower()} to {STATUSES[new].en.lower()}",
+            gettext(
+                "a ticket cannot go from %(old)s to %(new)s",
+                old=status_word(STATUSES[old]),
+                new=status_word(STATUSES[new]),
+            ),
         )
     if new in NEEDS_ASSIGNEE and not has_assignee:
-        return MoveCheck(False, "assign the ticket to someone first")
+        return MoveCheck(False, gettext("assign the ticket to someone first"))
     return MoveCheck(True)
 
 

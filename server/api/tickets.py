@@ -37,6 +37,7 @@ from server.catalog import Registry, current_registry
 from server.dispatch.assign import dispatch_new_ticket
 from server.forms import service_field_specs
 from server.links import cascade_resolution
+from server.messages import english
 from server.models import PRIORITIES, Asset, Customer, Ticket, User
 from server.permissions import sees_only_own_tickets
 from server.queue import QueueFilter, filtered_tickets
@@ -352,7 +353,10 @@ def transition_ticket_api(ticket_id: int, body: TransitionIn) -> Any:
         raise stale(exc, expected) from None
     except TransitionRefused as exc:
         raise ApiError(
-            422, "transition_refused", f"Not moved: {exc}.", {"to": [str(exc)]}
+            422,
+            "transition_refused",
+            f"Not moved: {english(exc)}.",
+            {"to": [english(exc)]},
         ) from None
     if ticket.status == "resolved":
         cascade_resolution(registry, ticket, g.user)

@@ -14,11 +14,15 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from server.complaints.categories import CATEGORIES
 from server.complaints.ledger import complaint_settings
 from server.complaints.models import OPEN_STAGES, Complaint, ComplaintStep
 from server.db import write_transaction
+from server.i18n import gettext
+from server.messages import text
 from server.models import User, utcnow
 from server.notifications import notify
+from server.plugin_api import Label
 
 LEVELS = ("owner", "supervisor", "admin")
 
@@ -72,6 +76,16 @@ def escalate_overdue(now: dt.datetime | None = None) -> list[ComplaintEscalation
     return done
 
 
+# The stages as a notification names them (in the recipient's language).
+STAGE_NAMES = {
+    "record": Label("登记", "record"),
+    "investigate": Label("调查", "investigate"),
+    "act": Label("处理", "act"),
+    "feedback": Label("反馈", "feedback"),
+    "follow_up": Label("回访", "follow-up"),
+}
+
+
 def _escalate(complaint: Complaint, level: int, now: dt.datetime) -> ComplaintEscalation | None:
     with write_transaction():
         claimed = (
@@ -87,13 +101,30 @@ def _escalate(complaint: Complaint, level: int, now: dt.datetime) -> ComplaintEs
             return None
         users = _recipients(complaint, level)
         due = complaint.stage_due_at.strftime("%Y-%m-%d %H:%M UTC")
-        stage = complaint.stage.replace("_", " ")
-        subject = f"[{complaint.number}] complaint overdue at {stage}"
-        text = (
-            f"Complaint {complaint.number} ({complaint.category}) is overdue at its {stage} "
-            f"stage (due {due}); owner {complaint.owner}."
+        stage = STAGE_NAMES.get(complaint.stage) or Label(complaint.stage, complaint.stage)
+        category = CATEGORIES.get(complaint.category) or Label(
+            complaint.category, complaint.category
         )
-        count = notify(users, complaint.ticket, subject, text, now)
+
+        def subject() -> str:
+            return gettext(
+                "[%(number)s] complaint overdue at %(stage)s",
+                number=complaint.number,
+                stage=text(stage),
+            )
+
+        def body() -> str:
+            return gettext(
+                "Complaint %(number)s (%(category)s) is overdue at its %(stage)s stage "
+                "(due %(due)s); owner %(owner)s.",
+                number=complaint.number,
+                category=text(category),
+                stage=text(stage),
+                due=due,
+                owner=complaint.owner,
+            )
+
+        count = notify(users, complaint.ticket, subject, body, now)
         names = ", ".join(str(u) for u in users) or "nobody active"
         ComplaintStep.create(
             complaint=complaint.id,

@@ -16,6 +16,7 @@ from server.complaints.categories import CATEGORIES
 from server.complaints.models import COMPLAINT_CHANNELS, SOURCES, Complaint, ComplaintStep
 from server.complaints.settings import ComplaintSettings
 from server.db import write_transaction
+from server.i18n import gettext
 from server.models import Customer, Ticket, TicketEvent, User, utcnow
 from server.tickets import next_ticket_number
 
@@ -97,13 +98,15 @@ def open_complaint(
     """
     description = (description or "").strip()
     if channel not in COMPLAINT_CHANNELS:
-        raise ComplaintError("channel", f"unknown channel {channel!r}")
+        raise ComplaintError("channel", gettext("unknown channel %(value)s", value=repr(channel)))
     if category not in CATEGORIES:
-        raise ComplaintError("category", f"unknown category {category!r}")
+        raise ComplaintError(
+            "category", gettext("unknown category %(value)s", value=repr(category))
+        )
     if source not in SOURCES:
-        raise ComplaintError("source", f"unknown source {source!r}")
+        raise ComplaintError("source", gettext("unknown source %(value)s", value=repr(source)))
     if not description:
-        raise ComplaintError("description", "describe the complaint")
+        raise ComplaintError("description", gettext("describe the complaint"))
     now = now or utcnow()
     if customer is None and ticket is not None:
         customer = ticket.customer

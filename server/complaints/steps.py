@@ -14,6 +14,7 @@ from typing import Any
 from server.complaints.ledger import ComplaintError, stage_deadline, ticket_event
 from server.complaints.models import OPEN_STAGES, STAGES, Complaint, ComplaintStep
 from server.db import write_transaction
+from server.i18n import gettext
 from server.models import User, utcnow
 
 SATISFACTION = (1, 2, 3, 4, 5)
@@ -43,7 +44,15 @@ def _finish(
 ) -> Complaint:
     """Finish ``stage`` and open the next one; refuses if the complaint moved meanwhile."""
     if complaint.stage != stage:
-        raise ComplaintError("stage", f"{complaint.number} is at {complaint.stage}, not {stage}")
+        raise ComplaintError(
+            "stage",
+            gettext(
+                "%(number)s is at %(stage)s, not %(expected)s",
+                number=complaint.number,
+                stage=complaint.stage,
+                expected=stage,
+            ),
+        )
     following = next_stage(stage)
     due = stage_deadline(following, now) if following in OPEN_STAGES else None
     changes.update(
@@ -62,7 +71,10 @@ def _finish(
             .execute()
         )
         if moved != 1:
-            raise ComplaintError("stage", f"{complaint.number} was moved on by someone else")
+            raise ComplaintError(
+                "stage",
+                gettext("%(number)s was moved on by someone else", number=complaint.number),
+            )
         step = open_step(complaint.id, stage)
         if step is None:  # defensive: every open stage has its line
             step = ComplaintStep(complaint=complaint.id, stage=stage, at=now)
@@ -102,7 +114,7 @@ def finish_record(
     complaint: Complaint, actor: User, note: str, now: dt.datetime | None = None
 ) -> Complaint:
     """The complaint is fully recorded (facts checked with the customer): investigate next."""
-    note = _check_text("note", note, "say what was recorded")
+    note = _check_text("note", note, gettext("say what was recorded"))
     return _finish(complaint, "record", actor, note, now or utcnow(), {}, {})
 
 
@@ -114,7 +126,7 @@ def finish_investigation(
     now: dt.datetime | None = None,
 ) -> Complaint:
     """The investigation's decision: upheld (the firm is at fault) or not, and why."""
-    finding = _check_text("finding", finding, "write down what the investigation found")
+    finding = _check_text("finding", finding, gettext("write down what the investigation found"))
     data = {"upheld": bool(upheld)}
     changes = {Complaint.upheld: bool(upheld)}
     return _finish(complaint, "investigate", actor, finding, now or utcnow(), changes, data)
@@ -129,12 +141,14 @@ def finish_action(
     now: dt.datetime | None = None,
 ) -> Complaint:
     """What was done about it, and the compensation paid first when upheld (有责投诉先行赔付)."""
-    action = _check_text("action", action, "say what was done")
+    action = _check_text("action", action, gettext("say what was done"))
     if not 0 <= compensation_cents <= MAX_COMPENSATION_CENTS:
-        raise ComplaintError("compensation", "enter an amount between 0 and 1000000")
+        raise ComplaintError(
+            "compensation", gettext("enter an amount between 0 and %(max)s", max=1000000)
+        )
     compensation_note = (compensation_note or "").strip()
     if compensation_cents and not compensation_note:
-        raise ComplaintError("compensation_note", "say what the compensation is for")
+        raise ComplaintError("compensation_note", gettext("say what the compensation is for"))
     changes = {
         Complaint.compensation_cents: compensation_cents,
         Complaint.compensation_note: compensation_note,
@@ -147,7 +161,7 @@ def finish_feedback(
     complaint: Complaint, actor: User, answer: str, now: dt.datetime | None = None
 ) -> Complaint:
     """How the customer was answered (有诉必回): every complaint gets one."""
-    answer = _check_text("answer", answer, "say how the customer was answered")
+    answer = _check_text("answer", answer, gettext("say how the customer was answered"))
     return _finish(complaint, "feedback", actor, answer, now or utcnow(), {}, {})
 
 
@@ -160,7 +174,7 @@ def finish_follow_up(
 ) -> Complaint:
     """The customer's final satisfaction (1–5); the complaint is closed."""
     if satisfaction not in SATISFACTION:
-        raise ComplaintError("satisfaction", "choose a satisfaction from 1 to 5")
+        raise ComplaintError("satisfaction", gettext("choose a satisfaction from 1 to 5"))
     note = (note or "").strip() or f"Satisfaction {satisfaction}/5"
     data = {"satisfaction": satisfaction}
     return _finish(complaint, "follow_up", actor, note, now or utcnow(), {}, data)
@@ -171,9 +185,9 @@ def reassign_owner(
 ) -> Complaint:
     """Hand the complaint to another owner (a supervisor's decision), on its log."""
     if complaint.stage == "closed":
-        raise ComplaintError("owner", "a closed complaint keeps its owner")
+        raise ComplaintError("owner", gettext("a closed complaint keeps its owner"))
     if not owner.active or owner.role == "technician":
-        raise ComplaintError("owner", "choose an active admin, supervisor or dispatcher")
+        raise ComplaintError("owner", gettext("choose an active admin, supervisor or dispatcher"))
     now = now or utcnow()
     with write_transaction():
         Complaint.update(owner=owner).where(Complaint.id == complaint.id).execute()

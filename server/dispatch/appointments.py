@@ -13,9 +13,12 @@ import datetime as dt
 
 import peewee
 
+from server import workflow
 from server.catalog import Registry
 from server.db import is_sqlite, write_transaction
 from server.dispatch.models import Technician
+from server.i18n import gettext
+from server.messages import status_word
 from server.models import BaseModel, Customer, Ticket, TicketEvent, User, utcnow
 from server.sla import engine as sla
 
@@ -113,20 +116,29 @@ def check_window(
 ) -> None:
     """Raise :class:`AppointmentError` unless the window may be set on ``ticket``."""
     if ticket.status in CLOSED_STATUSES:
-        raise AppointmentError(f"A {ticket.status} ticket takes no appointment.")
+        raise AppointmentError(
+            gettext(
+                "A %(status)s ticket takes no appointment.",
+                status=status_word(workflow.STATUSES[ticket.status]),
+            )
+        )
     if end <= start:
-        raise AppointmentError("The window must end after it starts.", "end")
+        raise AppointmentError(gettext("The window must end after it starts."), "end")
     if end - start > MAX_WINDOW:
-        raise AppointmentError("A window may last at most 12 hours.", "end")
+        raise AppointmentError(gettext("A window may last at most 12 hours."), "end")
     if end <= now:
-        raise AppointmentError("This window has already ended; choose a later time.", "end")
+        raise AppointmentError(
+            gettext("This window has already ended; choose a later time."), "end"
+        )
     if current is not None:
         if (current.starts_at, current.ends_at) == (start, end):
-            raise AppointmentError("That is the current window already.", "start")
+            raise AppointmentError(gettext("That is the current window already."), "start")
         if not reason.strip():
-            raise AppointmentError("Give the reason for the reschedule.", "reason")
+            raise AppointmentError(gettext("Give the reason for the reschedule."), "reason")
     if len(reason) > REASON_MAX:
-        raise AppointmentError(f"Keep the reason under {REASON_MAX} characters.", "reason")
+        raise AppointmentError(
+            gettext("Keep the reason under %(n)s characters.", n=REASON_MAX), "reason"
+        )
 
 
 def _lock_ticket(ticket: Ticket) -> Ticket:
@@ -207,11 +219,18 @@ def _check_seen(ticket: Ticket, seen_changes: int) -> None:
     if changes.count() != seen_changes:
         history = appointment_history(ticket)
         latest = history[-1] if history else None
-        who = str(latest.actor) if latest is not None and latest.actor_id else "someone else"
-        raise StaleAppointment(
-            f"The appointment was changed by {who} while you were looking; "
-            "your change was not saved. The current window is shown."
-        )
+        if latest is not None and latest.actor_id:
+            message = gettext(
+                "The appointment was changed by %(who)s while you were looking; "
+                "your change was not saved. The current window is shown.",
+                who=str(latest.actor),
+            )
+        else:
+            message = gettext(
+                "The appointment was changed by someone else while you were looking; "
+                "your change was not saved. The current window is shown."
+            )
+        raise StaleAppointment(message)
 
 
 def _iso(moment: dt.datetime | None) -> str | None:

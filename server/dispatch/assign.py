@@ -17,14 +17,16 @@ from server.db import write_transaction
 from server.dispatch.models import Outlet, Technician, TechnicianRegion, TechnicianSkill
 from server.dispatch.readiness import missing_readiness
 from server.dispatch.rules import DispatchRule, DispatchSettings
+from server.i18n import _l, gettext, ngettext
+from server.messages import text
 from server.models import BaseModel, Ticket, TicketEvent, User, utcnow
 from server.tickets import StaleTicket, assign_ticket
 
 STRATEGY_NAMES = {
-    "manual": "manual",
-    "round_robin": "round-robin",
-    "least_load": "least open load",
-    "skill_region": "skill + region",
+    "manual": _l("manual"),
+    "round_robin": _l("round-robin"),
+    "least_load": _l("least open load"),
+    "skill_region": _l("skill + region"),
 }
 
 
@@ -98,46 +100,66 @@ def _serving(query: peewee.ModelSelect, region: str) -> peewee.ModelSelect:
 
 def choose_technician(rule: DispatchRule, ticket: Ticket) -> Pick:
     """Apply ``rule`` to ``ticket``; read-only except for the round-robin turn."""
-    name = STRATEGY_NAMES[rule.strategy]
+    name = str(STRATEGY_NAMES[rule.strategy])
     if rule.strategy == "manual":
-        return Pick(None, "the rule for this service is manual: a dispatcher assigns it")
+        return Pick(None, gettext("the rule for this service is manual: a dispatcher assigns it"))
     region = (ticket.customer.region or "").strip()
     query = _technicians()
     where: list[str] = []
     group_key = ""
     if rule.outlet:
         if not Outlet.select().where(Outlet.name == rule.outlet).exists():
-            return Pick(None, f"{name}: outlet {rule.outlet!r} named by the rule does not exist")
+            return Pick(
+                None,
+                gettext(
+                    "%(rule)s: outlet '%(outlet)s' named by the rule does not exist",
+                    rule=name,
+                    outlet=rule.outlet,
+                ),
+            )
         query = query.where(Outlet.name == rule.outlet)
-        where.append(f"in outlet {rule.outlet}")
+        where.append(gettext("in outlet %(outlet)s", outlet=rule.outlet))
         group_key = f"outlet:{rule.outlet}"
     elif rule.strategy == "round_robin":
         if not region:
-            return Pick(None, f"{name}: the customer has no region to choose an outlet by")
+            return Pick(
+                None,
+                gettext("%(rule)s: the customer has no region to choose an outlet by", rule=name),
+            )
         query = query.where(Outlet.region == region)
-        where.append(f"in the outlets of region {region}")
+        where.append(gettext("in the outlets of region %(region)s", region=region))
         group_key = f"region:{region}"
     if rule.needs_skill:
         query = _with_skill(query, ticket)
-        where.append(f"with skill {ticket.plugin}:{ticket.service}")
+        where.append(gettext("with skill %(skill)s", skill=f"{ticket.plugin}:{ticket.service}"))
     if rule.strategy == "skill_region":
         if not region:
-            return Pick(None, f"{name}: the customer has no region to match")
+            return Pick(None, gettext("%(rule)s: the customer has no region to match", rule=name))
         query = _serving(query, region)
-        where.append(f"serving region {region}")
+        where.append(gettext("serving region %(region)s", region=region))
     candidates = {row.id: row.outlet_name for row in query.objects()}
     if not candidates:
-        scope = " ".join(where) if where else "at all"
-        return Pick(None, f"{name}: no active technician {scope}")
+        if where:
+            return Pick(
+                None,
+                gettext(
+                    "%(rule)s: no active technician %(scope)s", rule=name, scope=" ".join(where)
+                ),
+            )
+        return Pick(None, gettext("%(rule)s: no active technician at all", rule=name))
     if rule.strategy == "round_robin":
         chosen = _next_in_turn(group_key, sorted(candidates))
-        reason = f"{name} {' '.join(where)}"
+        reason = f"{name} {' '.join(where)}".strip()
     else:
         loads = open_loads(list(candidates))
         chosen = min(candidates, key=lambda user_id: (loads.get(user_id, 0), user_id))
         count = loads.get(chosen, 0)
-        scope = f" {' '.join(where)}" if where else ""
-        reason = f"{name}{scope}: {count} open ticket{'s' if count != 1 else ''} before this one"
+        reason = ngettext(
+            "%(rule)s: %(num)d open ticket before this one",
+            "%(rule)s: %(num)d open tickets before this one",
+            count,
+            rule=" ".join([name, *where]),
+        )
     return Pick(User.get_by_id(chosen), reason, candidates[chosen])
 
 
@@ -172,12 +194,19 @@ def auto_assign(
         if fresh.version != expected_version:
             raise StaleTicket(fresh)
         if fresh.assignee_id is not None:
-            return DispatchOutcome(fresh, False, f"already assigned to {fresh.assignee}")
+            return DispatchOutcome(
+                fresh, False, gettext("already assigned to %(who)s", who=fresh.assignee)
+            )
         if fresh.status not in workflow.OPEN_STATUSES:
-            return DispatchOutcome(fresh, False, "the ticket is no longer open")
+            return DispatchOutcome(fresh, False, gettext("the ticket is no longer open"))
         missing = missing_readiness(registry, fresh)
         if missing is not None:
-            pick = Pick(None, f"the site readiness is not confirmed yet ({missing.en})")
+            pick = Pick(
+                None,
+                gettext(
+                    "the site readiness is not confirmed yet (%(missing)s)", missing=text(missing)
+                ),
+            )
         else:
             pick = choose_technician(rule, fresh)
         if pick.technician is None:

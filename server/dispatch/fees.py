@@ -7,10 +7,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from server.config import FeeSettings
+from server.i18n import _l, gettext
+from server.messages import text
 from server.plugin_api import Entitlement
 
 FEE_KINDS = ("part", "labour", "callout")
-NO_ENTITLEMENT = "no warranty or contract covers this work"
+NO_ENTITLEMENT = _l("no warranty or contract covers this work")
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def compute_fees(
     work) is charged.
     """
     covered = entitlement is not None and entitlement.covered
-    reason = NO_ENTITLEMENT if entitlement is None else entitlement.reason
+    reason = str(NO_ENTITLEMENT) if entitlement is None else text(entitlement.reason)
     lines = [
         FeeLine(
             "part",
@@ -70,7 +72,11 @@ def compute_fees(
         lines.append(
             FeeLine(
                 "labour",
-                f"Labour {labour_hours.normalize():f} h × {rate:.2f}",
+                gettext(
+                    "Labour %(hours)s h × %(rate)s",
+                    hours=f"{labour_hours.normalize():f}",
+                    rate=f"{rate:.2f}",
+                ),
                 labour_cents(labour_hours, rate),
                 not covered,
                 reason,
@@ -78,7 +84,7 @@ def compute_fees(
         )
     callout = fees_config.callout_fee_cents
     if callout > 0:
-        lines.append(FeeLine("callout", "Call-out fee", callout, not covered, reason))
+        lines.append(FeeLine("callout", gettext("Call-out fee"), callout, not covered, reason))
     return lines
 
 

@@ -9,6 +9,7 @@ import peewee
 
 from server.db import write_transaction
 from server.dispatch.models import Outlet, Technician, TechnicianRegion, TechnicianSkill
+from server.i18n import gettext
 from server.models import User
 
 OUTLET_FIELDS = ("name", "kind", "region", "contact_name", "contact_phone", "grade", "active")
@@ -29,7 +30,9 @@ def save_outlet(outlet: Outlet | None, values: Mapping[str, Any]) -> Outlet:
             outlet.save()
             return outlet
     except peewee.IntegrityError:
-        raise OutletError(f"an outlet named {values.get('name')!r} already exists") from None
+        raise OutletError(
+            gettext("an outlet named '%(name)s' already exists", name=values.get("name"))
+        ) from None
 
 
 def technician_profile(user: User) -> tuple[Outlet | None, list[str], list[str]]:

@@ -17,6 +17,7 @@ from server.db import write_transaction
 from server.followup.models import Callback
 from server.followup.outcomes import OUTCOMES, UNSATISFIED_CHOICES, default_outcome
 from server.followup.schedule import policy_for
+from server.i18n import gettext
 from server.models import Ticket, TicketEvent, User, utcnow
 from server.plugin_api import SurveyQuestion
 from server.tickets import StaleTicket, TransitionRefused, transition_ticket
@@ -113,32 +114,32 @@ def validate_answer(
     """Errors by form field name (``satisfaction``, ``q_<code>``, ``outcome``, ``comment``)."""
     errors: dict[str, list[str]] = {}
     if len(answer.comment) > COMMENT_MAX:
-        errors["comment"] = [f"at most {COMMENT_MAX} characters"]
+        errors["comment"] = [gettext("at most %(n)s characters", n=COMMENT_MAX)]
     if not answer.reached:
         return errors
     if answer.satisfaction is None:
-        errors["satisfaction"] = ["say how satisfied the customer is (1–5)"]
+        errors["satisfaction"] = [gettext("say how satisfied the customer is (1–5)")]
     elif (
         isinstance(answer.satisfaction, bool)
         or not isinstance(answer.satisfaction, int)
         or not 1 <= answer.satisfaction <= 5
     ):
-        errors["satisfaction"] = ["must be between 1 and 5"]
+        errors["satisfaction"] = [gettext("must be between 1 and 5")]
     for question in questions:
         value = answer.answers.get(question.code)
         if value is None:
             continue
         if question.kind == "yes_no" and not isinstance(value, bool):
-            errors[f"q_{question.code}"] = ["answer yes or no"]
+            errors[f"q_{question.code}"] = [gettext("answer yes or no")]
         elif question.kind == "scale" and (
             isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5
         ):
-            errors[f"q_{question.code}"] = ["must be between 1 and 5"]
+            errors[f"q_{question.code}"] = [gettext("must be between 1 and 5")]
     unknown = set(answer.answers) - {q.code for q in questions}
     if unknown:
-        errors["answers"] = [f"unknown question {sorted(unknown)[0]!r}"]
+        errors["answers"] = [gettext("unknown question %(code)s", code=repr(sorted(unknown)[0]))]
     if answer.outcome is not None and answer.outcome not in ("satisfied", *UNSATISFIED_CHOICES):
-        errors["outcome"] = ["not a callback outcome"]
+        errors["outcome"] = [gettext("not a callback outcome")]
     return errors
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 from server.catalog import Registry
 from server.followup.models import Callback
 from server.followup.settings import CallbackPolicy
+from server.i18n import gettext
 from server.models import Ticket
 from server.sla.calendar import BusinessCalendar
 from server.sla.settings import ALWAYS_OPEN
@@ -102,7 +103,7 @@ def close_refusal(registry: Registry, ticket: Ticket, old: str, new: str) -> str
         settled |= Callback.status == "unreachable"
     if Callback.select().where(allowed & settled).exists():
         return None
-    return (
+    return gettext(
         "a ticket of this service closes only when the customer is satisfied: "
         "record a satisfied callback first"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from server.grading.rules import THRESHOLDS, Grade
+from server.i18n import _l, gettext
 
 
 @dataclass(frozen=True)
@@ -28,14 +29,27 @@ class Decision:
 
     @property
     def reason(self) -> str:
-        """E.g. ``"B: satisfaction 4.3 < 4.5 for A"``."""
+        """E.g. ``"B: satisfaction 4.3 < 4.5 for A"`` (in the page's language)."""
         if not self.missed:
-            return f"{self.grade.grade}: every threshold met"
+            return gettext("%(grade)s: every threshold met", grade=self.grade.grade)
         nearest = self.missed[0][0]
         failures = "; ".join(
-            f"{text} for {grade}" for grade, text in self.missed if grade == nearest
+            gettext("%(failure)s for %(grade)s", failure=text, grade=grade)
+            for grade, text in self.missed
+            if grade == nearest
         )
         return f"{self.grade.grade}: {failures}"
+
+
+# The thresholds' figures as a reason names them (in the page's language).
+THRESHOLD_NAMES = {
+    "min_on_time_rate": _l("on-time rate"),
+    "min_satisfaction": _l("satisfaction"),
+    "max_complaint_rate": _l("complaint rate"),
+    "min_first_time_fix_rate": _l("first-time-fix rate"),
+    "max_unsatisfied_share": _l("unsatisfied share"),
+    "min_volume": _l("volume"),
+}
 
 
 def show(key: str, value: float) -> str:
@@ -54,12 +68,13 @@ def failures(grade: Grade, figures: OutletFigures) -> list[str]:
     for key, limit in grade.thresholds.items():
         spec = THRESHOLDS[key]
         value = getattr(figures, spec.figure)
+        name = str(THRESHOLD_NAMES.get(key, spec.name))
         if value is None:
-            missed.append(f"{spec.name} not measured")
+            missed.append(gettext("%(name)s not measured", name=name))
         elif spec.at_least and value < limit:
-            missed.append(f"{spec.name} {show(key, value)} < {show(key, limit)}")
+            missed.append(f"{name} {show(key, value)} < {show(key, limit)}")
         elif not spec.at_least and value > limit:
-            missed.append(f"{spec.name} {show(key, value)} > {show(key, limit)}")
+            missed.append(f"{name} {show(key, value)} > {show(key, limit)}")
     return missed
 
 

@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 from server.catalog import Registry
 from server.customers import asset_identifier_error
 from server.forms import PLUGIN_FIELD_PREFIX, asset_form_class, options, plugin_attributes
+from server.i18n import gettext
 from server.imports.rows import RowError, cell_text, yes_no
 from server.list_exports import ATTR_PREFIX
 from server.models import Asset, Customer
@@ -120,12 +121,14 @@ def _attribute_cells(
         spec = by_name.get(key[len(ATTR_PREFIX) :])
         if spec is None:
             if value and known_kind:
-                errors.append(RowError(number, key, "This kind of asset has no such field."))
+                errors.append(
+                    RowError(number, key, gettext("This kind of asset has no such field."))
+                )
             continue
         if spec.kind == "boolean":
             flag = yes_no(value)
             if flag is None:
-                errors.append(RowError(number, key, "Enter yes or no."))
+                errors.append(RowError(number, key, gettext("Enter yes or no.")))
             elif flag:
                 formdata.add(PLUGIN_FIELD_PREFIX + spec.name, "y")
         elif value:
@@ -138,18 +141,25 @@ def _customer(number: int, phone: str, text: Mapping[str, str]) -> tuple[int | N
     if phone:
         found = list(Customer.select(Customer.id).where(Customer.phone == phone).limit(2))
         if not found:
-            return None, [RowError(number, "customer_phone", f"No customer has phone {phone}.")]
+            message = gettext("No customer has phone %(phone)s.", phone=phone)
+            return None, [RowError(number, "customer_phone", message)]
         if len(found) > 1:
-            message = f"More than one customer has phone {phone}: give the customer ID instead."
+            message = gettext(
+                "More than one customer has phone %(phone)s: give the customer ID instead.",
+                phone=phone,
+            )
             return None, [RowError(number, "customer_phone", message)]
         return found[0].id, []
     raw = text.get("customer_id", "")
     if not raw:
-        return None, [RowError(number, "customer_id", "Give the customer's ID or phone.")]
+        message = gettext("Give the customer's ID or phone.")
+        return None, [RowError(number, "customer_id", message)]
     if not raw.isdigit() or len(raw) > 12:
-        return None, [RowError(number, "customer_id", f"{raw} is not a customer ID.")]
+        message = gettext("%(value)s is not a customer ID.", value=raw)
+        return None, [RowError(number, "customer_id", message)]
     if Customer.get_or_none(Customer.id == int(raw)) is None:
-        return None, [RowError(number, "customer_id", f"There is no customer #{raw}.")]
+        message = gettext("There is no customer #%(id)s.", id=raw)
+        return None, [RowError(number, "customer_id", message)]
     return int(raw), []
 
 
@@ -158,14 +168,24 @@ def _duplicate(
 ) -> list[RowError]:
     plugin, kind, identifier = key
     if key in seen:
-        message = f"{kind} {identifier} is also on row {seen[key]}."
+        message = gettext(
+            "%(kind)s %(identifier)s is also on row %(row)s.",
+            kind=kind,
+            identifier=identifier,
+            row=seen[key],
+        )
         return [RowError(number, "identifier", message)]
     seen[key] = number
     existing = Asset.get_or_none(
         (Asset.plugin == plugin) & (Asset.kind == kind) & (Asset.identifier == identifier)
     )
     if existing is not None:
-        message = f"{kind} {identifier} already exists (customer #{existing.customer_id})."
+        message = gettext(
+            "%(kind)s %(identifier)s already exists (customer #%(id)s).",
+            kind=kind,
+            identifier=identifier,
+            id=existing.customer_id,
+        )
         return [RowError(number, "identifier", message)]
     return []
 

@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 from server.catalog import Registry
 from server.customers import CUSTOMER_FIELDS, plugin_customer_errors
 from server.forms import PLUGIN_FIELD_PREFIX, customer_form_class, plugin_attributes
+from server.i18n import gettext
 from server.imports.rows import RowError, cell_text, yes_no
 from server.list_exports import ATTR_PREFIX
 from server.models import Customer
@@ -54,7 +55,7 @@ def check_customer(
             if spec.kind == "boolean":
                 flag = yes_no(text)
                 if flag is None:
-                    errors.append(RowError(number, key, "Enter yes or no."))
+                    errors.append(RowError(number, key, gettext("Enter yes or no.")))
                 elif flag:
                     formdata.add(PLUGIN_FIELD_PREFIX + spec.name, "y")
             elif text:
@@ -100,11 +101,17 @@ def _duplicate_phone(number: int, phone: str, phones: dict[str, int]) -> list[Ro
     if not phone:
         return []
     if phone in phones:
-        return [RowError(number, "phone", f"Phone {phone} is also on row {phones[phone]}.")]
+        message = gettext("Phone %(phone)s is also on row %(row)s.", phone=phone, row=phones[phone])
+        return [RowError(number, "phone", message)]
     phones[phone] = number
     existing = Customer.select().where(Customer.phone == phone).order_by(Customer.id).first()
     if existing is not None:
-        message = f"Phone {phone} is already customer #{existing.id} ({existing.name})."
+        message = gettext(
+            "Phone %(phone)s is already customer #%(id)s (%(name)s).",
+            phone=phone,
+            id=existing.id,
+            name=existing.name,
+        )
         return [RowError(number, "phone", message)]
     return []
 

@@ -11,6 +11,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from server.attachments import human_size
+from server.i18n import gettext
 
 EXTENSIONS = (".csv", ".xlsx")
 # A cap on rows, whatever the file's size: a small XLSX can unpack to millions of rows.
@@ -43,21 +44,23 @@ def read_table(filename: str, data: bytes, max_bytes: int, max_rows: int = MAX_R
     """
     suffix = PurePosixPath(filename.replace("\\", "/")).suffix.lower()
     if suffix not in EXTENSIONS:
-        raise FileRefused("Choose a .csv or .xlsx file (an export of this list is one).")
+        raise FileRefused(gettext("Choose a .csv or .xlsx file (an export of this list is one)."))
     if len(data) > max_bytes:
-        raise FileRefused(f"The file is larger than the limit of {human_size(max_bytes)}.")
+        raise FileRefused(
+            gettext("The file is larger than the limit of %(size)s.", size=human_size(max_bytes))
+        )
     if not data.strip():
-        raise FileRefused("The file is empty.")
+        raise FileRefused(gettext("The file is empty."))
     rows = _csv_rows(data, max_rows + 1) if suffix == ".csv" else _xlsx_rows(data, max_rows + 1)
     if len(rows) > max_rows + 1:
-        raise FileRefused(f"The file has more than {max_rows} rows: split it.")
+        raise FileRefused(gettext("The file has more than %(n)s rows: split it.", n=max_rows))
     numbered = [
         (number, tuple(row))
         for number, row in enumerate(rows, start=1)
         if any(cell not in (None, "") for cell in row)
     ]
     if not numbered:
-        raise FileRefused("The file has no header row.")
+        raise FileRefused(gettext("The file has no header row."))
     (_, header), *body = numbered
     return Table(tuple(str(cell or "").strip() for cell in header), tuple(body))
 
@@ -73,8 +76,10 @@ def _csv_rows(data: bytes, limit: int) -> list[list[str]]:
         try:
             return list(itertools.islice(csv.reader(io.StringIO(text, newline="")), limit + 1))
         except csv.Error as error:
-            raise FileRefused(f"The CSV file cannot be read: {error}.") from None
-    raise FileRefused("The CSV file is not UTF-8 (or GB18030) text.")
+            raise FileRefused(
+                gettext("The CSV file cannot be read: %(error)s.", error=error)
+            ) from None
+    raise FileRefused(gettext("The CSV file is not UTF-8 (or GB18030) text."))
 
 
 def _xlsx_rows(data: bytes, limit: int) -> list[tuple[Any, ...]]:
@@ -83,11 +88,11 @@ def _xlsx_rows(data: bytes, limit: int) -> list[tuple[Any, ...]]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise FileRefused("The file is not an Excel workbook (.xlsx).") from None
+        raise FileRefused(gettext("The file is not an Excel workbook (.xlsx).")) from None
     try:
         sheet = book.worksheets[0] if book.worksheets else None
         if sheet is None:
-            raise FileRefused("The workbook has no sheet.")
+            raise FileRefused(gettext("The workbook has no sheet."))
         rows = itertools.islice(sheet.iter_rows(values_only=True), limit + 1)
         return [tuple(row) for row in rows]
     finally:

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from server.i18n import gettext
 from server.plugin_api import Column
 from server.tabular import unescape_cell
 
@@ -72,12 +73,12 @@ def column_keys(
             keys.append(None)
             continue
         if key is None:
-            errors.append(RowError(1, text, "Unknown column."))
+            errors.append(RowError(1, text, gettext("Unknown column.")))
         elif key in keys:
-            errors.append(RowError(1, text, "This column appears twice."))
+            errors.append(RowError(1, text, gettext("This column appears twice.")))
         keys.append(key)
     errors.extend(
-        RowError(1, key, "This column is missing.") for key in required if key not in keys
+        RowError(1, key, gettext("This column is missing.")) for key in required if key not in keys
     )
     if errors:
         raise HeaderRefused(errors)

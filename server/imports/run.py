@@ -14,6 +14,7 @@ from flask import current_app
 
 from server.catalog import Registry
 from server.db import write_transaction
+from server.i18n import gettext
 from server.imports.assets import check_asset, write_assets
 from server.imports.customers import check_customer, write_customers
 from server.imports.reader import Table
@@ -72,7 +73,9 @@ def check_import(
         plan.errors = refused.errors
         return plan
     if kind == "assets" and "customer_id" not in keys and "customer_phone" not in keys:
-        plan.errors = [RowError(1, "customer_id", "Give a customer ID or customer phone column.")]
+        plan.errors = [
+            RowError(1, "customer_id", gettext("Give a customer ID or customer phone column."))
+        ]
         return plan
     keys = [None if key in _IGNORED else key for key in keys]
     pm = current_app.extensions["aftersales"].pm
@@ -88,7 +91,7 @@ def check_import(
         plan.errors.extend(errors)
         progress(1)
     if not table.rows:
-        plan.errors.append(RowError(2, "", "The file has no rows under its header."))
+        plan.errors.append(RowError(2, "", gettext("The file has no rows under its header.")))
     return plan
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from server.db import write_transaction
+from server.i18n import gettext
 from server.merit.levels import LEVELS, POINTS, is_positive
 from server.merit.models import MeritEntry
 from server.models import Ticket, TicketEvent, User, utcnow
@@ -85,13 +86,15 @@ def add_manual_entry(
     major merit and a fine for a warning … major demerit."""
     reason = reason.strip()
     if level not in LEVELS:
-        raise MeritEntryError("level", "Choose a level.")
+        raise MeritEntryError("level", gettext("Choose a level."))
     if not reason:
-        raise MeritEntryError("reason", "Say why: a reason is required.")
+        raise MeritEntryError("reason", gettext("Say why: a reason is required."))
     if len(reason) > 500:
-        raise MeritEntryError("reason", "At most 500 characters.")
+        raise MeritEntryError("reason", gettext("At most %(n)s characters.", n=500))
     if not 0 <= amount_cents <= MAX_AMOUNT_CENTS:
-        raise MeritEntryError("amount", "Between 0 and 1000000.")
+        raise MeritEntryError(
+            "amount", gettext("Between %(low)s and %(high)s.", low=0, high=1000000)
+        )
     now = now or utcnow()
     with write_transaction():
         return record_entry(

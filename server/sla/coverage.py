@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from server.i18n import gettext
 from server.sla.calendar import BusinessCalendar
 
 
@@ -13,9 +14,13 @@ def coverage_problems(calendars: Mapping[str, BusinessCalendar], years: Iterable
     for name, calendar in sorted(calendars.items()):
         for year in calendar.uncovered_years(sorted(set(years))):
             problems.append(
-                f"Calendar {name!r} has no holiday data for {year}: deadlines in {year} count "
-                "ordinary weeks (no holidays, no make-up days) until the holiday package is "
-                "updated (pip install -U chinesecalendar)."
+                gettext(
+                    "Calendar '%(name)s' has no holiday data for %(year)s: deadlines in "
+                    "%(year)s count ordinary weeks (no holidays, no make-up days) until the "
+                    "holiday package is updated (pip install -U chinesecalendar).",
+                    name=name,
+                    year=year,
+                )
             )
     return problems
 

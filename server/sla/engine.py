@@ -11,11 +11,13 @@ working time of that pause — unless it had already passed when the ticket was 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
 from server.catalog import Registry
+from server.messages import text
 from server.models import Ticket, utcnow
 from server.plugin_api import Entitlement, MetricTarget
 from server.sla.calendar import BusinessCalendar
@@ -80,7 +82,12 @@ def _pauses(periods: Iterable[TicketStatusPeriod], statuses: Iterable[str]) -> l
 
 
 def ticket_entitlement(registry: Registry, ticket: Ticket) -> Entitlement | None:
-    return registry.ticket_hook(ticket.plugin, "entitlement")(ticket=ticket_info(ticket))
+    """The plugin's entitlement, its reason as text in the current language (a plugin may
+    give a :class:`~server.plugin_api.Label`; English in the JSON API)."""
+    found = registry.ticket_hook(ticket.plugin, "entitlement")(ticket=ticket_info(ticket))
+    if found is None or isinstance(found.reason, str):
+        return found
+    return dataclasses.replace(found, reason=text(found.reason))
 
 
 def ticket_facts(ticket: Ticket, entitlement: Entitlement | None) -> TicketFacts:
@@ -240,7 +247,7 @@ def _compute(
         row.policy = choice.policy.name
         row.policy_reason = choice.reason[:300]
         row.entitlement = entitlement.status[:40] if entitlement else ""
-        row.entitlement_reason = entitlement.reason[:300] if entitlement else ""
+        row.entitlement_reason = text(entitlement.reason)[:300] if entitlement else ""
         rows.append(row)
     return rows
 

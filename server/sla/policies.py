@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from server.i18n import gettext
 from server.plugin_api import (
     SLA_METRICS,
     EscalationStep,
@@ -70,7 +71,7 @@ def describe(match: SlaMatch) -> str:
         for key, values in zip(MATCH_KEYS, (getattr(match, k) for k in MATCH_KEYS), strict=True)
         if values
     ]
-    return "; ".join(parts) or "any ticket"
+    return "; ".join(parts) or gettext("any ticket")
 
 
 def choose_policy(
@@ -85,18 +86,24 @@ def choose_policy(
     for number, rule in enumerate(rules, start=1):
         if (rule.plugin is None or rule.plugin == facts.plugin) and matches(rule.match, facts):
             return PolicyChoice(
-                policies[rule.policy], f"config rule {number}: {describe(rule.match)}"
+                policies[rule.policy],
+                gettext("config rule %(n)s: %(match)s", n=number, match=describe(rule.match)),
             )
     for policy in plugin_policies:
         for match in policy.when:
             if matches(match, facts):
-                return PolicyChoice(policy, f"{facts.plugin} policy: {describe(match)}")
+                return PolicyChoice(
+                    policy,
+                    gettext(
+                        "%(plugin)s policy: %(match)s", plugin=facts.plugin, match=describe(match)
+                    ),
+                )
     for policy in plugin_policies:
         if not policy.when:
-            return PolicyChoice(policy, f"{facts.plugin} default policy")
+            return PolicyChoice(policy, gettext("%(plugin)s default policy", plugin=facts.plugin))
     if default_policy:
-        return PolicyChoice(policies[default_policy], "the configured default policy")
-    return PolicyChoice(None, "no SLA policy applies to this ticket")
+        return PolicyChoice(policies[default_policy], gettext("the configured default policy"))
+    return PolicyChoice(None, gettext("no SLA policy applies to this ticket"))
 
 
 # --- config ---------------------------------------------------------------------------

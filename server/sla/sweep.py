@@ -16,9 +16,11 @@ import peewee
 from server.catalog import Registry
 from server.db import write_transaction
 from server.dispatch.appointments import flag_missed_appointments
+from server.i18n import gettext
+from server.messages import text
 from server.models import Customer, Ticket, TicketEvent, User, utcnow
 from server.notifications import escalation_recipients, notify
-from server.plugin_api import EscalationStep
+from server.plugin_api import EscalationStep, Label
 from server.sla.clock import BREACHED, OPEN_STATES
 from server.sla.engine import policy_target, refresh_ticket_sla, step_due, ticket_periods
 from server.sla.models import TicketSla, TicketStatusPeriod
@@ -187,6 +189,14 @@ def _claim_breach(row: TicketSla) -> bool:
     return claimed == 1
 
 
+# The metrics as a notification names them (in the recipient's language).
+METRIC_NAMES = {
+    "first_response": Label("首次响应", "first response"),
+    "arrival": Label("到场", "arrival"),
+    "resolution": Label("解决", "resolution"),
+}
+
+
 def _claim_step(row: TicketSla, percent: int) -> bool:
     claimed = (
         TicketSla.update(escalated_percent=percent)
@@ -204,20 +214,36 @@ def _tell(
     recipients: dict[str, list[User]],
 ) -> None:
     """The in-app notification and the mail of a step, written with its event."""
-    metric = row.metric.replace("_", " ")
     due = row.due_at.strftime("%Y-%m-%d %H:%M UTC")
-    subject = f"[{ticket.number}] {metric}: {step.percent}% of the SLA target used"
-    text = (
-        f"{ticket.number} \u201c{ticket.title}\u201d has used {step.percent}% of its {metric} "
-        f"target (policy {row.policy}, due {due})."
-    )
+    name = METRIC_NAMES.get(row.metric) or Label(row.metric, row.metric.replace("_", " "))
+
+    def subject() -> str:
+        return gettext(
+            "[%(number)s] %(metric)s: %(percent)s%% of the SLA target used",
+            number=ticket.number,
+            metric=text(name),
+            percent=step.percent,
+        )
+
+    def body() -> str:
+        return gettext(
+            "%(number)s “%(title)s” has used %(percent)s%% of its %(metric)s target "
+            "(policy %(policy)s, due %(due)s).",
+            number=ticket.number,
+            title=ticket.title,
+            percent=step.percent,
+            metric=text(name),
+            policy=row.policy,
+            due=due,
+        )
+
     if step.notify == "assignee":
         users = escalation_recipients(ticket, step.notify)
     else:
         if step.notify not in recipients:
             recipients[step.notify] = escalation_recipients(ticket, step.notify)
         users = recipients[step.notify]
-    notify(users, ticket, subject, text, now)
+    notify(users, ticket, subject, body, now)
 
 
 def _event(ticket: Ticket, now: dt.datetime, kind: str, **data: object) -> dict[str, object]:

@@ -11,6 +11,8 @@ from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from server.api_tokens import MAX_NAME, TokenError, issue_token, revoke_token, tokens_of
+from server.i18n import _l, gettext
+from server.messages import sentence
 from server.models import utcnow
 
 bp = Blueprint("account", __name__)
@@ -18,14 +20,14 @@ bp = Blueprint("account", __name__)
 
 class TokenForm(FlaskForm):
     name = StringField(
-        "Name",
-        validators=[DataRequired("Say what the token is for."), Length(max=MAX_NAME)],
-        description="What uses it, e.g. the phone system or the web shop.",
+        _l("Name"),
+        validators=[DataRequired(_l("Say what the token is for.")), Length(max=MAX_NAME)],
+        description=_l("What uses it, e.g. the phone system or the web shop."),
     )
     expires_in_days = IntegerField(
-        "Expires after (days)",
-        validators=[Optional(), NumberRange(1, 3650, "Between 1 and 3650 days.")],
-        description="Empty: never (revoke it here when it is no longer needed).",
+        _l("Expires after (days)"),
+        validators=[Optional(), NumberRange(1, 3650, _l("Between 1 and 3650 days."))],
+        description=_l("Empty: never (revoke it here when it is no longer needed)."),
     )
 
 
@@ -57,7 +59,7 @@ def create_token() -> Any:
     try:
         _token, secret = issue_token(g.user, form.name.data, expires_at)
     except TokenError as exc:
-        form.name.errors = [str(exc)]
+        form.name.errors = [sentence(exc)]
         return _page(form, status=422)
     return _page(TokenForm(formdata=None), secret=secret, status=201)
 
@@ -65,7 +67,7 @@ def create_token() -> Any:
 @bp.route("/account/tokens/<id:token_id>/revoke", methods=["POST"])
 def revoke(token_id: int) -> Any:
     if revoke_token(g.user, token_id):
-        flash("The token is revoked; calls with it now get 401.")
+        flash(gettext("The token is revoked; calls with it now get 401."))
     else:  # the same answer whether it never was yours or is revoked already
-        flash("You have no such active token; nothing changed.")
+        flash(gettext("You have no such active token; nothing changed."))
     return redirect(url_for("account.tokens"), code=303)

@@ -9,6 +9,8 @@ from flask import Blueprint, abort, flash, g, request, url_for
 from server import htmx
 from server.auth import require
 from server.forms import UserForm
+from server.i18n import gettext
+from server.messages import sentence
 from server.models import User
 from server.plugin_api import Column, Label
 from server.tabular import export_response, requested_format
@@ -54,7 +56,7 @@ def user_new() -> Any:
     form = UserForm()
     if form.validate_on_submit():
         if not form.password.data:
-            form.password.errors.append("A new user needs a password.")
+            form.password.errors.append(gettext("A new user needs a password."))
         else:
             try:
                 user = create_user(
@@ -67,11 +69,11 @@ def user_new() -> Any:
                     email=form.email.data or "",
                 )
             except UserError as exc:
-                form.username.errors.append(str(exc).capitalize() + ".")
+                form.username.errors.append(sentence(exc))
             else:
                 if not form.active.data:
                     update_user(user, active=False)
-                flash(f"User {user.username} created.")
+                flash(gettext("User %(name)s created.", name=user.username))
                 return htmx.redirect(url_for("admin.user_list"))
     return _render_form(form, None, 422 if request.method == "POST" else 200)
 
@@ -84,7 +86,7 @@ def user_edit(user_id: int) -> Any:
     if form.validate_on_submit():
         if user.id == g.user.id and (not form.active.data or form.role.data != "admin"):
             form.role.errors.append(
-                "You cannot remove your own admin rights or deactivate yourself."
+                gettext("You cannot remove your own admin rights or deactivate yourself.")
             )
         else:
             try:
@@ -100,8 +102,8 @@ def user_edit(user_id: int) -> Any:
                     active=form.active.data,
                 )
             except UserError as exc:
-                form.username.errors.append(str(exc).capitalize() + ".")
+                form.username.errors.append(sentence(exc))
             else:
-                flash(f"User {user.username} saved.")
+                flash(gettext("User %(name)s saved.", name=user.username))
                 return htmx.redirect(url_for("admin.user_list"))
     return _render_form(form, user, 422 if request.method == "POST" else 200)

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from server.api_tokens import all_tokens, find_token, revoke_token
 from server.auth import require
+from server.i18n import gettext
 from server.models import User, utcnow
 
 bp = Blueprint("admin_tokens", __name__, url_prefix="/admin")
@@ -37,8 +38,20 @@ def revoke(token_id: int) -> Any:
     user = _chosen_user()
     token = find_token(token_id) or abort(404)
     if revoke_token(token.user, token.id):
-        flash(f"Token {token.name!r} of {token.user.username} is revoked; its calls now get 401.")
+        flash(
+            gettext(
+                "Token '%(token)s' of %(user)s is revoked; its calls now get 401.",
+                token=token.name,
+                user=token.user.username,
+            )
+        )
     else:
-        flash(f"Token {token.name!r} of {token.user.username} was already revoked.")
+        flash(
+            gettext(
+                "Token '%(token)s' of %(user)s was already revoked.",
+                token=token.name,
+                user=token.user.username,
+            )
+        )
     target = url_for("admin_tokens.tokens", user=user.username) if user else None
     return redirect(target or url_for("admin_tokens.tokens"), code=303)

@@ -19,6 +19,7 @@ from server.dispatch.appointments import (
 from server.dispatch.exports import CALENDAR_COLUMNS, calendar_rows
 from server.dispatch.models import Outlet
 from server.forms import AppointmentForm, CalendarForm, options
+from server.i18n import gettext
 from server.models import Ticket
 from server.permissions import OWN_TICKETS_ONLY
 from server.tabular import export_response, requested_format
@@ -85,11 +86,11 @@ def _calendar_form() -> CalendarForm:
     """The calendar's GET form, with today's technicians and outlets to choose from."""
     form = CalendarForm(request.args)
     form.technician.choices = options(
-        [("", "— everyone —"), *((str(u.id), str(u)) for u in active_technicians())]
+        [("", gettext("— everyone —")), *((str(u.id), str(u)) for u in active_technicians())]
     )
     form.outlet.choices = options(
         [
-            ("", "— every outlet —"),
+            ("", gettext("— every outlet —")),
             *((str(o.id), o.name) for o in Outlet.select().order_by(Outlet.name)),
         ]
     )

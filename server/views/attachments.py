@@ -9,6 +9,8 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, send_file, 
 from server.attachments import UploadRefused, attachment_path, save_attachment
 from server.auth import require, require_on_ticket
 from server.forms import AttachmentForm
+from server.i18n import gettext
+from server.messages import text
 from server.models import Attachment, Customer, Ticket
 from server.permissions import user_can
 
@@ -22,12 +24,19 @@ def _config() -> Any:
 def _upload(form: AttachmentForm, **owner: Any) -> str | None:
     """Save the form's file; the error message when refused."""
     if not form.validate():
-        return " ".join(form.file.errors) or "Choose a file."
+        return " ".join(form.file.errors) or gettext("Choose a file.")
     try:
         save_attachment(_config(), form.file.data, g.user, **owner)
     except UploadRefused as exc:
-        return str(exc)
+        return text(exc)
     return None
+
+
+def _flash_upload(error: str | None) -> None:
+    if error:
+        flash(gettext("Not uploaded: %(reason)s", reason=error), "error")
+    else:
+        flash(gettext("File attached."), "info")
 
 
 @bp.route("/tickets/<number>/attachments", methods=["POST"])
@@ -36,7 +45,7 @@ def ticket_upload(number: str) -> Any:
     ticket = Ticket.get_or_none(Ticket.number == number) or abort(404)
     require_on_ticket("ticket.attach", ticket)
     error = _upload(AttachmentForm(), ticket=ticket)
-    flash(f"Not uploaded: {error}" if error else "File attached.", "error" if error else "info")
+    _flash_upload(error)
     return redirect(url_for("tickets.detail", number=number), code=303)
 
 
@@ -45,7 +54,7 @@ def ticket_upload(number: str) -> Any:
 def customer_upload(customer_id: int) -> Any:
     customer = Customer.get_or_none(Customer.id == customer_id) or abort(404)
     error = _upload(AttachmentForm(), customer=customer)
-    flash(f"Not uploaded: {error}" if error else "File attached.", "error" if error else "info")
+    _flash_upload(error)
     return redirect(url_for("customers.customer_detail", customer_id=customer_id), code=303)
 
 

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 
 from server import auth, ratelimit
 from server.forms import LoginForm
+from server.i18n import gettext
 
 bp = Blueprint("auth", __name__)
 
@@ -35,7 +36,7 @@ def login() -> Any:
         wait = limiter.login_attempt(request.remote_addr or "", request.form.get("username", ""))
         if wait is not None:
             # the same words whether or not the username exists; the password is not checked
-            refusal = f"Too many sign-in attempts. Try again in {wait} seconds."
+            refusal = gettext("Too many sign-in attempts. Try again in %(n)s seconds.", n=wait)
             page = render_template("login.html", form=form, refusal=refusal)
             return page, 429, {"Retry-After": str(wait)}
     if form.validate_on_submit():
@@ -43,7 +44,7 @@ def login() -> Any:
         if user is not None:
             auth.login(user)
             return redirect(_safe_next(request.args.get("next")), code=303)
-        form.password.errors.append("Wrong username or password.")
+        form.password.errors.append(gettext("Wrong username or password."))
     status = 422 if form.errors else 200
     return render_template("login.html", form=form), status
 
@@ -51,5 +52,5 @@ def login() -> Any:
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
     auth.logout()
-    flash("You are logged out.")
+    flash(gettext("You are logged out."))
     return redirect(url_for("auth.login"), code=303)

@@ -29,6 +29,8 @@ from server.followup.record import (
     survey_for,
 )
 from server.followup.schedule import policy_for
+from server.i18n import gettext
+from server.messages import reason, text
 from server.models import Ticket, utcnow
 from server.plugin_api import Column, label
 from server.tabular import export_response, requested_format
@@ -149,7 +151,9 @@ def callback_form(callback_id: int) -> Any:
         form.version.data = ticket.version
         return _render(callback, ticket, form, questions)
     if callback.status != "pending":
-        return _render(callback, ticket, form, questions, 409, "This callback is already finished.")
+        return _render(
+            callback, ticket, form, questions, 409, gettext("This callback is already finished.")
+        )
     if not form.validate():
         return _render(callback, ticket, form, questions, 422)
     try:
@@ -161,14 +165,26 @@ def callback_form(callback_id: int) -> Any:
         return _render(callback, ticket, form, questions, 422)
     except StaleTicket as exc:
         form.version.data = exc.current.version
-        return _render(callback, exc.current, form, questions, 409, str(exc))
+        return _render(callback, exc.current, form, questions, 409, text(exc))
     except CallbackNotPending:
         fresh = _callback_or_404(callback_id)
         return _render(
-            fresh, ticket, form, questions, 409, "Someone recorded this callback meanwhile."
+            fresh,
+            ticket,
+            form,
+            questions,
+            409,
+            gettext("Someone recorded this callback meanwhile."),
         )
     except (TransitionRefused, ComplaintError) as exc:
-        return _render(callback, ticket, form, questions, 422, f"Not recorded: {exc}.")
+        return _render(
+            callback,
+            ticket,
+            form,
+            questions,
+            422,
+            gettext("Not recorded: %(reason)s.", reason=reason(exc)),
+        )
     flash(_message(done, ticket))
     return htmx.redirect(url_for("tickets.detail", number=ticket.number))
 
@@ -176,16 +192,26 @@ def callback_form(callback_id: int) -> Any:
 def _message(done: Callback, ticket: Ticket) -> str:
     if done.status == "pending":
         when = to_local(done.next_try_at)
-        return f"Not reached: next try {when:%Y-%m-%d %H:%M}." if when else "Attempt recorded."
+        if when:
+            return gettext("Not reached: next try %(when)s.", when=f"{when:%Y-%m-%d %H:%M}")
+        return gettext("Attempt recorded.")
     if done.status == "unreachable":
-        closed = " The ticket is closed." if done.action == "close" else ""
-        return f"The customer could not be reached after {done.attempts} attempts.{closed}"
-    follow = {
-        "close": f"{ticket.number} is closed.",
-        "reopen": f"{ticket.number} is reopened.",
-        "complaint": f"A complaint was opened and {ticket.number} is closed.",
-    }.get(done.action, "")
-    return f"Callback recorded: {outcome_label(done.outcome)}. {follow}".strip()
+        if done.action == "close":
+            return gettext(
+                "The customer could not be reached after %(n)s attempts. The ticket is closed.",
+                n=done.attempts,
+            )
+        return gettext("The customer could not be reached after %(n)s attempts.", n=done.attempts)
+    recorded = gettext("Callback recorded: %(outcome)s.", outcome=outcome_label(done.outcome))
+    if done.action == "close":
+        follow = gettext("%(number)s is closed.", number=ticket.number)
+    elif done.action == "reopen":
+        follow = gettext("%(number)s is reopened.", number=ticket.number)
+    elif done.action == "complaint":
+        follow = gettext("A complaint was opened and %(number)s is closed.", number=ticket.number)
+    else:
+        follow = ""
+    return " ".join(part for part in (recorded, follow) if part)
 
 
 def _render(

@@ -33,6 +33,8 @@ from server.complaints.steps import (
     reassign_owner,
 )
 from server.forms import options
+from server.i18n import _l, gettext
+from server.messages import sentence
 from server.models import Customer, Ticket, User, utcnow
 from server.permissions import user_can
 from server.plugin_api import Column, label
@@ -151,7 +153,7 @@ def _filter_form() -> ComplaintFilterForm:
             *((slug, translate(industry.label)) for slug, industry in registry.industries.items()),
         ]
     )
-    form.owner.choices = _user_choices("— anyone —", STAFF_ROLES)
+    form.owner.choices = _user_choices(gettext("— anyone —"), STAFF_ROLES)
     return form
 
 
@@ -188,7 +190,7 @@ def complaint_list() -> Any:
     fmt = requested_format()
     if fmt is not None:
         if not valid:
-            abort(400, description="fix the filters first")
+            abort(400, description=gettext("Fix the filters first."))
         # Read now: the connection is closed before a streamed response is consumed.
         rows = [_export_row(c, now) for c in query.iterator()]
         return export_response("complaints", COLUMNS, rows, fmt)
@@ -219,8 +221,8 @@ def complaint_list() -> Any:
 
 def _complaint_form(formdata: Any = None, **initial: Any) -> ComplaintForm:
     form = ComplaintForm(formdata=formdata, **initial) if formdata is None else ComplaintForm()
-    form.staff.choices = _user_choices("— nobody in particular —")
-    form.owner.choices = _user_choices("— me —", STAFF_ROLES)
+    form.staff.choices = _user_choices(gettext("— nobody in particular —"))
+    form.owner.choices = _user_choices(gettext("— me —"), STAFF_ROLES)
     return form
 
 
@@ -244,14 +246,16 @@ def _find_customer(form: ComplaintForm, ticket: Ticket | None) -> tuple[bool, Cu
         Customer.select().where((Customer.phone == wanted) | (Customer.name == wanted)).limit(2)
     )
     if not matches:
-        form.customer.errors.append("No customer with this name or phone.")
+        form.customer.errors.append(gettext("No customer with this name or phone."))
         return False, None
     if len(matches) > 1:
-        form.customer.errors.append("Several customers match: enter the phone number.")
+        form.customer.errors.append(gettext("Several customers match: enter the phone number."))
         return False, None
     customer = matches[0]
     if ticket is not None and ticket.customer_id != customer.id:
-        form.customer.errors.append(f"{ticket.number} is another customer's ticket.")
+        form.customer.errors.append(
+            gettext("%(number)s is another customer's ticket.", number=ticket.number)
+        )
         return False, None
     return True, customer
 
@@ -277,7 +281,7 @@ def complaint_new() -> Any:
     if form.ticket.data:
         ticket = Ticket.get_or_none(Ticket.number == form.ticket.data.upper())
         if ticket is None:
-            form.ticket.errors.append("No ticket with this number.")
+            form.ticket.errors.append(gettext("No ticket with this number."))
             return _render_new(form, 422)
     found, customer = _find_customer(form, ticket)
     if not found:
@@ -285,7 +289,7 @@ def complaint_new() -> Any:
     owner = g.user
     if form.owner.data:
         if not user_can(g.user, "complaint.reassign"):
-            form.owner.errors.append("Only a supervisor names another owner.")
+            form.owner.errors.append(gettext("Only a supervisor names another owner."))
             return _render_new(form, 422)
         owner = _chosen_user(form.owner)
     try:
@@ -299,9 +303,9 @@ def complaint_new() -> Any:
             staff=_chosen_user(form.staff),
         )
     except ComplaintError as exc:
-        getattr(form, exc.field, form.description).errors.append(str(exc))
+        getattr(form, exc.field, form.description).errors.append(sentence(exc))
         return _render_new(form, 422)
-    flash(f"Complaint {complaint.number} recorded.")
+    flash(gettext("Complaint %(number)s recorded.", number=complaint.number))
     return htmx.redirect(url_for("complaints.complaint_detail", number=complaint.number))
 
 
@@ -310,16 +314,16 @@ def complaint_new() -> Any:
 
 def _owner_form(complaint: Complaint) -> OwnerForm:
     form = OwnerForm(formdata=None, owner=str(complaint.owner_id))
-    form.owner.choices = _user_choices("— choose —", STAFF_ROLES)
+    form.owner.choices = _user_choices(gettext("— choose —"), STAFF_ROLES)
     return form
 
 
 NOTE_LABELS = {
-    "record": "What was recorded (facts checked with the customer)",
-    "investigate": "Finding",
-    "act": "Action taken",
-    "feedback": "How the customer was answered (有诉必回)",
-    "follow_up": "Note (optional)",
+    "record": _l("What was recorded (facts checked with the customer)"),
+    "investigate": _l("Finding"),
+    "act": _l("Action taken"),
+    "feedback": _l("How the customer was answered"),
+    "follow_up": _l("Note (optional)"),
 }
 
 
@@ -331,7 +335,7 @@ def _render_detail(
     error: str = "",
 ) -> Any:
     stage_form = stage_form or StageForm(formdata=None, stage=complaint.stage)
-    stage_form.note.label.text = NOTE_LABELS.get(complaint.stage, "Note")
+    stage_form.note.label.text = str(NOTE_LABELS.get(complaint.stage, _l("Note")))
     return htmx.render(
         "complaints/detail.html",
         "complaints/_detail.html",
@@ -363,7 +367,7 @@ def _finish_stage(complaint: Complaint, form: StageForm) -> Complaint:
         return finish_record(complaint, g.user, note)
     if stage == "investigate":
         if form.upheld.data not in ("yes", "no"):
-            raise ComplaintError("upheld", "Decide whether the complaint is upheld.")
+            raise ComplaintError("upheld", gettext("Decide whether the complaint is upheld."))
         return finish_investigation(complaint, g.user, form.upheld.data == "yes", note)
     if stage == "act":
         cents = int((form.compensation.data or 0) * 100)
@@ -371,7 +375,7 @@ def _finish_stage(complaint: Complaint, form: StageForm) -> Complaint:
     if stage == "feedback":
         return finish_feedback(complaint, g.user, note)
     if not form.satisfaction.data:
-        raise ComplaintError("satisfaction", "Choose the customer's satisfaction.")
+        raise ComplaintError("satisfaction", gettext("Choose the customer's satisfaction."))
     return finish_follow_up(complaint, g.user, int(form.satisfaction.data), note)
 
 
@@ -384,9 +388,11 @@ def complaint_step(number: str) -> Any:
     if not form.validate_on_submit():
         return _render_detail(complaint, 422, stage_form=form)
     if form.stage.data != complaint.stage or complaint.stage == "closed":
-        message = (
-            f"{complaint.number} is now at {STAGE_LABELS.get(complaint.stage)}: "
-            "someone finished that stage meanwhile. Nothing was saved."
+        message = gettext(
+            "%(number)s is now at %(stage)s: someone finished that stage meanwhile. "
+            "Nothing was saved.",
+            number=complaint.number,
+            stage=STAGE_LABELS.get(complaint.stage),
         )
         return _render_detail(complaint, 409, error=message)
     try:
@@ -394,11 +400,15 @@ def complaint_step(number: str) -> Any:
         complaint = _finish_stage(complaint, form)
     except ComplaintError as exc:
         if exc.field == "stage":
-            return _render_detail(_complaint_or_404(number), 409, error=str(exc))
+            return _render_detail(_complaint_or_404(number), 409, error=sentence(exc))
         field = getattr(form, _FIELD_OF_ERROR.get(exc.field, exc.field), form.note)
-        field.errors.append(str(exc).capitalize() + ("" if str(exc).endswith(".") else "."))
+        field.errors.append(sentence(exc))
         return _render_detail(complaint, 422, stage_form=form)
-    flash(f"{complaint.number}: {STAGE_LABELS[finished]} done.")
+    flash(
+        gettext(
+            "%(number)s: %(stage)s done.", number=complaint.number, stage=STAGE_LABELS[finished]
+        )
+    )
     return htmx.redirect(url_for("complaints.complaint_detail", number=complaint.number))
 
 
@@ -408,15 +418,19 @@ def complaint_owner(number: str) -> Any:
     """A supervisor hands the complaint to another owner."""
     complaint = _complaint_or_404(number)
     form = OwnerForm()
-    form.owner.choices = _user_choices("— choose —", STAFF_ROLES)
+    form.owner.choices = _user_choices(gettext("— choose —"), STAFF_ROLES)
     if not form.validate_on_submit() or not form.owner.data:
         if not form.owner.errors:
-            form.owner.errors.append("Choose the new owner.")
+            form.owner.errors.append(gettext("Choose the new owner."))
         return _render_detail(complaint, 422, owner_form=form)
     try:
         complaint = reassign_owner(complaint, _chosen_user(form.owner), g.user)
     except ComplaintError as exc:
-        form.owner.errors.append(str(exc))
+        form.owner.errors.append(sentence(exc))
         return _render_detail(complaint, 422, owner_form=form)
-    flash(f"{complaint.number} now belongs to {complaint.owner}.")
+    flash(
+        gettext(
+            "%(number)s now belongs to %(owner)s.", number=complaint.number, owner=complaint.owner
+        )
+    )
     return htmx.redirect(url_for("complaints.complaint_detail", number=complaint.number))

@@ -29,6 +29,7 @@ from server.forms import (
     options,
     plugin_attributes,
 )
+from server.i18n import gettext
 from server.inputs import query_text
 from server.list_exports import asset_columns, asset_rows, customer_columns, customer_rows
 from server.models import Asset, Customer, Ticket
@@ -100,7 +101,7 @@ def customer_new() -> Any:
             {name: form[name].data or "" for name in CUSTOMER_FIELDS},
             plugin_attributes(form, current_registry().customer_fields),
         )
-        flash(f"Customer {customer.name} created.")
+        flash(gettext("Customer %(name)s created.", name=customer.name))
         return htmx.redirect(url_for("customers.customer_detail", customer_id=customer.id))
     return _render_form(form, None, 422 if request.method == "POST" else 200)
 
@@ -121,7 +122,7 @@ def customer_edit(customer_id: int) -> Any:
             {name: form[name].data or "" for name in CUSTOMER_FIELDS},
             plugin_attributes(form, current_registry().customer_fields),
         )
-        flash("Customer saved.")
+        flash(gettext("Customer saved."))
         return htmx.redirect(url_for("customers.customer_detail", customer_id=customer.id))
     return _render_form(form, customer, 422 if request.method == "POST" else 200)
 
@@ -244,6 +245,6 @@ def asset_new(customer_id: int) -> Any:
                 form.coverage_end.data,
                 plugin_attributes(form, kind.fields),
             )
-            flash("Asset added.")
+            flash(gettext("Asset added."))
             return htmx.redirect(url_for("customers.customer_detail", customer_id=customer.id))
     return _render_detail(customer, form, 422)

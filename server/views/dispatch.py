@@ -31,7 +31,9 @@ from server.dispatch.models import Outlet
 from server.dispatch.outlets import technician_profile
 from server.dispatch.readiness import TicketReadiness
 from server.forms import BoardAssignForm, CsrfOnlyForm, TicketVersionForm
+from server.i18n import gettext, ngettext
 from server.inputs import query_text, record_id
+from server.messages import reason
 from server.models import Ticket, User, utcnow
 from server.tabular import export_response, requested_format
 from server.templating import current_locale
@@ -139,7 +141,7 @@ def _board_export(board: BoardFilter, fmt: str) -> Any:
     """One of the board's lists (``?list=unassigned|at_risk|technicians``), every row."""
     which = request.args.get("list", "unassigned")
     if which not in BOARD_LISTS:
-        abort(400, description="list must be unassigned, at_risk or technicians")
+        abort(400, description=gettext("The list must be unassigned, at_risk or technicians."))
     if which == "technicians":
         rows: Any = load_rows(technician_loads(board.outlet_id))
         return export_response("technician-loads", LOAD_COLUMNS, rows, fmt)
@@ -168,12 +170,18 @@ def assign() -> Any:
             f"{field.label.text}: {'; '.join(field.errors)}" for field in form if field.errors
         ]
         if ticket is None:
-            problems.append("no such ticket")
-        return _render_board(board_filter, 422, "Not assigned: " + "; ".join(problems) + ".")
+            problems.append(gettext("no such ticket"))
+        return _render_board(
+            board_filter,
+            422,
+            gettext("Not assigned: %(problems)s.", problems="; ".join(problems)),
+        )
     technician = User.get_or_none((User.username == form.assignee.data) & User.active)
     if technician is None:
         return _render_board(
-            board_filter, 422, f"Not assigned: there is no active user “{form.assignee.data}”."
+            board_filter,
+            422,
+            gettext("Not assigned: there is no active user “%(name)s”.", name=form.assignee.data),
         )
     team = _team_of(technician)
     try:
@@ -183,8 +191,15 @@ def assign() -> Any:
     except StaleTicket as exc:
         return _render_board(board_filter, 409, _conflict(exc))
     except TransitionRefused as exc:
-        return _render_board(board_filter, 422, f"{ticket.number} not assigned: {exc}.")
-    return _after(board_filter, f"{ticket.number} assigned to {technician}.")
+        return _render_board(board_filter, 422, _not_assigned(ticket, exc))
+    return _after(
+        board_filter,
+        gettext("%(number)s assigned to %(who)s.", number=ticket.number, who=technician),
+    )
+
+
+def _not_assigned(ticket: Ticket, why: object) -> str:
+    return gettext("%(number)s not assigned: %(reason)s.", number=ticket.number, reason=reason(why))
 
 
 def _team_of(user: User) -> str:
@@ -194,11 +209,18 @@ def _team_of(user: User) -> str:
 
 def _conflict(exc: StaleTicket) -> str:
     current = exc.current
-    holder = (
-        f"it is now assigned to {current.assignee}" if current.assignee_id else "it is unassigned"
-    )
-    return (
-        f"{current.number} was just changed by {exc.who}; your change was not saved and {holder}."
+    if current.assignee_id:
+        return gettext(
+            "%(number)s was just changed by %(who)s; your change was not saved and it is now "
+            "assigned to %(assignee)s.",
+            number=current.number,
+            who=exc.who,
+            assignee=current.assignee,
+        )
+    return gettext(
+        "%(number)s was just changed by %(who)s; your change was not saved and it is unassigned.",
+        number=current.number,
+        who=exc.who,
     )
 
 
@@ -210,7 +232,9 @@ def auto() -> Any:
     form = TicketVersionForm()
     ticket = _form_ticket(form.number.data)
     if not form.validate() or ticket is None:
-        return _render_board(board_filter, 422, "Not assigned: the form is out of date; reload.")
+        return _render_board(
+            board_filter, 422, gettext("Not assigned: the form is out of date; reload.")
+        )
     try:
         outcome = auto_assign(
             current_registry(), _config().dispatch, ticket, form.version.data, g.user
@@ -218,11 +242,16 @@ def auto() -> Any:
     except StaleTicket as exc:
         return _render_board(board_filter, 409, _conflict(exc))
     except TransitionRefused as exc:
-        return _render_board(board_filter, 422, f"{ticket.number} not assigned: {exc}.")
+        return _render_board(board_filter, 422, _not_assigned(ticket, exc))
     if outcome.assigned:
-        message = f"{ticket.number} assigned to {outcome.ticket.assignee} ({outcome.reason})."
+        message = gettext(
+            "%(number)s assigned to %(who)s (%(reason)s).",
+            number=ticket.number,
+            who=outcome.ticket.assignee,
+            reason=reason(outcome.reason),
+        )
     else:
-        message = f"{ticket.number} not assigned: {outcome.reason}."
+        message = _not_assigned(ticket, outcome.reason)
     return _after(board_filter, message)
 
 
@@ -233,7 +262,9 @@ def auto_all() -> Any:
     board_filter = _board_filter(request.form)
     form = CsrfOnlyForm()
     if not form.validate():
-        return _render_board(board_filter, 422, "Nothing assigned: the form is out of date.")
+        return _render_board(
+            board_filter, 422, gettext("Nothing assigned: the form is out of date.")
+        )
     assigned = failed = 0
     for row in unassigned(board_filter).rows:
         try:
@@ -247,7 +278,17 @@ def auto_all() -> Any:
             assigned += 1
         else:
             failed += 1
-    message = f"Assigned {assigned} ticket{'s' if assigned != 1 else ''} by rule"
     if failed:
-        message += f"; {failed} left unassigned (the reasons are on their timelines)"
-    return _after(board_filter, message + ".")
+        message = ngettext(
+            "Assigned %(num)d ticket by rule; %(failed)d left unassigned (the reasons are on "
+            "their timelines).",
+            "Assigned %(num)d tickets by rule; %(failed)d left unassigned (the reasons are on "
+            "their timelines).",
+            assigned,
+            failed=failed,
+        )
+    else:
+        message = ngettext(
+            "Assigned %(num)d ticket by rule.", "Assigned %(num)d tickets by rule.", assigned
+        )
+    return _after(board_filter, message)

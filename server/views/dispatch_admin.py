@@ -25,6 +25,8 @@ from server.dispatch.outlets import (
     technician_profile,
 )
 from server.forms import OutletForm, TechnicianForm, options
+from server.i18n import gettext
+from server.messages import sentence
 from server.models import User
 from server.tabular import export_response, requested_format
 from server.templating import translate
@@ -74,9 +76,9 @@ def _edit_outlet(outlet: Outlet | None) -> Any:
         try:
             saved = save_outlet(outlet, values)
         except OutletError as exc:
-            form.name.errors.append(f"{str(exc).capitalize()}.")
+            form.name.errors.append(sentence(exc))
         else:
-            flash(f"Outlet {saved.name} saved.")
+            flash(gettext("Outlet %(name)s saved.", name=saved.name))
             return htmx.redirect(url_for("dispatch_admin.outlet_list"))
     return _outlet_page(form, outlet, 422 if request.method == "POST" else 200)
 
@@ -96,7 +98,12 @@ def _skill_choices() -> list[Any]:
     registry = current_registry()
     pairs = []
     for slug, industry in registry.industries.items():
-        pairs.append((f"{slug}:*", f"{translate(industry.label)} · all services"))
+        pairs.append(
+            (
+                f"{slug}:*",
+                gettext("%(industry)s · all services", industry=translate(industry.label)),
+            )
+        )
         for service in registry.services_of(slug):
             pairs.append(
                 (
@@ -122,7 +129,10 @@ def technician_edit(user_id: int) -> Any:
     else:
         form = TechnicianForm()
     form.outlet.choices = options(
-        [("", "— none —"), *((str(o.id), o.name) for o in Outlet.select().order_by(Outlet.name))]
+        [
+            ("", gettext("— none —")),
+            *((str(o.id), o.name) for o in Outlet.select().order_by(Outlet.name)),
+        ]
     )
     form.skills.choices = _skill_choices()
     if form.validate_on_submit():
@@ -130,7 +140,7 @@ def technician_edit(user_id: int) -> Any:
             Outlet.get_or_none(Outlet.id == int(form.outlet.data)) if form.outlet.data else None
         )
         save_technician(user, chosen, form.skills.data or [], form.regions.data or [])
-        flash(f"{user} saved.")
+        flash(gettext("%(name)s saved.", name=user))
         return htmx.redirect(url_for("dispatch_admin.technician_list"))
     return htmx.render(
         "admin/technician_form.html",

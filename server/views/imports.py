@@ -18,8 +18,10 @@ from server import htmx
 from server.auth import require
 from server.catalog import current_registry
 from server.config import Config
+from server.i18n import gettext, ngettext
 from server.import_forms import ImportCheckForm, ImportRunForm
 from server.imports import FileRefused, ImportPlan, check_import, read_table, run_import
+from server.messages import text
 from server.templating import current_locale
 
 bp = Blueprint("imports", __name__, url_prefix="/admin")
@@ -81,7 +83,7 @@ def import_check() -> Any:
     try:
         table = read_table(filename, data, limit)
     except FileRefused as refused:
-        form.file.errors.append(str(refused))
+        form.file.errors.append(text(refused))
         return _render(form, 422)
     plan = check_import(form.kind.data, table, current_registry(), current_locale())
     if not plan.clean:
@@ -106,7 +108,7 @@ def import_run() -> Any:
         or not path.is_file()
     ):
         # a stale page (another check since, an expired file): start again from the form
-        flash("Check the file first (again): nothing was imported.", "error")
+        flash(gettext("Check the file first (again): nothing was imported."), "error")
         return htmx.redirect(url_for("imports.import_page"))
     filename = pending.get("name", "")
     table = read_table(filename, path.read_bytes(), _config().uploads.max_bytes)
@@ -115,8 +117,21 @@ def import_run() -> Any:
         return _render(ImportCheckForm(formdata=None), 422, plan=plan, filename=filename)
     path.unlink(missing_ok=True)
     session.pop(_SESSION_KEY, None)
-    noun = "customer" if form.kind.data == "customers" else "asset"
-    flash(f"Imported {plan.imported} {noun}{'' if plan.imported == 1 else 's'} from {filename}.")
+    if form.kind.data == "customers":
+        done = ngettext(
+            "Imported %(num)d customer from %(file)s.",
+            "Imported %(num)d customers from %(file)s.",
+            plan.imported,
+            file=filename,
+        )
+    else:
+        done = ngettext(
+            "Imported %(num)d asset from %(file)s.",
+            "Imported %(num)d assets from %(file)s.",
+            plan.imported,
+            file=filename,
+        )
+    flash(done)
     return htmx.redirect(url_for("customers.customer_list"))
 
 

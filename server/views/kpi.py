@@ -13,6 +13,7 @@ from server import htmx
 from server.auth import require
 from server.catalog import current_registry
 from server.forms import options
+from server.i18n import gettext
 from server.kpi import dashboard as board_data
 from server.kpi import svg
 from server.kpi.cache import app_cache
@@ -20,7 +21,7 @@ from server.kpi.dashboard import TABLES, WEEKDAYS, Dashboard, build_dashboard, o
 from server.kpi.figures import GROUPINGS
 from server.kpi.form import KpiForm
 from server.tabular import export_response, requested_format
-from server.templating import current_locale, translate
+from server.templating import translate
 from server.timeutil import local_today, local_zone
 
 bp = Blueprint("kpi", __name__)
@@ -55,7 +56,7 @@ def dashboard() -> Any:
         if fmt is not None:
             return _export(board, fmt)
     elif fmt is not None:
-        abort(400, description="fix the period before exporting")
+        abort(400, description=gettext("Fix the period before exporting."))
     return htmx.render(
         "kpi/index.html",
         "kpi/_main.html",
@@ -75,7 +76,10 @@ def dashboard() -> Any:
 def _export(board: Dashboard, fmt: str) -> Any:
     table = request.args.get("table", "groups")
     if table not in TABLES:
-        abort(400, description=f"table must be one of {', '.join(TABLES)}")
+        abort(
+            400,
+            description=gettext("The table must be one of %(tables)s.", tables=", ".join(TABLES)),
+        )
     stem = f"kpi-{table}-{board.period}".replace(" ", "")
     if table == "groups":
         columns = board_data.group_columns(board, GROUPINGS[board.group_by])
@@ -95,8 +99,8 @@ def _percent(value: float) -> str:
 
 def _charts(board: Dashboard) -> dict[str, Markup]:
     """The page's SVG charts; their tables are rendered by the template from ``board``."""
-    zh = current_locale().startswith("zh")
-    no_data = "无数据" if zh else "No data for this period"
+    no_data = gettext("No data for this period")
+    weekly = board.trend_step == "week"
     labels = [
         p.period.start.strftime("%m-%d" if board.trend_step == "week" else "%Y-%m")
         for p in board.trend
@@ -104,17 +108,17 @@ def _charts(board: Dashboard) -> dict[str, Markup]:
     outlets = board.outlets
     return {
         "volume": svg.line_chart(
-            "工单量趋势" if zh else "Tickets created per " + board.trend_step,
+            gettext("Tickets created per week") if weekly else gettext("Tickets created per month"),
             labels,
-            [svg.Series("Volume", [p.volume for p in board.trend])],
+            [svg.Series(gettext("Volume"), [p.volume for p in board.trend])],
             no_data=no_data,
         ),
         "on_time": svg.line_chart(
-            "及时率趋势" if zh else "On-time rate per " + board.trend_step,
+            gettext("On-time rate per week") if weekly else gettext("On-time rate per month"),
             labels,
             [
                 svg.Series(
-                    "On time",
+                    gettext("On time"),
                     [None if p.on_time_rate is None else 100 * p.on_time_rate for p in board.trend],
                 )
             ],
@@ -123,7 +127,7 @@ def _charts(board: Dashboard) -> dict[str, Markup]:
             no_data=no_data,
         ),
         "outlet_on_time": svg.bar_chart(
-            "各网点及时率" if zh else "On-time rate by outlet",
+            gettext("On-time rate by outlet"),
             [
                 (
                     translate(r.label),
@@ -136,14 +140,14 @@ def _charts(board: Dashboard) -> dict[str, Markup]:
             no_data=no_data,
         ),
         "outlet_satisfaction": svg.bar_chart(
-            "各网点满意度" if zh else "Satisfaction by outlet (1–5)",
+            gettext("Satisfaction by outlet (1–5)"),
             [(translate(r.label), r.satisfaction_avg) for r in outlets],
             x_max=5,
             value_format=lambda v: f"{v:.2f}",
             no_data=no_data,
         ),
         "heatmap": svg.heatmap(
-            "超时分布（星期×小时）" if zh else "SLA breaches by weekday and hour they fell due",
+            gettext("SLA breaches by weekday and hour they fell due"),
             board.heatmap,
             [translate(day) for day in WEEKDAYS],
             [f"{hour:02d}" for hour in range(24)],

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, g, request, url_for
 
 from server import htmx
 from server.auth import require
+from server.i18n import gettext
 from server.merit.ledger import MeritEntryError, add_manual_entry
 from server.merit.levels import LEVEL_LABELS, LEVELS, POINTS
 from server.merit.statements import (
@@ -21,6 +22,7 @@ from server.merit.statements import (
     statement,
 )
 from server.merit_forms import MeritEntryForm, amount_cents
+from server.messages import text
 from server.models import Ticket, User
 from server.permissions import user_can
 from server.plugin_api import Column, label
@@ -101,7 +103,9 @@ def _entry_row(entry: Any) -> dict[str, Any]:
         "money": _money(entry.amount_cents),
         "reason": entry.reason,
         "ticket": entry.ticket.number if entry.ticket_id else "",
-        "source": f"rule {entry.rule}" if entry.source == "rule" else "manual",
+        "source": gettext("rule %(rule)s", rule=entry.rule)
+        if entry.source == "rule"
+        else gettext("manual"),
         "entered_by": str(entry.entered_by) if entry.entered_by_id else "",
     }
 
@@ -163,7 +167,9 @@ def entry_new() -> Any:
     """Enter a commendation … major demerit by hand; the reason is required."""
     form = MeritEntryForm()
     people = User.select().where(User.active).order_by(User.display_name, User.username)
-    form.user.choices = [("", "— choose —")] + [(str(u.id), f"{u} ({u.username})") for u in people]
+    form.user.choices = [("", gettext("— choose —"))] + [
+        (str(u.id), f"{u} ({u.username})") for u in people
+    ]
     if request.method == "GET" and request.args.get("user", "").isdigit():
         form.user.data = request.args["user"]
     if form.validate_on_submit():
@@ -172,9 +178,9 @@ def entry_new() -> Any:
         if form.ticket.data:
             ticket = Ticket.get_or_none(Ticket.number == form.ticket.data.upper())
             if ticket is None:
-                form.ticket.errors.append("No ticket has this number.")
+                form.ticket.errors.append(gettext("No ticket has this number."))
         if user is None:
-            form.user.errors.append("Choose a person.")
+            form.user.errors.append(gettext("Choose a person."))
         if user is not None and not form.ticket.errors:
             at = None
             if form.date.data and form.date.data != local_today():
@@ -190,9 +196,15 @@ def entry_new() -> Any:
                     at=at,
                 )
             except MeritEntryError as exc:
-                form[exc.field].errors.append(str(exc))
+                form[exc.field].errors.append(text(exc))
             else:
-                flash(f"{LEVEL_LABELS[entry.level].en} entered for {user}.")
+                flash(
+                    gettext(
+                        "%(level)s entered for %(who)s.",
+                        level=text(LEVEL_LABELS[entry.level]),
+                        who=user,
+                    )
+                )
                 month = (form.date.data or local_today()).strftime("%Y-%m")
                 return htmx.redirect(url_for("merit.statement_page", user_id=user.id, month=month))
     return htmx.render(

@@ -12,7 +12,9 @@ from server.auth import require, require_on_ticket
 from server.catalog import current_registry
 from server.dispatch.day import FIELD_MOVES, field_moves, technician_day
 from server.forms import TicketVersionForm
+from server.i18n import gettext
 from server.inputs import record_id
+from server.messages import reason
 from server.models import Ticket, User, utcnow
 from server.permissions import user_can
 from server.templating import translate
@@ -94,14 +96,40 @@ def move(number: str) -> Any:
     target = request.form.get("to", "")
     form = TicketVersionForm(number=number)
     if target not in FIELD_STATUSES or not form.validate():
-        return _render(day, user, 422, f"{number} not moved: the form is out of date; reload.")
+        return _render(
+            day,
+            user,
+            422,
+            gettext("%(number)s not moved: the form is out of date; reload.", number=number),
+        )
     try:
         ticket = transition_ticket(current_registry(), ticket, form.version.data, target, g.user)
     except StaleTicket as exc:
-        return _render(day, user, 409, str(exc).replace(" The current values are shown below.", ""))
+        return _render(
+            day,
+            user,
+            409,
+            gettext(
+                "%(number)s was changed by %(who)s while you were editing; "
+                "your change was not saved.",
+                number=exc.current.number,
+                who=exc.who,
+            ),
+        )
     except TransitionRefused as exc:
-        return _render(day, user, 422, f"{number} not moved: {exc}.")
-    flash(f"{ticket.number}: {translate(workflow.STATUSES[ticket.status])}.")
+        return _render(
+            day,
+            user,
+            422,
+            gettext("%(number)s not moved: %(reason)s.", number=number, reason=reason(exc)),
+        )
+    flash(
+        gettext(
+            "%(number)s: %(status)s.",
+            number=ticket.number,
+            status=translate(workflow.STATUSES[ticket.status]),
+        )
+    )
     if htmx.is_partial_request():
         return _render(day, user)
     return redirect(url_for("my_jobs.day_view", **_day_args(day, user)), code=303)

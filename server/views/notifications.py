@@ -8,6 +8,7 @@ from flask import Blueprint, flash, g, redirect, url_for
 
 from server import htmx
 from server.db import write_transaction
+from server.i18n import ngettext
 from server.notifications import mark_all_read, recent
 
 bp = Blueprint("notifications", __name__)
@@ -27,5 +28,9 @@ def notification_list() -> Any:
 def mark_read() -> Any:
     with write_transaction():
         count = mark_all_read(g.user)
-    flash(f"{count} notification{'' if count == 1 else 's'} marked as read.")
+    flash(
+        ngettext(
+            "%(num)d notification marked as read.", "%(num)d notifications marked as read.", count
+        )
+    )
     return redirect(url_for("notifications.notification_list"), code=303)

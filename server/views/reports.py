@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, g, request, url_for
 
-from server import htmx
+from server import htmx, workflow
 from server.attachments import UploadRefused
 from server.auth import require, require_on_ticket
 from server.catalog import Registry, current_registry
@@ -22,7 +22,9 @@ from server.dispatch.reports import (
     record_quote,
     ticket_quotes,
 )
+from server.i18n import gettext
 from server.links import cascade_message, cascade_resolution
+from server.messages import status_word, text
 from server.models import Ticket
 from server.plugin_api import REPORT_OUTCOMES
 from server.report_forms import PartsForm, QuoteForm, ReportForm
@@ -38,6 +40,12 @@ bp = Blueprint("reports", __name__)
 def money(cents: int | None) -> str:
     """Integer cents as an amount: 12345 → "123.45"."""
     return format_cents(cents)
+
+
+def _texts(errors: dict[str, list[Any]]) -> dict[str, list[str]]:
+    """Errors by field in the page's language (a plugin's ``validate_report`` may give a
+    :class:`~server.plugin_api.Label`)."""
+    return {name: [text(message) for message in messages] for name, messages in errors.items()}
 
 
 @bp.app_template_filter("outcome")
@@ -97,7 +105,7 @@ def quote(number: str) -> Any:
     try:
         lines = estimate(registry, _config().fees, ticket, form.chosen_parts(), form.hours())
     except ReportInvalid as exc:
-        form.attach(exc.errors)
+        form.attach(_texts(exc.errors))
         return _render_quote(form, registry, ticket, 422)
     total = format_cents(charged_total(lines))
     if request.form.get("action") != "consent":
@@ -106,11 +114,14 @@ def quote(number: str) -> Any:
     if form.shown_total.data != total:
         form.shown_total.data = total
         form.form_errors.append(
-            "The amounts changed since they were shown: show the customer these before they agree."
+            gettext(
+                "The amounts changed since they were shown: "
+                "show the customer these before they agree."
+            )
         )
         return _render_quote(form, registry, ticket, 422, lines=lines)
     if not form.agrees.data:
-        form.agrees.errors = ["The customer must agree before paid work starts."]
+        form.agrees.errors = [gettext("The customer must agree before paid work starts.")]
         return _render_quote(form, registry, ticket, 422, lines=lines)
     try:
         record_quote(
@@ -123,12 +134,19 @@ def quote(number: str) -> Any:
             g.user,
         )
     except ReportInvalid as exc:
-        form.attach(exc.errors)
+        form.attach(_texts(exc.errors))
         return _render_quote(form, registry, ticket, 422, lines=lines)
     except ReportError as exc:
-        form.form_errors.append(str(exc))
+        form.form_errors.append(text(exc))
         return _render_quote(form, registry, ticket, 422, lines=lines)
-    flash(f"Consent to {total} {_config().fees.currency} recorded for {ticket.number}.")
+    flash(
+        gettext(
+            "Consent to %(total)s %(currency)s recorded for %(number)s.",
+            total=total,
+            currency=_config().fees.currency,
+            number=ticket.number,
+        )
+    )
     return htmx.redirect(url_for("tickets.detail", number=ticket.number))
 
 
@@ -171,16 +189,16 @@ def report(number: str) -> Any:
             registry, _config(), ticket, form.report_info(), g.user, slip=form.slip.data or None
         )
     except ReportInvalid as exc:
-        form.attach(exc.errors)
+        form.attach(_texts(exc.errors))
         return _render_report(form, registry, ticket, 422)
     except ReportError as exc:
         return _render_report(
-            form, registry, ticket, 422, error=str(exc), quote_link=isinstance(exc, ConsentMissing)
+            form, registry, ticket, 422, error=text(exc), quote_link=isinstance(exc, ConsentMissing)
         )
     except UploadRefused as exc:
-        form.slip.errors = [str(exc)]
+        form.slip.errors = [text(exc)]
         return _render_report(form, registry, ticket, 422)
-    flash(f"Result report filed for {ticket.number}.")
+    flash(gettext("Result report filed for %(number)s.", number=ticket.number))
     _resolve_after(registry, ticket, form.outcome.data)
     return htmx.redirect(url_for("tickets.detail", number=ticket.number))
 
@@ -198,13 +216,21 @@ def _resolve_after(registry: Registry, ticket: Ticket, outcome: str) -> None:
     try:
         transition_ticket(registry, fresh, fresh.version, "resolved", g.user, "result report filed")
     except (TransitionRefused, StaleTicket) as exc:
-        flash(f"The ticket stays {fresh.status.replace('_', ' ')}: {exc}", "error")
+        flash(
+            gettext(
+                "The ticket stays %(status)s: %(reason)s",
+                status=status_word(workflow.STATUSES[fresh.status]),
+                reason=text(exc),
+            ),
+            "error",
+        )
     else:
         # a parent's linked tickets are resolved with it (server/links.py)
         cascaded = cascade_message(
             cascade_resolution(registry, Ticket.get_by_id(ticket.id), g.user)
         )
-        flash(f"{ticket.number} is now resolved. {cascaded}".strip())
+        resolved = gettext("%(number)s is now resolved.", number=ticket.number)
+        flash(" ".join(part for part in (resolved, cascaded) if part))
 
 
 def _render_report(

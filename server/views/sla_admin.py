@@ -10,6 +10,7 @@ from server import htmx, workflow
 from server.auth import require
 from server.catalog import current_registry
 from server.forms import SlaCalculatorForm, options
+from server.i18n import gettext
 from server.sla.preview import PreviewPause, preview
 from server.templating import translate
 from server.timeutil import local_zone
@@ -27,7 +28,10 @@ def calculator() -> Any:
         (name, f"{translate(policy.label)} ({name})") for name, policy in registry.policies.items()
     )
     statuses = options(
-        [("", "— every metric —"), *((s, translate(text)) for s, text in workflow.STATUSES.items())]
+        [
+            ("", gettext("— every metric —")),
+            *((s, translate(text)) for s, text in workflow.STATUSES.items()),
+        ]
     )
     for row in form.pauses:
         row.form.status.choices = statuses

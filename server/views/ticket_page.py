@@ -35,6 +35,7 @@ from server.forms import (
     plugin_attributes,
     ticket_form_class,
 )
+from server.i18n import gettext
 from server.links import (
     LinkRefused,
     cascade_message,
@@ -44,6 +45,7 @@ from server.links import (
     parent_of,
     unlink_ticket,
 )
+from server.messages import reason, sentence, text
 from server.models import Ticket, User
 from server.sla.engine import live_clocks
 from server.templating import current_locale, translate
@@ -82,7 +84,7 @@ def _assign_form(ticket: Ticket, formdata: Any = None) -> AssignForm:
     else:
         form = AssignForm()
     form.assignee.choices = options(
-        [("", "— nobody —"), *((str(u.id), f"{u} ({u.role})") for u in assignable_users())]
+        [("", gettext("— nobody —")), *((str(u.id), f"{u} ({u.role})") for u in assignable_users())]
     )
     return form
 
@@ -164,7 +166,9 @@ def transition(number: str) -> Any:
     require_on_ticket("ticket.transition", ticket)
     form = TransitionForm()
     if not form.validate():
-        return _render_detail(ticket, 422, "Not moved: see the marked field.", transition=form)
+        return _render_detail(
+            ticket, 422, gettext("Not moved: see the marked field."), transition=form
+        )
     try:
         ticket = transition_ticket(
             current_registry(),
@@ -175,15 +179,17 @@ def transition(number: str) -> Any:
             form.note.data or "",
         )
     except StaleTicket as exc:
-        return _render_detail(exc.current, 409, str(exc))
+        return _render_detail(exc.current, 409, text(exc))
     except TransitionRefused as exc:
-        return _render_detail(ticket, 422, f"Not moved: {exc}.", transition=form)
+        return _render_detail(
+            ticket, 422, gettext("Not moved: %(reason)s.", reason=reason(exc)), transition=form
+        )
     status_name = translate(workflow.STATUSES[ticket.status])
-    message = f"{ticket.number} is now {status_name}."
+    message = gettext("%(number)s is now %(status)s.", number=ticket.number, status=status_name)
     if ticket.status == "resolved":
         # resolving a parent resolves its linked tickets, each through the normal path
         cascaded = cascade_message(cascade_resolution(current_registry(), ticket, g.user))
-        message = f"{message} {cascaded}".strip()
+        message = " ".join(part for part in (message, cascaded) if part)
     return _after_action(ticket, message)
 
 
@@ -196,17 +202,24 @@ def link(number: str) -> Any:
     if form.validate():
         parent = Ticket.get_or_none(Ticket.number == form.parent.data.upper())
         if parent is None:
-            form.parent.errors.append(f"There is no ticket {form.parent.data}.")
+            form.parent.errors.append(
+                gettext("There is no ticket %(number)s.", number=form.parent.data)
+            )
         else:
             try:
                 link_ticket(ticket, parent, g.user)
             except LinkRefused as exc:
-                form.parent.errors.append(f"{str(exc).capitalize()}.")
+                form.parent.errors.append(sentence(exc))
             else:
                 return _after_action(
-                    Ticket.get_by_id(ticket.id), f"{ticket.number} linked to {parent.number}."
+                    Ticket.get_by_id(ticket.id),
+                    gettext(
+                        "%(child)s linked to %(parent)s.",
+                        child=ticket.number,
+                        parent=parent.number,
+                    ),
                 )
-    return _render_detail(ticket, 422, "Not linked: see the marked field.", link=form)
+    return _render_detail(ticket, 422, gettext("Not linked: see the marked field."), link=form)
 
 
 @bp.route("/tickets/<number>/unlink", methods=["POST"])
@@ -215,7 +228,11 @@ def unlink(number: str) -> Any:
     """Take this ticket from under its parent (a no-op when it has none)."""
     ticket = ticket_or_404(number)
     parent = unlink_ticket(ticket, g.user)
-    message = f"{ticket.number} unlinked from {parent.number}." if parent else "Not linked."
+    message = (
+        gettext("%(child)s unlinked from %(parent)s.", child=ticket.number, parent=parent.number)
+        if parent
+        else gettext("Not linked.")
+    )
     back = request.form.get("back", "")
     if back and Ticket.get_or_none(Ticket.number == back) is not None:
         flash(message)
@@ -231,19 +248,26 @@ def assign(number: str) -> Any:
     ticket = ticket_or_404(number)
     form = _assign_form(ticket, formdata=request.form)
     if not form.validate():
-        return _render_detail(ticket, 422, "Not assigned: see the marked field.", assign=form)
+        return _render_detail(
+            ticket, 422, gettext("Not assigned: see the marked field."), assign=form
+        )
     assignee = User.get_or_none(User.id == int(form.assignee.data)) if form.assignee.data else None
     try:
         ticket = assign_ticket(
             current_registry(), ticket, form.version.data, assignee, form.team.data or "", g.user
         )
     except StaleTicket as exc:
-        return _render_detail(exc.current, 409, str(exc))
+        return _render_detail(exc.current, 409, text(exc))
     except TransitionRefused as exc:
-        form.assignee.errors.append(f"{str(exc).capitalize()}.")
-        return _render_detail(ticket, 422, "Not assigned.", assign=form)
-    who = str(assignee) if assignee else "nobody"
-    return _after_action(ticket, f"{ticket.number} assigned to {who}.")
+        form.assignee.errors.append(sentence(exc))
+        return _render_detail(ticket, 422, gettext("Not assigned."), assign=form)
+    if assignee is None:
+        return _after_action(
+            ticket, gettext("%(number)s assigned to nobody.", number=ticket.number)
+        )
+    return _after_action(
+        ticket, gettext("%(number)s assigned to %(who)s.", number=ticket.number, who=assignee)
+    )
 
 
 @bp.route("/tickets/<number>/readiness", methods=["POST"])
@@ -255,9 +279,11 @@ def readiness(number: str) -> Any:
         abort(404)
     form = ReadinessForm()
     if not form.validate():
-        return _render_detail(ticket, 422, "Not confirmed: see the marked field.", readiness=form)
+        return _render_detail(
+            ticket, 422, gettext("Not confirmed: see the marked field."), readiness=form
+        )
     confirm_readiness(ticket, g.user, form.note.data or "")
-    return _after_action(Ticket.get_by_id(ticket.id), "Site readiness confirmed.")
+    return _after_action(Ticket.get_by_id(ticket.id), gettext("Site readiness confirmed."))
 
 
 @bp.route("/tickets/<number>/appointment", methods=["POST"])
@@ -282,19 +308,22 @@ def appointment(number: str) -> Any:
                 seen_changes=form.seen.data,
             )
         except StaleAppointment as exc:
-            return _render_detail(ticket, 409, str(exc))
+            return _render_detail(ticket, 409, text(exc))
         except AppointmentError as exc:
             if not exc.field:
-                return _render_detail(ticket, 422, f"Appointment not saved: {exc}")
-            form[exc.field].errors.append(str(exc))
+                return _render_detail(
+                    ticket, 422, gettext("Appointment not saved: %(reason)s", reason=text(exc))
+                )
+            form[exc.field].errors.append(text(exc))
         else:
-            verb = "rescheduled" if rescheduling else "set"
-            return _after_action(
-                Ticket.get_by_id(ticket.id),
-                f"Appointment {verb}: {appointment_window(start, end)}.",
-            )
+            window = appointment_window(start, end)
+            if rescheduling:
+                done = gettext("Appointment rescheduled: %(window)s.", window=window)
+            else:
+                done = gettext("Appointment set: %(window)s.", window=window)
+            return _after_action(Ticket.get_by_id(ticket.id), done)
     return _render_detail(
-        ticket, 422, "Appointment not saved: see the marked field.", appointment=form
+        ticket, 422, gettext("Appointment not saved: see the marked field."), appointment=form
     )
 
 
@@ -305,9 +334,11 @@ def comment(number: str) -> Any:
     require_on_ticket("ticket.comment", ticket)
     form = CommentForm()
     if not form.validate():
-        return _render_detail(ticket, 422, "Comment not added: see the marked field.", comment=form)
+        return _render_detail(
+            ticket, 422, gettext("Comment not added: see the marked field."), comment=form
+        )
     add_comment(current_registry(), ticket, form.text.data, g.user)
-    return _after_action(Ticket.get_by_id(ticket.id), "Comment added.")
+    return _after_action(Ticket.get_by_id(ticket.id), gettext("Comment added."))
 
 
 # --- editing ------------------------------------------------------------------------
@@ -322,7 +353,7 @@ def edit(number: str) -> Any:
     registry = current_registry()
     service = registry.service(ticket.plugin, ticket.service)
     if service is None:
-        abort(409, "This ticket's service is not offered by any enabled plugin any more.")
+        abort(409, gettext("This ticket's service is not offered by any enabled plugin any more."))
     form_class, specs = ticket_form_class(
         registry, TicketEditForm, ticket.plugin, service, current_locale()
     )
@@ -341,8 +372,8 @@ def edit(number: str) -> Any:
     except StaleTicket as exc:
         current = form_class(formdata=None, data=_initial_data(exc.current, specs))
         current.asset_id.choices = asset_choices(exc.current.customer)
-        return _render_edit(current, exc.current, 409, conflict=str(exc))
-    flash(f"{ticket.number} saved.")
+        return _render_edit(current, exc.current, 409, conflict=text(exc))
+    flash(gettext("%(number)s saved.", number=ticket.number))
     return htmx.redirect(url_for("tickets.detail", number=ticket.number))
 
 

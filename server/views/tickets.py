@@ -20,8 +20,11 @@ from server.forms import (
     plugin_attributes,
     ticket_form_class,
 )
+from server.i18n import gettext
 from server.inputs import query_text, record_id
 from server.list_exports import TICKET_COLUMNS, ticket_rows
+from server.messages import reason
+from server.messages import text as message_text
 from server.models import Asset, Customer, Ticket, User
 from server.permissions import sees_only_own_tickets
 from server.queue import QueueFilter, ticket_queue
@@ -130,11 +133,11 @@ def new_ticket() -> Any:
         return _render_new(form, customer, chosen)
     if form.validate_on_submit():
         if chosen is None:
-            form.service.errors.append("Choose a service.")
+            form.service.errors.append(gettext("Choose a service."))
         else:
             ticket = _create_from_form(form, customer, chosen, specs)
             if ticket is not None:
-                flash(f"Ticket {ticket.number} created.")
+                flash(gettext("Ticket %(number)s created.", number=ticket.number))
                 _dispatch_at_once(ticket)
                 return htmx.redirect(url_for("tickets.detail", number=ticket.number))
     status = 422 if request.method == "POST" else 200
@@ -169,9 +172,15 @@ def _dispatch_at_once(ticket: Ticket) -> None:
     if outcome is None:
         return
     if outcome.assigned:
-        flash(f"Assigned automatically to {outcome.ticket.assignee} ({outcome.reason}).")
+        flash(
+            gettext(
+                "Assigned automatically to %(who)s (%(reason)s).",
+                who=outcome.ticket.assignee,
+                reason=reason(outcome.reason),
+            )
+        )
     else:
-        flash(f"Not assigned automatically: {outcome.reason}.")
+        flash(gettext("Not assigned automatically: %(reason)s.", reason=reason(outcome.reason)))
 
 
 def attach_errors(form: Any, errors: dict[str, list[str]]) -> None:
@@ -182,7 +191,7 @@ def attach_errors(form: Any, errors: dict[str, list[str]]) -> None:
         if isinstance(target, tuple):
             target = list(target)
             field.errors = target
-        target.extend(messages)
+        target.extend(message_text(message) for message in messages)
 
 
 def _render_new(form: Any, customer: Customer, chosen: Any, status: int = 200) -> Any:

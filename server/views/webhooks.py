@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from server.auth import require
+from server.i18n import gettext
 from server.inputs import record_id
 from server.models import utcnow
 from server.webhooks.forms import WebhookForm
@@ -64,7 +65,7 @@ def webhook_new() -> Any:
         except WebhookInvalid as exc:
             _save_errors(form, exc)
         else:
-            flash("Webhook registered. Copy its secret now: it is not shown again.")
+            flash(gettext("Webhook registered. Copy its secret now: it is not shown again."))
             return _page(WebhookForm(obj=webhook, formdata=None), webhook, webhook.secret, 201)
     return _page(form, None, status=422 if request.method == "POST" else 200)
 
@@ -88,7 +89,7 @@ def webhook_edit(webhook_id: int) -> Any:
         except WebhookInvalid as exc:
             _save_errors(form, exc)
         else:
-            flash("Webhook saved.")
+            flash(gettext("Webhook saved."))
             return redirect(url_for("webhooks.webhook_list"), 303)
     return _page(form, webhook, status=422)
 
@@ -99,7 +100,7 @@ def webhook_rotate(webhook_id: int) -> Any:
     """A new secret, shown once; deliveries from now on are signed with it."""
     webhook = _webhook(webhook_id)
     secret = rotate_secret(webhook)
-    flash("New secret made. Give it to the receiver: the old one no longer signs.")
+    flash(gettext("New secret made. Give it to the receiver: the old one no longer signs."))
     return _page(WebhookForm(obj=webhook, formdata=None), webhook, secret)
 
 
@@ -130,9 +131,9 @@ def delivery_retry(webhook_id: int, delivery_id: int) -> Any:
     ) or abort(404)
     if retry_now(delivery):
         g.webhooks_emitted = True
-        flash(f"Delivery {delivery.delivery_uuid} will be sent again now.")
+        flash(gettext("Delivery %(uuid)s will be sent again now.", uuid=delivery.delivery_uuid))
     else:
-        flash("That delivery was already delivered or is being sent right now.")
+        flash(gettext("That delivery was already delivered or is being sent right now."))
     return redirect(url_for("webhooks.delivery_log", webhook_id=webhook.id), 303)
 
 
@@ -142,8 +143,8 @@ def webhook_ping(webhook_id: int) -> Any:
     """Queue a ``ping`` delivery to this webhook alone."""
     webhook = _webhook(webhook_id)
     if not webhook.active:
-        flash("The webhook is not active: activate it before sending a test event.")
+        flash(gettext("The webhook is not active: activate it before sending a test event."))
     else:
         delivery = send_ping(webhook)
-        flash(f"Test event queued (delivery {delivery.delivery_uuid}).")
+        flash(gettext("Test event queued (delivery %(uuid)s).", uuid=delivery.delivery_uuid))
     return redirect(url_for("webhooks.delivery_log", webhook_id=webhook.id), 303)
