@@ -10,7 +10,7 @@ from plugins.it_outsourcing.entitlement import contract_entitlement, local_day
 from plugins.it_outsourcing.settings import DEFAULT_MATRIX, parse
 from server.config import ConfigError
 from server.models import Asset, Customer, Ticket
-from server.plugin_api import AssetInfo
+from server.plugin_api import AssetInfo, Label
 from server.sla.models import TicketSla
 from tests.conftest import build_app, ensure_user
 
@@ -284,7 +284,7 @@ def test_an_asset_outside_its_own_coverage_is_out_of_contract():
 def test_no_contract_is_out_of_contract_and_charged():
     result = contract_entitlement({}, ASSET, dt.date(2026, 3, 10))
     assert (result.status, result.covered) == ("out_of_contract", False)
-    assert "no service contract" in result.reason
+    assert result.reason == Label("无运维合同", "No service contract on file")
 
 
 def test_contract_days_are_beijing_days():

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from server.plugin_api import Entitlement
+from server.plugin_api import Entitlement, Label
 
 from .settings import WarrantyTerms
 
@@ -84,28 +84,32 @@ def decide(claim: Claim, terms: WarrantyTerms) -> Entitlement:
     """Return, exchange, free repair or paid repair for ``claim``, with the reason."""
     if claim.purchased is None:
         return _paid(
-            "没有购买日期，无法确认保修 / No purchase date: the warranty cannot be checked"
+            Label("没有购买日期，无法确认保修", "No purchase date: the warranty cannot be checked")
         )
     if not claim.proof_of_purchase:
-        return _paid("未提供购机凭证 / No proof of purchase was provided")
+        return _paid(Label("未提供购机凭证", "No proof of purchase was provided"))
     if claim.fault_kind == MISUSE:
-        return _paid("人为损坏或使用不当不在三包范围 / Damage from misuse is not covered")
+        return _paid(Label("人为损坏或使用不当不在三包范围", "Damage from misuse is not covered"))
     days = (claim.reported - claim.purchased).days
     performance = claim.fault_kind == PERFORMANCE
     if performance and 0 <= days <= terms.return_days:
         return Entitlement(
             RETURN,
-            f"购买第 {days} 天出现性能故障，可退货、换货或免费修理"
-            f" / Performance fault on day {days} after purchase (within {terms.return_days}"
-            " days): return, exchange or free repair",
+            Label(
+                f"购买第 {days} 天出现性能故障，可退货、换货或免费修理",
+                f"Performance fault on day {days} after purchase (within {terms.return_days}"
+                " days): return, exchange or free repair",
+            ),
             covered=True,
         )
     if performance and 0 <= days <= terms.exchange_days:
         return Entitlement(
             EXCHANGE,
-            f"购买第 {days} 天出现性能故障，可换货或免费修理"
-            f" / Performance fault on day {days} after purchase (within {terms.exchange_days}"
-            " days): exchange or free repair",
+            Label(
+                f"购买第 {days} 天出现性能故障，可换货或免费修理",
+                f"Performance fault on day {days} after purchase (within {terms.exchange_days}"
+                " days): exchange or free repair",
+            ),
             covered=True,
         )
     months = _warranty_months(claim, terms)
@@ -116,16 +120,20 @@ def decide(claim: Claim, terms: WarrantyTerms) -> Entitlement:
         if performance and claim.previous_repairs >= terms.repairs_before_exchange:
             return Entitlement(
                 EXCHANGE,
-                f"保修期内已修理 {claim.previous_repairs} 次仍不能正常使用，应予换货"
-                f" / Repaired {claim.previous_repairs} times within the warranty and still"
-                " faulty: exchange",
+                Label(
+                    f"保修期内已修理 {claim.previous_repairs} 次仍不能正常使用，应予换货",
+                    f"Repaired {claim.previous_repairs} times within the warranty and still"
+                    " faulty: exchange",
+                ),
                 covered=True,
             )
         return Entitlement(
             FREE_REPAIR,
-            f"在{part}保修期内（{months} 个月，至 {last_day.isoformat()}），免费维修"
-            f" / Within the {months}-month {part_en} warranty (until"
-            f" {last_day.isoformat()}): free repair",
+            Label(
+                f"在{part}保修期内（{months} 个月，至 {last_day.isoformat()}），免费维修",
+                f"Within the {months}-month {part_en} warranty (until"
+                f" {last_day.isoformat()}): free repair",
+            ),
             covered=True,
         )
     if extended_warranty_valid(claim, terms):
@@ -133,24 +141,29 @@ def decide(claim: Claim, terms: WarrantyTerms) -> Entitlement:
         if claim.reported <= extended_last:
             return Entitlement(
                 FREE_REPAIR,
-                f"在延保期内（延保 {claim.extended_years} 年，至 {extended_last.isoformat()}），"
-                f"免费维修 / Within the {claim.extended_years}-year extended warranty (until"
-                f" {extended_last.isoformat()}): free repair",
+                Label(
+                    f"在延保期内（延保 {claim.extended_years} 年，"
+                    f"至 {extended_last.isoformat()}），免费维修",
+                    f"Within the {claim.extended_years}-year extended warranty (until"
+                    f" {extended_last.isoformat()}): free repair",
+                ),
                 covered=True,
             )
         return _paid(
-            f"延保已于 {extended_last.isoformat()} 到期"
-            f" / The extended warranty ended on {extended_last.isoformat()}"
+            Label(
+                f"延保已于 {extended_last.isoformat()} 到期",
+                f"The extended warranty ended on {extended_last.isoformat()}",
+            )
         )
-    reason = (
-        f"{part}保修已于 {last_day.isoformat()} 到期"
-        f" / The {part_en} warranty ended on {last_day.isoformat()}"
+    reason = Label(
+        f"{part}保修已于 {last_day.isoformat()} 到期",
+        f"The {part_en} warranty ended on {last_day.isoformat()}",
     )
     if claim.extended_years > 0 and claim.extended_bought is not None:
-        reason += (
-            f"；延保购于购机 {terms.extended_warranty_window_days} 天之后，不予承认"
-            f" / the extended warranty was bought more than"
-            f" {terms.extended_warranty_window_days} days after purchase and does not apply"
+        reason = Label(
+            f"{reason.zh}；延保购于购机 {terms.extended_warranty_window_days} 天之后，不予承认",
+            f"{reason.en}; the extended warranty was bought more than"
+            f" {terms.extended_warranty_window_days} days after purchase and does not apply",
         )
     return _paid(reason)
 
@@ -160,7 +173,12 @@ def _warranty_months(claim: Claim, terms: WarrantyTerms) -> int:
     return table.get(claim.category, terms.warranty_months.get(claim.category, 12))
 
 
-def _paid(reason: str) -> Entitlement:
+def _paid(reason: Label) -> Entitlement:
     return Entitlement(
-        PAID_REPAIR, f"{reason}；收费维修，需先报价并经客户同意 / paid repair: quote first", False
+        PAID_REPAIR,
+        Label(
+            f"{reason.zh}；收费维修，需先报价并经客户同意",
+            f"{reason.en}; paid repair: quote first",
+        ),
+        False,
     )

@@ -138,14 +138,19 @@ def ticket_entitlement(ticket: TicketInfo, settings: Settings) -> Entitlement | 
     if ticket.service == "install":
         return Entitlement(
             "free_install",
-            "新购家电首次安装免费（辅材另计） / First installation of a new appliance is free",
+            Label(
+                "新购家电首次安装免费（辅材另计）",
+                "First installation of a new appliance is free (materials extra)",
+            ),
             covered=True,
         )
     if ticket.service in ("maintenance", "dismantle_move", "parts_sale"):
         return Entitlement(
             "paid_service",
-            "清洗保养、拆移机和配件为收费服务，需先报价并经客户同意"
-            " / Cleaning, moves and parts are paid: quote first",
+            Label(
+                "清洗保养、拆移机和配件为收费服务，需先报价并经客户同意",
+                "Cleaning, moves and parts are paid: quote first",
+            ),
         )
     return None
 

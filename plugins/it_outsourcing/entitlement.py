@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from server.plugin_api import AssetInfo, Entitlement
+from server.plugin_api import AssetInfo, Entitlement, Label
 
 ZONE = ZoneInfo("Asia/Shanghai")
 TIERS = ("gold", "silver", "bronze")
@@ -34,30 +34,42 @@ def contract_entitlement(
     start = _date(contract.get("it_contract_start"))
     end = _date(contract.get("it_contract_end"))
     if tier not in TIERS or start is None or end is None:
-        return Entitlement(OUT_OF_CONTRACT, "无运维合同 / no service contract on file")
+        return Entitlement(OUT_OF_CONTRACT, Label("无运维合同", "No service contract on file"))
     if day < start:
         return Entitlement(
-            OUT_OF_CONTRACT, f"合同自 {start} 起生效 / the contract starts on {start}"
+            OUT_OF_CONTRACT, Label(f"合同自 {start} 起生效", f"The contract starts on {start}")
         )
     if day > end:
-        return Entitlement(OUT_OF_CONTRACT, f"合同已于 {end} 到期 / the contract ended on {end}")
+        return Entitlement(
+            OUT_OF_CONTRACT, Label(f"合同已于 {end} 到期", f"The contract ended on {end}")
+        )
     if asset is not None:
         if asset.kind != CONFIGURATION_ITEM:
             return Entitlement(
-                OUT_OF_CONTRACT, f"{asset.identifier} 不在合同范围 / not a covered asset"
+                OUT_OF_CONTRACT,
+                Label(
+                    f"{asset.identifier} 不在合同范围",
+                    f"{asset.identifier} is not a covered asset",
+                ),
             )
         if (asset.coverage_start and day < asset.coverage_start) or (
             asset.coverage_end and day > asset.coverage_end
         ):
             return Entitlement(
                 OUT_OF_CONTRACT,
-                f"资产 {asset.identifier} 当日不在合同覆盖期 / "
-                f"asset {asset.identifier} is not covered on {day}",
+                Label(
+                    f"资产 {asset.identifier} 当日不在合同覆盖期",
+                    f"Asset {asset.identifier} is not covered on {day}",
+                ),
             )
-    what = f"资产 {asset.identifier}，" if asset else ""
+    reason = Label(f"{tier} 级合同有效至 {end}", f"{tier} contract until {end}")
+    if asset is not None:
+        reason = Label(
+            f"资产 {asset.identifier}，{reason.zh}", f"Asset {asset.identifier}: {reason.en}"
+        )
     return Entitlement(
         f"contract_{tier}",
-        f"{what}{tier} 级合同有效至 {end} / {tier} contract until {end}",
+        reason,
         covered=True,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from server.plugin_api import Entitlement, TicketInfo, asset_info
+from server.plugin_api import Entitlement, Label, TicketInfo, asset_info
 
 from .catalog import RETAIL_LICENCE
 from .sla import CALENDAR
@@ -28,11 +28,27 @@ def licence_entitlement(ticket: TicketInfo) -> Entitlement | None:
     if start is not None and day < start:
         return Entitlement(
             "licence_not_yet_valid",
-            f"许可证 {asset.identifier} 自 {start} 起有效 / valid from {start}",
+            Label(
+                f"许可证 {asset.identifier} 自 {start} 起有效",
+                f"Licence {asset.identifier} is valid from {start}",
+            ),
         )
     if end is not None and day > end:
         return Entitlement(
-            "licence_expired", f"许可证 {asset.identifier} 已于 {end} 到期 / expired on {end}"
+            "licence_expired",
+            Label(
+                f"许可证 {asset.identifier} 已于 {end} 到期",
+                f"Licence {asset.identifier} expired on {end}",
+            ),
         )
-    until = f"至 {end} / until {end}" if end else "长期 / no end date"
-    return Entitlement("licence_valid", f"许可证 {asset.identifier} 有效，{until}", covered=True)
+    if end:
+        reason = Label(
+            f"许可证 {asset.identifier} 有效，至 {end}",
+            f"Licence {asset.identifier} is valid until {end}",
+        )
+    else:
+        reason = Label(
+            f"许可证 {asset.identifier} 有效，长期",
+            f"Licence {asset.identifier} is valid with no end date",
+        )
+    return Entitlement("licence_valid", reason, covered=True)
