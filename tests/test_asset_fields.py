@@ -89,10 +89,11 @@ def test_each_kinds_fields_are_stored_and_shown_on_the_card(
     assert response.status_code == 303, response.get_data(as_text=True)
     [asset] = assets(app)
     assert stored.items() <= asset.attributes.items()
-    page = staff.get(f"/customers/{customer}").get_data(as_text=True)
+    page = staff.get(f"/customers/{customer}", headers={"Accept-Language": "zh-CN"})
+    page = page.get_data(as_text=True)
     assert '<dl class="asset-fields">' in page
     if kind == "insurance:policy":
-        # the staff's language (Chinese by default): labels and choices by their label
+        # the page's language (Chinese here): labels and choices by their label
         assert "<dt>险种</dt><dd>建筑工程险</dd>" in page
         assert "<dt>保单状态</dt><dd>有效</dd>" in page
 
@@ -408,7 +409,8 @@ def test_a_ticked_proof_without_an_attachment_is_warned_until_one_is_uploaded(ap
             return create_ticket(registry, new, actor, 2026)
 
         ticked, unticked = ticket(True), ticket(False)
-    warning = "购机凭证未上传"  # "Proof of purchase not attached", in the default language
+    staff.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    warning = "购机凭证未上传"  # "Proof of purchase not attached", in the page's language
     assert warning in staff.get(f"/tickets/{ticked.number}").get_data(as_text=True)
     assert warning not in staff.get(f"/tickets/{unticked.number}").get_data(as_text=True)
     response = staff.form(

@@ -257,12 +257,14 @@ def test_the_ledger_exports_every_matching_row(app):
         _complaint(app, now=shanghai(day, 10), description=f"第{day}件")
     _complaint(app, channel="web", now=shanghai(9, 10))
     client = logged_in(app, "disp", "dispatcher")
-    response = client.get("/complaints?channel=phone&format=csv")
+    response = client.get(
+        "/complaints?channel=phone&format=csv", headers={"Accept-Language": "zh-CN"}
+    )
     assert response.status_code == 200
     text = response.get_data().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 7
-    # the headers and names follow the user's language (the default here: Chinese)
+    # the headers and names follow the user's language (Chinese here)
     assert rows[0]["投诉内容"] == "第8件" and rows[-1]["受理时间"] == "2026-03-02 10:00"
     assert {(r["渠道"], r["类别"], r["环节"]) for r in rows} == {("来电", "服务态度", "登记")}
     xlsx = client.get("/complaints?format=xlsx")

@@ -13,6 +13,8 @@ from server.tickets import assign_ticket
 from tests.test_dispatch_board import crew, registry_of, ticket_in
 from tests.test_tabular import xlsx_rows
 
+ZH = {"Accept-Language": "zh-CN"}  # the headers asserted below are the Chinese ones
+
 
 def _csv(response) -> list[list[str]]:
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
@@ -24,7 +26,7 @@ def test_the_board_exports_the_unassigned_list_with_its_filters(app, login_as):
     client = login_as("dispatcher")
     page = client.get("/dispatch?region=朝阳").get_data(as_text=True)
     assert "/dispatch?region=%E6%9C%9D%E9%98%B3&amp;list=unassigned&amp;format=csv" in page
-    rows = _csv(client.get("/dispatch?region=朝阳&list=unassigned&format=csv"))
+    rows = _csv(client.get("/dispatch?region=朝阳&list=unassigned&format=csv", headers=ZH))
     assert rows[0][:3] == ["工单号", "标题", "客户"]
     assert sorted(row[0] for row in rows[1:]) == sorted(t.number for t in tickets)
     assert _csv(client.get("/dispatch?region=海淀&format=csv"))[1:] == []
@@ -44,7 +46,7 @@ def test_the_board_exports_at_risk_and_technician_loads(app, login_as):
     risky = _csv(client.get("/dispatch?list=at_risk&format=csv"))
     assert [row[0] for row in risky[1:]] == [close.number]
     assert risky[1][7] == "A"  # the assignee's display name
-    loads = xlsx_rows(client.get("/dispatch?list=technicians&format=xlsx").get_data())
+    loads = xlsx_rows(client.get("/dispatch?list=technicians&format=xlsx", headers=ZH).get_data())
     assert loads[0] == ("技师", "登录名", "网点", "未完成工单")
     assert {row[1]: row[3] for row in loads[1:]} == {"a": 1, "b": 0, "c": 0}
 
@@ -61,7 +63,7 @@ def test_the_calendar_exports_its_windows(app, login_as):
     client = login_as("dispatcher")
     query = f"/calendar?view=week&date={day.isoformat()}"
     assert "format=csv" in client.get(query).get_data(as_text=True)
-    rows = _csv(client.get(query + "&format=csv"))
+    rows = _csv(client.get(query + "&format=csv", headers=ZH))
     assert rows[0][:4] == ["技师", "开始", "结束", "工单号"]
     assert [(row[0], row[3], row[4], row[8]) for row in rows[1:]] == [
         ("A", ticket.number, "上门", "no")
@@ -90,7 +92,7 @@ def test_outlets_and_technicians_export(app, login_as):
 def test_the_users_list_exports_without_passwords(app, login_as):
     client = login_as("admin")
     assert "format=csv" in client.get("/admin/users").get_data(as_text=True)
-    rows = _csv(client.get("/admin/users?format=csv"))
+    rows = _csv(client.get("/admin/users?format=csv", headers=ZH))
     assert rows[0] == ["登录名", "姓名", "角色", "班组", "邮箱", "启用"]
     assert [row[0] for row in rows[1:]] == ["admin"]
     assert "scrypt" not in client.get("/admin/users?format=csv").get_data(as_text=True)

@@ -411,7 +411,9 @@ def test_the_ticket_page_shows_the_follow_up_dates(ha_app):
         fresh = assign_ticket(registry, fresh, fresh.version, tech, "", boss)
         fresh = transition_ticket(registry, fresh, fresh.version, "waiting_parts", tech)
         since = ticket_info(fresh).status_since
-    page = logged_in(ha_app, "dispatcher", "dispatcher").get(f"/tickets/{ticket.number}")
+    page = logged_in(ha_app, "dispatcher", "dispatcher").get(
+        f"/tickets/{ticket.number}", headers={"Accept-Language": "zh-CN"}
+    )
     text = html.unescape(page.get_data(as_text=True))
     assert "跟进日期" in text and "Factory follow-up" in text
     local = (since + dt.timedelta(hours=8)).date()

@@ -343,8 +343,9 @@ def test_hook_menu_links(app, login_as):
 def test_hook_ticket_detail_panels(app, login_as):
     ticket = _new_ticket(app, serial="PANEL01")
     client = login_as("dispatcher")
-    page = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
-    assert "样例面板" in page and "PANEL01" in page  # the default locale is zh_CN
+    page = client.get(f"/tickets/{ticket.number}", headers={"Accept-Language": "zh-CN"})
+    page = page.get_data(as_text=True)
+    assert "样例面板" in page and "PANEL01" in page  # the panel's title in the page's language
     with app.app_context():
         registry = current_registry()
         panels = registry.ticket_hook("sample", "ticket_detail_panels")(ticket=ticket_info(ticket))
@@ -374,6 +375,62 @@ def test_hook_register_blueprints_refuses_an_unknown_permission(make_app):
 
     with pytest.raises(ConfigError, match="not a core permission"):
         make_app(extra_plugins=[("pages", Pages())])
+
+
+_LIFT_CATALOG = """\
+msgid ""
+msgstr ""
+"Language: zh_CN\\n"
+"Content-Type: text/plain; charset=utf-8\\n"
+
+msgid "Lift register"
+msgstr "电梯台账"
+
+msgid "Log out"
+msgstr "注销"
+"""
+
+
+def test_hook_register_translations(make_app, tmp_path):
+    from flask import Blueprint, render_template_string
+
+    from server import i18n
+    from server.plugin_api import PluginBlueprint
+
+    folder = tmp_path / "lift_translations"
+    (folder / "zh_CN" / "LC_MESSAGES").mkdir(parents=True)
+    (folder / "zh_CN" / "LC_MESSAGES" / "messages.po").write_text(_LIFT_CATALOG, "utf-8")
+
+    class Lifts:
+        @hookimpl
+        def register_industry(self):
+            return None
+
+        @hookimpl
+        def register_translations(self):
+            return str(folder)
+
+        @hookimpl
+        def register_blueprints(self):
+            pages = Blueprint("lift_pages", __name__)
+            pages.add_url_rule(
+                "/register", "register", lambda: render_template_string('{{ _("Lift register") }}')
+            )
+            return [PluginBlueprint(pages, "ticket.view")]
+
+    app = make_app(extra_plugins=[("lifts", Lifts())])
+    client = app.test_client()
+    client.login(ensure_user(app, "tech", "technician").username)
+    chinese = client.get("/p/lifts/register", headers={"Accept-Language": "zh-CN"})
+    assert chinese.get_data(as_text=True) == "电梯台账"  # the plugin's page, its own catalog
+    english = client.get("/p/lifts/register", headers={"Accept-Language": "en"})
+    assert english.get_data(as_text=True) == "Lift register"  # no catalog: the source text
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert i18n.gettext("Lift register") == "电梯台账"
+        assert i18n.gettext("Log in") == "登录"  # only the core translates it: the core's
+        assert i18n.gettext("Log out") == "注销"  # both do: the plugin's, read after the core's
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert i18n.gettext("Log out") == "Log out"
 
 
 def test_per_ticket_hooks_skip_other_industries(make_app):
@@ -459,5 +516,8 @@ def test_hook_survey_questions(app, login_as):
         ("speed", 3, "scale"),
         ("tidy", 1, "yes_no"),
     ]
-    page = login_as("dispatcher").get(f"/callbacks/{callback.id}").get_data(as_text=True)
-    assert 'name="q_speed"' in page and "整洁" in page  # the label in the user's language
+    page = login_as("dispatcher").get(
+        f"/callbacks/{callback.id}", headers={"Accept-Language": "zh-CN"}
+    )
+    page = page.get_data(as_text=True)
+    assert 'name="q_speed"' in page and "整洁" in page  # the label in the page's language

@@ -528,12 +528,13 @@ def test_the_availability_report_counts_p1_downtime(it_app):
     assert "format=csv" in text and "format=xlsx" in text
 
     export = client.get(
-        "/p/it_outsourcing/availability?contract=RX-2026-001&month=2026-03&format=csv"
+        "/p/it_outsourcing/availability?contract=RX-2026-001&month=2026-03&format=csv",
+        headers={"Accept-Language": "zh-CN"},
     )
     assert export.status_code == 200
     assert export.mimetype == "text/csv"
     lines = export.get_data(as_text=True).lstrip("\ufeff").splitlines()
-    assert lines[0].startswith("合同编号,客户,合同等级,月份,")  # the default locale: zh_CN
+    assert lines[0].startswith("合同编号,客户,合同等级,月份,")  # the headers in Chinese
     assert lines[1:] == [
         f"RX-2026-001,瑞信物流股份有限公司,gold,2026-03,{31 * 24 * 60},60,{percent:.3f},"
         f"{outage.number},2026-03-10 02:00,2026-03-10 03:00"

@@ -19,6 +19,7 @@ from tests.kpi_data import EVIL, SLA_CONFIG, build_month, kpi_app, local
 
 MARCH = "/kpi?period=month&year=2026&month=3"
 SVG_NS = "{http://www.w3.org/2000/svg}"
+ZH = {"Accept-Language": "zh-CN"}  # for the assertions on Chinese labels and headers
 
 
 @pytest.fixture
@@ -55,11 +56,14 @@ def test_dashboard_shows_the_month_and_the_previous_one(kpi: Any) -> None:
     assert "3.33" in summary  # satisfaction
     assert "1 (14.3%)" in summary  # one complaint over seven tickets
     groups = html.split('id="kpi-groups"')[1].split("</table>")[0]
-    assert "Tech1" in groups and "未分派" in groups  # the default locale is zh_CN
+    assert "Tech1" in groups and "Unassigned" in groups  # the group's label, in English
+    chinese = kpi.get(MARCH + "&group=technician", headers=ZH).get_data(as_text=True)
+    groups = chinese.split('id="kpi-groups"')[1].split("</table>")[0]
+    assert "Tech1" in groups and "未分派" in groups  # and in Chinese
 
 
 def test_charts_are_well_formed_svg_with_titles_and_tables(kpi: Any) -> None:
-    html = kpi.get(MARCH).get_data(as_text=True)
+    html = kpi.get(MARCH, headers=ZH).get_data(as_text=True)  # weekday names in Chinese
     charts = svgs(html)
     assert len(charts) == 5
     for chart in charts:
@@ -99,7 +103,7 @@ def test_empty_data_says_so(tmp_path: Any) -> None:
     assert "No data for 2026-03" in html
     assert all(chart.get("class") == "chart chart-no-data" for chart in svgs(html))
     assert "—" in html  # rates without anything counted
-    rows = csv_rows(client.get(MARCH + "&table=summary&format=csv"))
+    rows = csv_rows(client.get(MARCH + "&table=summary&format=csv", headers=ZH))
     assert rows[1][:3] == ["工单量", "0", "0"]
 
 
@@ -119,7 +123,7 @@ def test_bad_periods_are_422_with_the_message(kpi: Any) -> None:
 
 
 def test_plugin_filter(kpi: Any) -> None:
-    rows = csv_rows(kpi.get(MARCH + "&plugin=sample&table=summary&format=csv"))
+    rows = csv_rows(kpi.get(MARCH + "&plugin=sample&table=summary&format=csv", headers=ZH))
     assert rows[1][:2] == ["工单量", "7"]
     assert kpi.get("/kpi?group=weather").status_code == 422
     assert kpi.get("/kpi?period=custom&format=csv").status_code == 400
@@ -132,7 +136,9 @@ def test_custom_quarter_and_year_periods(kpi: Any) -> None:
     html = kpi.get("/kpi?period=quarter&year=2026&quarter=1").get_data(as_text=True)
     assert "2026-Q1" in html and "compared with 2025-Q4" in html
     html = kpi.get("/kpi?period=year&year=2026&group=plugin").get_data(as_text=True)
-    assert "Trend (monthly)" in html and "样例行业" in html
+    assert "Trend (monthly)" in html and "Sample industry" in html
+    html = kpi.get("/kpi?period=year&year=2026&group=plugin", headers=ZH).get_data(as_text=True)
+    assert "样例行业" in html  # the industry's label in the page's language
 
 
 def test_a_closed_period_is_cached_for_cache_minutes(tmp_path: Any) -> None:
@@ -158,6 +164,7 @@ def test_htmx_gets_the_partial(kpi: Any) -> None:
 
 
 def test_every_table_exports(kpi: Any) -> None:
+    kpi.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"  # the Chinese headers and labels
     html = kpi.get(MARCH + "&group=technician").get_data(as_text=True)
     for table in ("summary", "groups", "trend", "outlets", "heatmap"):
         assert f"table={table}&amp;format=csv" in html

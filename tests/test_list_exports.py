@@ -14,6 +14,8 @@ from server.queue import SORTS, QueueFilter, ticket_queue
 from tests.conftest import add_ticket, ensure_user
 from tests.test_tabular import xlsx_rows
 
+ZH = {"Accept-Language": "zh-CN"}  # the headers asserted below are the Chinese ones
+
 
 def _csv(response) -> list[list[str]]:
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
@@ -32,7 +34,7 @@ def test_the_queue_exports_every_matching_ticket_not_one_page(app, login_as, mon
     client = login_as("dispatcher")
     page = client.get("/tickets?priority=high").get_data(as_text=True)
     assert 'href="/tickets?priority=high&amp;format=csv"' in page
-    rows = _csv(client.get("/tickets?priority=high&sort=number&page=2&format=csv"))
+    rows = _csv(client.get("/tickets?priority=high&sort=number&page=2&format=csv", headers=ZH))
     assert rows[0][:3] == ["工单号", "标题", "客户"]
     assert [row[1] for row in rows[1:]] == ["冰箱 1", "冰箱 3", "冰箱 5", "冰箱 7"]
     assert all(row[6] == "high" for row in rows[1:])
@@ -66,7 +68,7 @@ def test_customers_export_with_the_search_and_plugin_fields(app, login_as):
         Customer.create(name="李四", phone="13900000002")
     client = login_as("dispatcher")
     assert "format=xlsx" in client.get("/customers?q=138").get_data(as_text=True)
-    rows = _csv(client.get("/customers?q=138&format=csv"))
+    rows = _csv(client.get("/customers?q=138&format=csv", headers=ZH))
     header = rows[0]
     assert header[:4] == ["编号", "名称", "类型", "电话"]
     assert "会员号 [attr.loyalty_no]" in header

@@ -218,11 +218,13 @@ def test_the_form_preselects_the_person(app, login_as):
 def test_overview_exports_csv_with_the_same_rows(app, login_as):
     _enter(app, "tech", "demerit", at=dt.datetime(2026, 3, 3), amount_cents=5000)
     client = login_as("supervisor")
-    response = client.get("/merit?month=2026-03&sort=points&format=csv")
+    response = client.get(
+        "/merit?month=2026-03&sort=points&format=csv", headers={"Accept-Language": "zh-CN"}
+    )
     assert response.status_code == 200
     text = response.get_data(as_text=True).lstrip("\ufeff")
     lines = text.splitlines()
-    assert lines[0].startswith("用户名,姓名,嘉奖,记功")  # the default locale is zh_CN
+    assert lines[0].startswith("用户名,姓名,嘉奖,记功")  # the headers in Chinese
     [tech] = [line for line in lines if line.startswith("tech,")]
     assert tech.endswith(",0,0,0,0,1,0,-3,-50.00,no")
 
@@ -233,7 +235,9 @@ def test_statement_exports_xlsx(app, login_as):
     import openpyxl
 
     user = _enter(app, "tech", "commendation", at=dt.datetime(2026, 3, 3), reason="Quick fix")
-    response = login_as("technician", "tech").get(f"/merit/{user.id}?month=2026-03&format=xlsx")
+    response = login_as("technician", "tech").get(
+        f"/merit/{user.id}?month=2026-03&format=xlsx", headers={"Accept-Language": "zh-CN"}
+    )
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
     rows = list(sheet.iter_rows(values_only=True))

@@ -147,7 +147,10 @@ def test_users_see_their_notifications_and_the_unread_count(app, ticket, people)
         sweep(app.extensions["aftersales"].registry, T0 + 3 * HOUR)
     client = app.test_client()
     client.login("tech")
-    assert "通知 (1)" in client.get("/tickets").get_data(as_text=True)  # zh_CN by default
+    assert "Notifications (1)" in client.get("/tickets").get_data(as_text=True)
+    assert "通知 (1)" in client.get("/tickets", headers={"Accept-Language": "zh-CN"}).get_data(
+        as_text=True
+    )
     page = client.get("/notifications").get_data(as_text=True)
     assert ticket.number in page and "50%" in page
     assert client.form("/notifications/read").status_code == 303

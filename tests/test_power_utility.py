@@ -303,7 +303,10 @@ def test_the_provider_register_page_lists_licences_and_ratings(register_app):
     partial = client.get("/p/power_utility/providers", headers={"HX-Request": "true"})
     assert "<html" not in partial.get_data(as_text=True)
     assert "/p/power_utility/providers?format=csv" in page
-    export = client.get("/p/power_utility/providers?format=csv").get_data(as_text=True)
+    export = client.get(
+        "/p/power_utility/providers?format=csv", headers={"Accept-Language": "zh-CN"}
+    )
+    export = export.get_data(as_text=True)
     lines = export.lstrip("\ufeff").splitlines()
     assert lines[0] == "服务商,许可证号,许可类别,有效期至,已过期,最近评级年度,最近评级"
     assert any(line.startswith("湖南湘电检修有限公司,4-1-00123-2021,") for line in lines)

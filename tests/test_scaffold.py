@@ -151,6 +151,9 @@ def test_the_generated_plugin_is_enabled_by_config_beside_others_and_takes_ticke
     services = client.get("/p/lifts/", headers={"Accept-Language": "en"})
     assert services.status_code == 200
     assert "On-site inspection" in services.get_data(as_text=True)
+    # the page's words from the plugin's own catalog, found through register_translations
+    chinese = client.get("/p/lifts/", headers={"Accept-Language": "zh-CN"})
+    assert "服务目录 · Lifts" in chinese.get_data(as_text=True)
 
 
 def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -174,7 +177,7 @@ def test_the_generated_plugins_own_tests_pass_and_it_is_ruff_clean(tmp_path):
         PYTHONPATH=str(project),
     )
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert "4 passed" in tests.stdout
+    assert "5 passed" in tests.stdout
     for check in (["check", "--no-cache"], ["format", "--check", "--no-cache"]):
         lint = _run([sys.executable, "-m", "ruff", *check, "."], project)
         assert lint.returncode == 0, lint.stdout + lint.stderr

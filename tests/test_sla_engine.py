@@ -309,19 +309,27 @@ def test_the_queue_sorts_by_the_nearest_deadline(app, registry, staff, login_as)
 
 
 def test_the_queue_shows_each_metric_with_its_time(app, ticket, login_as):
-    page = login_as("dispatcher").get("/tickets").get_data(as_text=True)
-    for short in ("响应", "到场", "解决"):  # first response, arrival, resolution
+    client = login_as("dispatcher")
+    page = client.get("/tickets").get_data(as_text=True)
+    for short in ("Resp.", "Arr.", "Res."):  # first response, arrival, resolution
         assert f"{short} overdue" in page
     assert 'class="sla sla-overdue"' in page  # T0 is in the past: every clock is late
+    page = client.get("/tickets", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    for short in ("响应", "到场", "解决"):
+        assert f"{short} 超时" in page
 
 
 def test_overdue_clocks_lead_the_nearest_deadline_list(app, registry, staff, login_as):
     """A ticket whose resolution is already late sorts before one that is merely due."""
     late = add_ticket(app, title="late one", reported_at=T0, now=T0)
     soon = add_ticket(app, title="due later")
-    page = login_as("dispatcher").get("/tickets?sort=due").get_data(as_text=True)
+    page = (
+        login_as("dispatcher")
+        .get("/tickets?sort=due", headers={"Accept-Language": "zh-CN"})
+        .get_data(as_text=True)
+    )
     assert page.index(late.number) < page.index(soon.number)
-    assert "解决 overdue" in page
+    assert "解决 超时" in page  # the resolution clock, in Chinese
 
 
 def test_the_ticket_page_shows_elapsed_time_as_of_now(app, login_as):

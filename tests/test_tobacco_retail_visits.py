@@ -139,13 +139,17 @@ def test_the_list_shows_last_visit_and_due_date(tr_app):
     _visit_ticket(tr_app, overdue, now - dt.timedelta(days=40))
     last = _visit_ticket(tr_app, overdue, now - dt.timedelta(days=10))
     _visit_ticket(tr_app, fresh, now - dt.timedelta(days=1), service="first_visit")
-    page = _client(tr_app, "tech1", "technician").get(URL).get_data(as_text=True)
+    page = (
+        _client(tr_app, "tech1", "technician")
+        .get(URL, headers={"Accept-Language": "zh-CN"})
+        .get_data(as_text=True)
+    )
     # never visited first, then the grade-A retailer 3 days late, then the grade-D one
     assert page.index("新开便利店") < page.index("鑫源便利店") < page.index("美佳超市")
     assert last.number in page
     due = (now - dt.timedelta(days=10)).date() + dt.timedelta(days=7)
     assert due.isoformat() in page
-    assert "立即" in page  # zh_CN is the default locale
+    assert "立即" in page  # never visited: due now, in Chinese
 
 
 def test_a_cancelled_visit_does_not_count(tr_app):
@@ -163,7 +167,11 @@ def test_a_cancelled_visit_does_not_count(tr_app):
             "cancelled",
             User.get(User.username == "dispatcher"),
         )
-    page = _client(tr_app, "tech1", "technician").get(URL).get_data(as_text=True)
+    page = (
+        _client(tr_app, "tech1", "technician")
+        .get(URL, headers={"Accept-Language": "zh-CN"})
+        .get_data(as_text=True)
+    )
     assert ticket.number not in page and "立即" in page
 
 
@@ -209,7 +217,7 @@ def test_demo_retailers_have_their_fields_and_fill_the_list(tr_app):
         from server.models import User
 
         session["uid"] = User.get(User.username == "tech1").id
-    page = client.get(URL).get_data(as_text=True)
+    page = client.get(URL, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "鑫源便利店" in page
     assert "鸿运烟酒店" not in page  # suspended for renovation
     assert "上午" in page  # 鑫源's preferred visit time, by its label
@@ -222,9 +230,11 @@ def test_the_visits_due_list_exports(tr_app):
     last = _visit_ticket(tr_app, overdue, now - dt.timedelta(days=10))
     client = _client(tr_app, "tech1", "technician")
     assert f"{URL}?format=csv" in client.get(URL).get_data(as_text=True)
-    text = client.get(f"{URL}?format=csv").get_data(as_text=True)
+    text = client.get(f"{URL}?format=csv", headers={"Accept-Language": "zh-CN"}).get_data(
+        as_text=True
+    )
     lines = text.lstrip("\ufeff").splitlines()
-    assert lines[0].startswith("零售户,许可证号,档位,周期（天）,上次走访")
+    assert lines[0].startswith("零售户,许可证号,档位,周期（天）,上次走访")  # in Chinese
     assert lines[1].startswith("新开便利店,")
     assert lines[2].startswith("鑫源便利店,") and last.number in lines[2]
     assert lines[2].split(",")[7] == "yes"  # overdue
