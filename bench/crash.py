@@ -86,11 +86,21 @@ class Worker:
     def start(self) -> None:
         self.thread.start()
 
-    def kill(self) -> bool:
-        """SIGKILL the worker running now; whether one was running."""
+    def kill(self, wait: float = 0.0, delay: float = 0.0) -> bool:
+        """SIGKILL the worker, ``delay`` seconds into its run (waiting up to ``wait``
+        seconds for one to be running); whether one was killed while running."""
+        deadline = time.monotonic() + wait
+        while True:
+            with self.lock:
+                process = self.current
+            if process is not None and process.poll() is None:
+                break
+            if time.monotonic() >= deadline or self.stop.is_set():
+                return False
+            time.sleep(0.05)
+        time.sleep(delay)
         with self.lock:
-            process = self.current
-            if process is None or process.poll() is not None:
+            if process.poll() is not None:
                 return False
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
@@ -107,7 +117,8 @@ class Worker:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=60)
             if process.poll() is None:
-                self.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
         self.thread.join(90)
 
     def once(self) -> int:
@@ -184,8 +195,15 @@ def run(root: Path, args: Any, out: Any) -> dict[str, Any]:
         kill_after = args.seconds * rng.uniform(0.3, 0.7)
         time.sleep(kill_after)
         server.kill()
-        result["worker_killed_mid_run"] = worker.kill()
         result["killed_after_s"] = round(time.monotonic() - began, 2)
+        # the worker too, a moment into a run (the server restarts meanwhile)
+        worker_kill = threading.Thread(
+            target=lambda: result.update(
+                worker_killed_mid_run=worker.kill(wait=10.0, delay=rng.uniform(0.2, 1.5))
+            ),
+            daemon=True,
+        )
+        worker_kill.start()
         print(f"killed the server after {result['killed_after_s']} s; restarting", file=out)
         restarted = time.monotonic()
         try:
@@ -198,6 +216,7 @@ def run(root: Path, args: Any, out: Any) -> dict[str, Any]:
         time.sleep(max(1.0, args.seconds - kill_after))
         stop.set()
         clients.join(180)
+        worker_kill.join(30)
         server.stop()
         worker.finish()
         from server.models import utcnow
