@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import secrets
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,12 +132,23 @@ def app_from_environment() -> Flask:
 
 
 def _instance_secret(instance_path: Path) -> str:
-    """The generated secret key, created on first start with owner-only permissions."""
+    """The generated secret key, created on first start with owner-only permissions.
+
+    Several server processes (gunicorn workers) may start on a fresh instance folder at
+    once: each writes a candidate key to a file of its own and links it into place, which
+    succeeds for exactly one of them; the others read the winner's key. The link makes the
+    key appear complete, so nobody reads a half-written file.
+    """
     key_file = instance_path / "secret_key"
     if not key_file.exists():
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
+        fd, candidate = tempfile.mkstemp(prefix=".secret_key.", dir=instance_path)
+        try:
+            with os.fdopen(fd, "w") as handle:  # mkstemp makes it 0600
+                handle.write(secrets.token_hex(32))
+            with contextlib.suppress(FileExistsError):
+                os.link(candidate, key_file)
+        finally:
+            os.unlink(candidate)
     return key_file.read_text().strip()
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ from server.sla.settings import SettingsError, checked_table
 LIMIT_KEYS = ("api", "login", "login_per_username")
 STORAGE_SCHEMES = ("memory://", "redis://", "rediss://", "redis+unix://")
 EXTENSION = "aftersales_rate_limiter"
+# Set by server.gunicorn_conf for its workers: how many processes serve requests.
+PROCESSES_VARIABLE = "AFTERSALES_SERVER_PROCESSES"
 # Submitted usernames are cut to this before hashing (the form allows no longer ones).
 MAX_USERNAME = 200
 
@@ -167,8 +170,26 @@ def init_app(app: Flask, settings: RateLimitSettings, database_url: str) -> None
         return
     namespace = hashlib.sha256(database_url.encode("utf-8")).hexdigest()[:12]
     app.extensions[EXTENSION] = RateLimiter(settings, namespace)
+    processes = server_processes()
+    if processes > 1 and settings.storage.startswith("memory://"):
+        app.logger.warning(
+            "rate limits are counted in memory, per process, but %d server processes are "
+            'running: each caller gets %d times the budget. Set [rate_limits] storage = "'
+            'redis://…" so the limits hold across processes.',
+            processes,
+            processes,
+        )
     app.before_request(_limit_api_call)
     app.after_request(_add_limit_headers)
+
+
+def server_processes() -> int:
+    """How many processes serve requests, as far as known: gunicorn started with
+    ``server.gunicorn_conf`` says so through the environment; otherwise 1."""
+    try:
+        return max(1, int(os.environ.get(PROCESSES_VARIABLE, "1")))
+    except ValueError:
+        return 1
 
 
 def limiter_of(app: Flask) -> RateLimiter | None:
