@@ -415,7 +415,7 @@ def test_the_ticket_page_shows_the_follow_up_dates(ha_app):
         f"/tickets/{ticket.number}", headers={"Accept-Language": "zh-CN"}
     )
     text = html.unescape(page.get_data(as_text=True))
-    assert "跟进日期" in text and "Factory follow-up" in text
+    assert "跟进日期" in text and "返厂跟进" in text
     local = (since + dt.timedelta(hours=8)).date()
     assert followup.add_working_days(local, 10).isoformat() in text
 

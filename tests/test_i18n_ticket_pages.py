@@ -155,11 +155,11 @@ CHINESE_WORDING: dict[str, tuple[list[str], list[str]]] = {
         ["Week of", "Next week"],
     ),
     "callbacks": (
-        ["<h1>回访</h1>", "今天到期（含超时）", "条回访", '<th scope="col">拨打次数</th>'],
+        ["<h1>回访</h1>", "今天到期（含超时）", "条回访", '<th scope="col">尝试次数</th>'],
         ["<h1>Callbacks</h1>", "Due today (and overdue)", "Attempts"],
     ),
     "callback": (
-        ["的回访</h1>", "<dt>拨打次数</dt>", "<dt>不满意时</dt>"],
+        ["的回访</h1>", "<dt>尝试次数</dt>", "<dt>不满意时</dt>"],
         ["Callback for", "<dt>Attempts</dt>", "If unsatisfied"],
     ),
     "complaints": (

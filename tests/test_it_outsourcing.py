@@ -330,7 +330,7 @@ def test_an_expired_contract_is_out_of_contract_on_the_ticket(it_app):
     rows = _sla(it_app, ticket)
     assert {row.policy for row in rows.values()} == {"it_out_of_contract"}
     page = _client(it_app).get(f"/tickets/{ticket.number}").get_data(as_text=True)
-    assert "the contract ended on 2026-03-31" in page
+    assert "The contract ended on 2026-03-31" in page
 
 
 GOOD_CUSTOMER = {
