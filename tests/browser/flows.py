@@ -7,8 +7,8 @@ which stay the same in every language.
 
 from __future__ import annotations
 
-import itertools
 import re
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,12 +16,10 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import LiveServer
 
-_serial = itertools.count(1)
-
 
 def unique(prefix: str) -> str:
     """A name no other test uses (tests share one server per module)."""
-    return f"{prefix} {next(_serial)}-{id(object()) % 100000}"
+    return f"{prefix} {uuid.uuid4().hex[:8]}"
 
 
 @dataclass(frozen=True)
