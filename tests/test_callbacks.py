@@ -354,7 +354,7 @@ def test_radio_questions_are_fieldsets_with_their_error_tied_to_them(make_app):
     client.login(ensure_user(app, "desk", "dispatcher").username)
     page = client.get(f"/callbacks/{callback.id}").get_data(as_text=True)
     assert '<fieldset class="field choices" id="reached">' in page
-    assert "<legend>Customer reached</legend>" in page
+    assert '<legend>Customer reached <span class="required">required</span></legend>' in page
     response = client.form(f"/callbacks/{callback.id}", _form(ticket, reached="yes"))
     page = response.get_data(as_text=True)
     assert response.status_code == 422

@@ -6,6 +6,7 @@ axe-core comes from the npm registry (pinned, integrity-checked, cached in
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 BLOCKING = ("serious", "critical")
 
 
+@cache
 def axe_source() -> str:
     return install_npm_file(AXE, VENDOR).read_text(encoding="utf-8")
 

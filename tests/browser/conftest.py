@@ -75,7 +75,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     from server.demo import create_demo_data
 
     tmp = tmp_path_factory.mktemp("live")
-    app = testing.build_app(tmp, enabled=ALL_PLUGINS)
+    # pages of 5 rows, so the demo data already fills several queue pages
+    app = testing.build_app(tmp, enabled=ALL_PLUGINS, ui={"page_size": 5})
     for username, role in STAFF.items():
         testing.ensure_user(app, username, role)
     with app.app_context():
@@ -160,10 +161,26 @@ def chinese_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     yield from _new_page(browser, request, locale="zh-CN")
 
 
-def log_in(page: Any, server: LiveServer, username: str) -> None:
-    """Log in through the login page as a person would, and wait for the next page."""
+# Session cookies of each login, per server and user: logging in costs a deliberately
+# slow password hash (about 2 s), so after the first real login of a user on a server,
+# later tests of that module start from the same cookies in their own fresh context.
+_SESSIONS: dict[tuple[str, str], list[Any]] = {}
+
+
+def log_in(page: Any, server: LiveServer, username: str, *, fresh: bool = False) -> None:
+    """Log in as a person would (the login form), and wait for the next page.
+
+    The first login of ``username`` on ``server`` goes through the form; later ones (unless
+    ``fresh``) only give the page's context that login's session cookies, and the page
+    stays where it is: the test's next ``goto`` opens pages as that user.
+    """
+    key = (server.url, username)
+    if not fresh and key in _SESSIONS:
+        page.context.add_cookies(_SESSIONS[key])
+        return
     page.goto(server.at("/login"))
     page.locator("input[name=username]").fill(username)
     page.locator("input[name=password]").fill(server.password)
     page.locator("form:has(input[name=password]) button[type=submit]").click()
     page.wait_for_url(lambda url: "/login" not in url)
+    _SESSIONS[key] = page.context.cookies()

@@ -7,7 +7,7 @@ from tests.browser.conftest import log_in
 
 
 def test_a_dispatcher_logs_in_and_sees_the_queue(page, live_server):
-    log_in(page, live_server, "dispatcher")
+    log_in(page, live_server, "dispatcher", fresh=True)
     assert page.locator("h1").first.is_visible()
     assert "/login" not in page.url
 
