@@ -31,22 +31,8 @@ PYTHON = sorted(
     and path.name != "scaffold.py"
     and not path.is_relative_to(PROJECT_ROOT / "server" / "api")
 )
-# Files whose strings are still being marked, one per line; the checks expect them to fail
-# (strict: a file that passes must leave the list). Empty when the work is done.
-PENDING = {
-    line.strip()
-    for line in (Path(__file__).parent / "i18n_pending.txt").read_text().splitlines()
-    if line.strip()
-}
-
-
 def _cases(paths: list[Path]) -> list[object]:
-    cases = []
-    for path in paths:
-        name = str(path.relative_to(PROJECT_ROOT))
-        marks = [pytest.mark.xfail(strict=True, reason="pending")] if name in PENDING else []
-        cases.append(pytest.param(path, id=name, marks=marks))
-    return cases
+    return [pytest.param(path, id=str(path.relative_to(PROJECT_ROOT))) for path in paths]
 
 
 # Words that are the same in every language of the product (names and acronyms).
