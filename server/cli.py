@@ -1,21 +1,23 @@
 """The ``aftersales`` command: init-db, create-user, demo, serve, install-assets, quickstart,
-new-plugin, import, award-points, create-token, translations."""
+new-plugin, import, award-points, create-token, translations, backup, restore."""
 
 from __future__ import annotations
 
 import secrets
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 from flask import Flask
 
 from server.assets import AssetError, install_htmx
+from server.backup import BackupError
 from server.config import ConfigError
 from server.migrations import MigrationError
 from server.users import UserError
 
-_EXPECTED_ERRORS = (ConfigError, AssetError, MigrationError, UserError)
+_EXPECTED_ERRORS = (ConfigError, AssetError, BackupError, MigrationError, UserError)
 
 
 class _OneLineErrors(click.Group):
@@ -336,6 +338,62 @@ def install_assets_command() -> None:
     """Download htmx from the npm registry into server/static/vendor (checked)."""
     path = install_htmx()
     click.echo(f"htmx installed at {path}")
+
+
+def _progress_printer() -> Any:
+    """A progress callback drawing one bar per step on stderr."""
+    bars: dict[str, Any] = {}
+
+    def show(step: str, done: int, total: int) -> None:
+        if total <= 0:
+            return
+        bar = bars.get(step)
+        if bar is None:
+            bar = bars[step] = click.progressbar(length=total, label=step, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+        if done >= total:
+            bar.__exit__(None, None, None)
+
+    return show
+
+
+@main.command("backup")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Archive to write (default: instance/backups/aftersales-<time>.tar.gz).",
+)
+@click.pass_context
+def backup_command(ctx: click.Context, output: str | None) -> None:
+    """Back up the database and the uploads into one .tar.gz (the server may keep running)."""
+    from server.backup import create_backup
+
+    summary = create_backup(_app(ctx), Path(output) if output else None, _progress_printer())
+    counts = ", ".join(f"{n} {table}" for table, n in summary.counts.items())
+    click.echo(f"backup written to {summary.path} ({counts})")
+
+
+@main.command("restore")
+@click.argument("archive", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the current data.")
+@click.pass_context
+def restore_command(ctx: click.Context, archive: str, yes: bool) -> None:
+    """Replace the database and the uploads with a backup's (checked before anything changes).
+
+    Stop the server and the worker first; start them again afterwards.
+    """
+    from server.backup import read_manifest, restore_backup
+
+    manifest = read_manifest(Path(archive))
+    if not yes:
+        click.confirm(
+            f"Replace ALL current data with the backup of {manifest['created_at']} "
+            f"({manifest['counts'].get('ticket', 0)} tickets)?",
+            abort=True,
+        )
+    summary = restore_backup(_app(ctx), Path(archive), _progress_printer())
+    click.echo(f"restored {summary.path} ({summary.counts.get('ticket', 0)} tickets)")
 
 
 @main.group("translations")
