@@ -20,7 +20,7 @@ from server.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-GUIDES = ["user-guide.md", "user-guide.zh-CN.md", "admin-guide.md"]
+GUIDES = ["user-guide.md", "user-guide.zh-CN.md", "admin-guide.md", "admin-guide.zh-CN.md"]
 MARKDOWN = [*sorted(DOCS.glob("*.md")), ROOT / "README.md"]
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
 CONFIG_CHAPTER = "## 4. Configuration"
