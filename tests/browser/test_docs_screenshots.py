@@ -29,8 +29,6 @@ from tests.browser.conftest import LiveServer, log_in
 
 VIEWPORT = {"width": 1280, "height": 800}
 LANGUAGES = {"en": "page", "zh": "chinese_page"}
-# Pictures whose page may not exist yet: the guide says so in words instead.
-OPTIONAL = {"slip"}
 # A ticket being worked on shows the most: SLA clocks running, a timeline, a report to file.
 WORKING = ("on_site", "in_progress", "waiting_parts", "assigned")
 
@@ -200,6 +198,8 @@ def test_technician_chapter(camera: Camera, live_server: LiveServer) -> None:
     _visible(page, "input[name=customer_name]")
     camera.take("report")
 
+    # The printable slip is being built on another branch: until it answers, the guides
+    # say so in words (3.2) instead of showing it.
     answer = page.goto(live_server.at(f"/tickets/{ticket.number}/slip"))
     if answer is not None and answer.status == 200:
         camera.take("slip")
