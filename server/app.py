@@ -292,6 +292,7 @@ def _register_blueprints(app: Flask) -> None:
         merit,
         my_jobs,
         notifications,
+        printables,
         reports,
         sla_admin,
         tickets,
@@ -323,6 +324,7 @@ def _register_blueprints(app: Flask) -> None:
         merit,
         grading,
         webhooks,
+        printables,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)

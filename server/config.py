@@ -147,6 +147,15 @@ class FeeSettings:
 
 
 @dataclass(frozen=True)
+class PrintSettings:
+    """``[print]``: who the printed service slip and records come from (their letterhead)."""
+
+    firm_name: str = "aftersales"
+    firm_phone: str = ""
+    firm_address: str = ""
+
+
+@dataclass(frozen=True)
 class KpiSettings:
     """``[kpi]``: how the KPI figures count."""
 
@@ -183,6 +192,7 @@ class Config:
     ui: UiSettings = field(default_factory=UiSettings)
     jobs: JobSettings = field(default_factory=JobSettings)
     fees: FeeSettings = field(default_factory=FeeSettings)
+    print: PrintSettings = field(default_factory=PrintSettings)
     kpi: KpiSettings = field(default_factory=KpiSettings)
     sla: SlaSettings = field(default_factory=SlaSettings)
     dispatch: DispatchSettings = field(default_factory=DispatchSettings)
@@ -382,11 +392,24 @@ def _check_semantics(config: Config, path: Path | str) -> None:
     if config.security.session_lifetime_hours <= 0:
         raise ConfigError(path, "security.session_lifetime_hours", "must be positive")
     _check_fees(config.fees, path)
+    _check_print(config.print, path)
     if len(set(config.plugins.enabled)) != len(config.plugins.enabled):
         raise ConfigError(path, "plugins.enabled", "lists a plugin twice")
     for name in config.plugin:
         if name not in config.plugins.enabled:
             raise ConfigError(path, f"plugin.{name}", "table for a plugin that is not enabled")
+
+
+def _check_print(settings: PrintSettings, path: Path | str) -> None:
+    limits = {"firm_name": 100, "firm_phone": 40, "firm_address": 200}
+    for key, limit in limits.items():
+        value = getattr(settings, key)
+        if value != value.strip() or "\n" in value or len(value) > limit:
+            raise ConfigError(
+                path, f"print.{key}", f"must be one line of at most {limit} characters"
+            )
+    if not settings.firm_name:
+        raise ConfigError(path, "print.firm_name", "must not be empty")
 
 
 def _check_fees(fees: FeeSettings, path: Path | str) -> None:

@@ -443,6 +443,15 @@ ENDPOINTS = (
         "complaint.reassign",
         lambda ctx: {"owner": str(ctx["dispatcher"])},
     ),
+    # printable papers (server/views/printables.py): who may see the record may print it
+    Endpoint("service slip", "GET", "/tickets/{ticket}/slip", "ticket.view"),
+    Endpoint("service slip PDF", "GET", "/tickets/{ticket}/slip.pdf", "ticket.view"),
+    Endpoint("callback record", "GET", "/callbacks/{callback}/record", "callback.make"),
+    Endpoint("callback record PDF", "GET", "/callbacks/{callback}/record.pdf", "callback.make"),
+    Endpoint("complaint record", "GET", "/complaints/{complaint}/record", "complaint.manage"),
+    Endpoint(
+        "complaint record PDF", "GET", "/complaints/{complaint}/record.pdf", "complaint.manage"
+    ),
     # merit points: everyone sees the overview (their own row unless they manage points);
     # another person's statement needs merit.manage (one's own: tests/test_merit_pages.py)
     Endpoint("merit overview", "GET", "/merit", "merit.view"),
