@@ -31,6 +31,8 @@ PYTHON = sorted(
     and path.name != "scaffold.py"
     and not path.is_relative_to(PROJECT_ROOT / "server" / "api")
 )
+
+
 def _cases(paths: list[Path]) -> list[object]:
     return [pytest.param(path, id=str(path.relative_to(PROJECT_ROOT))) for path in paths]
 
