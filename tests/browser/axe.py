@@ -29,6 +29,12 @@ def axe_violations(page: Any, impacts: tuple[str, ...] = BLOCKING) -> list[dict[
     Injected with ``evaluate`` (DevTools protocol), so a Content-Security-Policy without
     inline scripts does not stop it.
     """
+    # htmx dims a form while its request runs and fades it back: judge colours only once
+    # no request is in flight and no transition is running
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+        " && document.getAnimations().length === 0"
+    )
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(axe_source())
     result = page.evaluate(
