@@ -204,7 +204,7 @@ class MetricTarget:
     instead of the core's event. A metric other than the core's three needs
     ``stops_at``. ``days_from`` names a whole-number attribute (days), looked up on the
     ticket and then on its asset, that replaces ``minutes`` when set (a contract's own
-    limit).
+    limit). ``label`` names a milestone metric on the pages (the core names its three).
     """
 
     metric: str
@@ -215,6 +215,7 @@ class MetricTarget:
     starts_at: str = ""
     stops_at: str = ""
     days_from: str = ""
+    label: Label | None = None
 
     def __post_init__(self) -> None:
         if self.metric not in SLA_METRICS:

@@ -104,7 +104,17 @@ METRIC_SHORT = {
 
 def metric_short(metric: str) -> str:
     """A short metric name for the queue's SLA column."""
-    return translate(METRIC_SHORT.get(metric, Label(metric, metric)))
+    short = METRIC_SHORT.get(metric)
+    return translate(short) if short else plugin_metric_label(metric)
+
+
+def plugin_metric_label(metric: str) -> str:
+    """A plugin milestone metric's name (its ``MetricTarget.label``), else its code."""
+    for policy in current_registry().policies.values():
+        for target in policy.targets:
+            if target.metric == metric and target.label is not None:
+                return translate(target.label)
+    return metric.replace("_", " ")
 
 
 def status_label(status: str) -> str:
@@ -119,6 +129,20 @@ def industry_label(slug: str) -> str:
 def service_label(industry: str, code: str) -> str:
     service = current_registry().service(industry, code)
     return translate(service.label) if service else code
+
+
+def asset_kind_label(industry: str, code: str) -> str:
+    """An asset kind's name in the page's language (the code if the plugin is gone)."""
+    kind = current_registry().asset_kinds.get((industry, code))
+    return translate(kind.label) if kind else code
+
+
+def role_label(role: str) -> str:
+    """A role's name in the page's language."""
+    from server.forms import ROLE_LABELS
+
+    label = ROLE_LABELS.get(role)
+    return str(label) if label is not None else role
 
 
 def menu() -> list[Any]:
@@ -140,6 +164,9 @@ def init_app(app: Flask) -> None:
         status_label=status_label,
         industry_label=industry_label,
         service_label=service_label,
+        asset_kind_label=asset_kind_label,
+        role_label=role_label,
+        plugin_metric_label=plugin_metric_label,
         menu=menu,
         htmx_script=assets.htmx_static_path,
         current_locale=current_locale,

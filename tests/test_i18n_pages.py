@@ -79,3 +79,21 @@ def test_dates_times_numbers_and_durations_follow_the_language(tmp_path):
         assert templating.localdate(stored) == "Mar 2, 2026"
         assert templating.duration(2 * 86400 + 3 * 3600) == "2d 3h"
         assert templating.number(1234567.891, 2) == "1,234,567.89"
+
+
+def test_the_top_bar_names_the_role_and_asset_kinds_are_named_in_the_language(tmp_path):
+    from server.models import Asset, Customer
+
+    app = build_app(tmp_path, enabled=["home_appliances"], extra_plugins=[])
+    with app.app_context():
+        customer = Customer.create(name="张伟", phone="13812345678")
+        Asset.create(
+            customer=customer, plugin="home_appliances", kind="appliance", identifier="SN-1"
+        )
+    client = logged_in(app, "disp", "dispatcher")
+    chinese = client.get(f"/customers/{customer.id}", headers={"Accept-Language": "zh-CN"})
+    text = chinese.get_data(as_text=True)
+    assert "Disp · 调度员" in text
+    assert " · appliance · " not in text and "SN-1" in text
+    english = client.get(f"/customers/{customer.id}", headers={"Accept-Language": "en"})
+    assert "Disp · Dispatcher" in english.get_data(as_text=True)

@@ -203,6 +203,12 @@ def test_the_ticket_page_shows_the_claim_clocks(in_app):
     assert page.status_code == 200
     text = html.unescape(page.get_data(as_text=True))
     assert "claim decision" in text and "claim payment" in text
+    # the plugin names its milestone metrics in both languages (MetricTarget.label)
+    chinese = logged_in(in_app, "dispatcher", "dispatcher").get(
+        f"/tickets/{ticket.number}", headers={"Accept-Language": "zh-CN"}
+    )
+    text = html.unescape(chinese.get_data(as_text=True))
+    assert "理赔决定" in text and "赔款支付" in text and "claim_decision" not in text
 
 
 # --- the API: who may declare a milestone metric -------------------------------------

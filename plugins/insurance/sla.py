@@ -48,6 +48,7 @@ DECISION = MetricTarget(
     starts_at="documents_complete_on",
     stops_at="decision_on",
     days_from="claim_decision_days",
+    label=label("理赔决定", "claim decision"),
 )
 PAYMENT = MetricTarget(
     "claim_payment",
@@ -56,6 +57,7 @@ PAYMENT = MetricTarget(
     escalation=LADDER,
     starts_at="agreement_on",
     stops_at="paid_on",
+    label=label("赔款支付", "claim payment"),
 )
 RESOLUTION = MetricTarget(
     "resolution",
