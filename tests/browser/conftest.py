@@ -72,8 +72,12 @@ class LiveServer:
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """All five plugins, demo data (a few tickets each) and the demo staff, on loopback."""
+    from server.assets import install_htmx
     from server.demo import create_demo_data
 
+    # the pages load htmx from our static files: a fresh checkout has none until set-up
+    # fetches it (integrity-checked, from the npm registry)
+    install_htmx()
     tmp = tmp_path_factory.mktemp("live")
     # pages of 5 rows, so the demo data already fills several queue pages
     app = testing.build_app(tmp, enabled=ALL_PLUGINS, ui={"page_size": 5})
