@@ -14,11 +14,13 @@ import os
 import random
 import re
 import secrets
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -734,3 +736,28 @@ def machine_load() -> str:
         return " ".join(f"{x:.2f}" for x in os.getloadavg())
     except OSError:
         return "?"
+
+
+def run_and_report(
+    parser: Any,
+    args: Any,
+    prefix: str,
+    run: Callable[[Path, Any], dict[str, Any]],
+    report: Callable[[dict[str, Any]], None],
+) -> int:
+    """The scripts' shared ending: check the bounds, run in a temporary folder (kept with
+    ``--keep``), print the result (one JSON object with ``--json``); exit 0 when it is ok."""
+    if not 1 <= args.clients <= 64 or not 0 < args.seconds <= 600:
+        parser.error("--clients must be 1–64 and --seconds 0–600")
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    out = sys.stderr if args.json else sys.stdout
+    try:
+        result = run(root, out)
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+    else:
+        report(result)
+    return 0 if result["ok"] else 1

@@ -25,14 +25,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -142,20 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--keep", action="store_true", help="keep the temp folder and schema")
     args = parser.parse_args(argv)
-    if not 1 <= args.clients <= 64 or not 0 < args.seconds <= 600:
-        parser.error("--clients must be 1–64 and --seconds 0–600")
-    root = Path(tempfile.mkdtemp(prefix="aftersales-crash-"))
-    out = sys.stderr if args.json else sys.stdout
-    try:
-        result = run(root, args, out)
-    finally:
-        if not args.keep:
-            shutil.rmtree(root, ignore_errors=True)
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=1))
-    else:
-        report(result)
-    return 0 if result["ok"] else 1
+    return kit.run_and_report(
+        parser, args, "aftersales-crash-", lambda root, out: run(root, args, out), report
+    )
 
 
 def run(root: Path, args: Any, out: Any) -> dict[str, Any]:

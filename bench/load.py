@@ -20,10 +20,7 @@ exit code 1 when the check fails (timings never fail it). Loopback only; bounded
 from __future__ import annotations
 
 import argparse
-import json
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -47,21 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder and schema")
     args = parser.parse_args(argv)
-    if not 1 <= args.clients <= 64 or not 0 < args.seconds <= 600:
-        parser.error("--clients must be 1–64 and --seconds 0–600")
     kind = args.server or ("gunicorn" if args.postgres else "waitress")
-    root = Path(tempfile.mkdtemp(prefix="aftersales-load-"))
-    out = sys.stderr if args.json else sys.stdout
-    try:
-        result = run(root, args, kind, out)
-    finally:
-        if not args.keep:
-            shutil.rmtree(root, ignore_errors=True)
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=1))
-    else:
-        report(result)
-    return 0 if result["ok"] else 1
+    return kit.run_and_report(
+        parser, args, "aftersales-load-", lambda root, out: run(root, args, kind, out), report
+    )
 
 
 def run(root: Path, args: Any, kind: str, out: Any) -> dict[str, Any]:
