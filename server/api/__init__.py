@@ -11,20 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from server.api.errors import ApiError, answer
 from server.catalog import current_registry
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-@bp.before_request
-def speak_english() -> None:
-    """The API talks to programs: its messages are English (the core's ``gettext`` texts
-    and plugins' :class:`~server.plugin_api.Label` messages alike), whatever the caller's
-    language."""
-    g.locale = "en"
 
 
 @bp.errorhandler(ApiError)
