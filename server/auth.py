@@ -6,19 +6,38 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, g, jsonify, redirect, request, session, url_for
+from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.api_tokens import user_for_token
 from server.models import User
 from server.permissions import user_can
 
-# Endpoints reachable without logging in.
+# Endpoints of the core reachable without logging in; other views opt in with @public.
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "static", "language.choose"})
 
 # Compared against when the username is unknown, so a wrong name costs as long as a
 # wrong password and does not reveal which names exist.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def public(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a view as reachable without logging in (customer-facing pages).
+
+    Everything else needs a login; ``tests/test_permissions.py`` lists every public
+    endpoint, so a page cannot become public by accident."""
+    view.is_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def is_public_endpoint(endpoint: str | None) -> bool:
+    """Whether ``endpoint`` of the current app may be reached without logging in."""
+    if endpoint is None:
+        return False
+    if endpoint in PUBLIC_ENDPOINTS:
+        return True
+    view = current_app.view_functions.get(endpoint)
+    return bool(getattr(view, "is_public", False))
 
 
 def hash_password(password: str) -> str:
@@ -60,7 +79,7 @@ def load_logged_in_user() -> Any:
     g.user = User.get_or_none((User.id == uid) & (User.active == True)) if uid else None  # noqa: E712
     if uid and g.user is None:
         session.clear()  # deactivated or deleted: the session ends, reactivation won't revive it
-    if g.user is None and request.endpoint not in PUBLIC_ENDPOINTS:
+    if g.user is None and not is_public_endpoint(request.endpoint):
         if request.endpoint is None:
             return None  # a 404 is answered as such
         if request.method == "GET" and request.blueprint != "api":
