@@ -81,7 +81,9 @@ def create_app(
         WTF_CSRF_TIME_LIMIT=None,
     )
     app.jinja_loader = _template_loader(app, pm)
-    db = open_database(config.database.url, config.database.busy_timeout_ms)
+    db = open_database(
+        config.database.url, config.database.busy_timeout_ms, config.database.pool_size
+    )
     database.initialize(db)
     app.extensions["aftersales"] = AppState(config=config, pm=pm, registry=registry, db=db)
 

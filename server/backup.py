@@ -34,7 +34,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from flask import Flask
 
 from server.attachments import upload_dir
-from server.db import database, is_sqlite
+from server.db import database, is_sqlite, release_connections
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -339,7 +339,7 @@ def _check_sqlite(path: Path) -> None:
 
 def _sqlite_restore(source: Path, target: Path, progress: Progress) -> None:
     """Copy the backup over the live database in one step (SQLite locks and journals it)."""
-    database.close()
+    release_connections()
     try:
         with sqlite3.connect(source) as src, sqlite3.connect(target, timeout=10) as dst:
 
@@ -354,7 +354,7 @@ def _sqlite_restore(source: Path, target: Path, progress: Progress) -> None:
 
 def _pg_restore(url: str, dump: Path, progress: Progress) -> None:
     uri, schema = _postgres_target(url)
-    database.close()
+    release_connections()
     command = [
         "pg_restore",
         "--clean",

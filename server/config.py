@@ -57,6 +57,9 @@ class DatabaseSettings:
     url: str = "sqlite:///instance/aftersales.db"
     # SQLite only: how long a writer waits for the lock before giving up (ms).
     busy_timeout_ms: int = 5000
+    # Connections kept open per process and handed from request to request (0: one
+    # connection per request, closed after it). At least the server's threads.
+    pool_size: int = 10
 
 
 @dataclass(frozen=True)
@@ -379,6 +382,8 @@ def _check_semantics(config: Config, path: Path | str) -> None:
         raise ConfigError(path, "database.url", "must start with sqlite:/// or postgresql://")
     if config.database.busy_timeout_ms < 0:
         raise ConfigError(path, "database.busy_timeout_ms", "must not be negative")
+    if not 0 <= config.database.pool_size <= 200:
+        raise ConfigError(path, "database.pool_size", "must be between 0 and 200")
     if not 1 <= config.mail.port <= 65535:
         raise ConfigError(path, "mail.port", "must be between 1 and 65535")
     if config.uploads.max_bytes <= 0:

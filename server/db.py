@@ -8,32 +8,66 @@ from pathlib import Path
 
 import peewee
 from playhouse.db_url import connect as connect_url
+from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
 from server.config import PROJECT_ROOT
 
 database = peewee.DatabaseProxy()
 
 
-def open_database(url: str, busy_timeout_ms: int = 5000) -> peewee.Database:
-    """Create (not connect) the database for ``url``; SQLite gets WAL, FKs and a timeout."""
+# How long a request waits for a free pooled connection before failing (seconds).
+POOL_WAIT_SECONDS = 30
+# A pooled connection older than this is closed when it is next handed out or given back.
+POOL_RECYCLE_SECONDS = 3600
+
+
+def open_database(url: str, busy_timeout_ms: int = 5000, pool_size: int = 0) -> peewee.Database:
+    """Create (not connect) the database for ``url``; SQLite gets WAL, FKs and a timeout.
+
+    With ``pool_size`` > 0, closing a connection hands it back to a pool of at most that
+    many instead of closing it: a request then skips PostgreSQL's connection start-up,
+    and SQLite's WAL is not checkpointed each time its last connection closes (about
+    20 ms per request). 0 opens and closes one connection per request or command.
+    """
+    pool = {"max_connections": pool_size, "stale_timeout": POOL_RECYCLE_SECONDS}
+    pool["timeout"] = POOL_WAIT_SECONDS
     if url.startswith("sqlite:"):
         path = url.removeprefix("sqlite:///")
         if path != ":memory:" and not Path(path).is_absolute():
             path = str(PROJECT_ROOT / path)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return peewee.SqliteDatabase(
-            path,
-            timeout=busy_timeout_ms / 1000,
-            pragmas={
+        options: dict = {
+            "timeout": busy_timeout_ms / 1000,
+            "pragmas": {
                 "journal_mode": "wal",
                 "foreign_keys": 1,
                 "busy_timeout": busy_timeout_ms,
                 "synchronous": "normal",
             },
-            autoconnect=True,
-        )
-    return connect_url(url)
+            "autoconnect": True,
+        }
+        if pool_size > 0:
+            # The pool's wait is its own "timeout" (SQLite's lock wait is the pragma); a
+            # connection is handed to one thread at a time, not always the one that made it.
+            options.pop("timeout")
+            return PooledSqliteDatabase(path, check_same_thread=False, **options, **pool)
+        return peewee.SqliteDatabase(path, **options)
+    db = connect_url(url)
+    if pool_size > 0 and isinstance(db, peewee.PostgresqlDatabase):
+        return PooledPostgresqlDatabase(db.database, **db.connect_params, **pool)
+    return db
+
+
+def release_connections(db: peewee.Database | None = None) -> None:
+    """Really close this thread's connection and every idle pooled one (restore needs
+    the old files let go of; a plain ``close()`` only hands a pooled connection back)."""
+    target = db if db is not None else database.obj
+    if isinstance(target, PooledSqliteDatabase | PooledPostgresqlDatabase):
+        target.close()
+        target.close_idle()
+    elif not target.is_closed():
+        target.close()
 
 
 def is_sqlite(db: peewee.Database | None = None) -> bool:

@@ -116,7 +116,9 @@ def build_app(
 
     raw: dict[str, Any] = {
         "server": {"instance_dir": str(tmp_path / "instance")},
-        "database": {"url": database_url(tmp_path)},
+        # no pool: a test process builds hundreds of apps, and each pool would keep its
+        # connections (PostgreSQL slots, SQLite files) open until the process ends
+        "database": {"url": database_url(tmp_path), "pool_size": 0},
         "plugins": {"enabled": list(enabled)},
         # off unless a test turns them on: a suite logs in far more often than people do
         "rate_limits": {"enabled": False},

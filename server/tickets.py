@@ -30,6 +30,7 @@ from server.models import (
 from server.plugin_api import Panel, ServiceType, TicketInfo, Veto
 from server.search import index_ticket
 from server.sla import engine as sla
+from server.sla.models import TicketSla
 from server.snapshots import customer_info, ticket_info, user_info
 from server.webhooks import outbox as webhooks
 
@@ -177,6 +178,14 @@ def create_ticket(
 
     ``now`` (naive UTC) defaults to the present; the demo and tests pass other times.
     """
+    return create_ticket_with_clocks(registry, new, actor, year, now)[0]
+
+
+def create_ticket_with_clocks(
+    registry: Registry, new: NewTicket, actor: User, year: int, now: dt.datetime | None = None
+) -> tuple[Ticket, list[TicketSla]]:
+    """:func:`create_ticket`, also answering the SLA clocks it started (the JSON API
+    shows them without reading them back)."""
     prefix = registry.industries[new.industry].ticket_prefix
     now = now or utcnow()
     priority = (
@@ -200,17 +209,19 @@ def create_ticket(
         )
         TicketEvent.create(ticket=ticket, actor=actor, at=now, kind="created", data={})
         index_ticket(ticket)
-        sla.open_first_period(ticket, now)
-        sla.refresh_ticket_sla(registry, ticket, now)
+        period = sla.open_first_period(ticket, now)
+        # what the plugins are shown: known without reading it back
+        info = ticket_info(ticket, status_since=now, attachment_count=0)
+        clocks = sla.refresh_ticket_sla(
+            registry, ticket, now, periods=[period], info=info, new=True
+        )
         # A ticket of a complaint service opens its complaint in the same transaction.
         from server.complaints.from_tickets import open_for_ticket
 
         open_for_ticket(ticket, new.service, actor, now)
         webhooks.ticket_created(ticket, now)
-    registry.ticket_hook(new.industry, "ticket_created")(
-        ticket=ticket_info(ticket), actor=user_info(actor)
-    )
-    return ticket
+    registry.ticket_hook(new.industry, "ticket_created")(ticket=info, actor=user_info(actor))
+    return ticket, clocks
 
 
 def _bump(

@@ -19,7 +19,7 @@ from typing import Any
 from server.catalog import Registry
 from server.messages import text
 from server.models import Ticket, utcnow
-from server.plugin_api import Entitlement, MetricTarget
+from server.plugin_api import Entitlement, MetricTarget, TicketInfo
 from server.sla.calendar import BusinessCalendar
 from server.sla.clock import (
     BREACHED,
@@ -51,8 +51,8 @@ def _naive(moment: dt.datetime | None) -> dt.datetime | None:
 # --- status periods -------------------------------------------------------------------
 
 
-def open_first_period(ticket: Ticket, now: dt.datetime) -> None:
-    TicketStatusPeriod.create(ticket=ticket, status=ticket.status, started_at=now)
+def open_first_period(ticket: Ticket, now: dt.datetime) -> TicketStatusPeriod:
+    return TicketStatusPeriod.create(ticket=ticket, status=ticket.status, started_at=now)
 
 
 def record_status_change(ticket: Ticket, new_status: str, now: dt.datetime, reason: str) -> None:
@@ -81,10 +81,13 @@ def _pauses(periods: Iterable[TicketStatusPeriod], statuses: Iterable[str]) -> l
 # --- choosing the policy --------------------------------------------------------------
 
 
-def ticket_entitlement(registry: Registry, ticket: Ticket) -> Entitlement | None:
+def ticket_entitlement(
+    registry: Registry, ticket: Ticket, info: TicketInfo | None = None
+) -> Entitlement | None:
     """The plugin's entitlement, its reason as text in the current language (a plugin may
-    give a :class:`~server.plugin_api.Label`; English in the JSON API)."""
-    found = registry.ticket_hook(ticket.plugin, "entitlement")(ticket=ticket_info(ticket))
+    give a :class:`~server.plugin_api.Label`; English in the JSON API). ``info`` is the
+    ticket's snapshot when the caller has it."""
+    found = registry.ticket_hook(ticket.plugin, "entitlement")(ticket=info or ticket_info(ticket))
     if found is None or isinstance(found.reason, str):
         return found
     return dataclasses.replace(found, reason=text(found.reason))
@@ -105,8 +108,10 @@ def ticket_facts(ticket: Ticket, entitlement: Entitlement | None) -> TicketFacts
     )
 
 
-def policy_for(registry: Registry, ticket: Ticket) -> tuple[PolicyChoice, Entitlement | None]:
-    entitlement = ticket_entitlement(registry, ticket)
+def policy_for(
+    registry: Registry, ticket: Ticket, info: TicketInfo | None = None
+) -> tuple[PolicyChoice, Entitlement | None]:
+    entitlement = ticket_entitlement(registry, ticket, info)
     choice = choose_policy(
         ticket_facts(ticket, entitlement),
         registry.sla_rules,
@@ -184,13 +189,26 @@ def refresh_ticket_sla(
     ticket: Ticket,
     now: dt.datetime | None = None,
     periods: list[TicketStatusPeriod] | None = None,
+    info: TicketInfo | None = None,
+    new: bool = False,
 ) -> list[TicketSla]:
     """Recompute and store every metric clock of ``ticket``; call inside its transaction.
 
-    ``periods`` are the ticket's status periods when the caller has loaded them already.
+    ``periods`` are the ticket's status periods and ``info`` its snapshot when the caller
+    has them already; ``new`` says the ticket was created in this transaction (it has no
+    clocks yet, so none are read).
     """
-    existing = {row.metric: row for row in TicketSla.select().where(TicketSla.ticket == ticket)}
-    kept = _compute(registry, ticket, _aware(now or utcnow()), existing, periods)
+    existing = (
+        {}
+        if new
+        else {row.metric: row for row in TicketSla.select().where(TicketSla.ticket == ticket)}
+    )
+    kept = _compute(registry, ticket, _aware(now or utcnow()), existing, periods, info)
+    if new:
+        # one statement for all of a new ticket's clocks
+        TicketSla.bulk_create(kept)
+        _store_nearest_deadline(ticket, kept)
+        return kept
     stale = [row.id for row in existing.values() if row not in kept]
     for row in kept:
         if row.id is not None and existing.get(row.metric) is not row:
@@ -219,10 +237,11 @@ def _compute(
     moment: dt.datetime,
     existing: dict[str, TicketSla],
     periods: list[TicketStatusPeriod] | None = None,
+    info: TicketInfo | None = None,
 ) -> list[TicketSla]:
     """The clocks the ticket's policy sets, filled in; rows of ``existing`` are reused
     (with their escalation progress) when the policy is the same."""
-    choice, entitlement = policy_for(registry, ticket)
+    choice, entitlement = policy_for(registry, ticket, info)
     if choice.policy is None:
         return []
     periods = periods if periods is not None else _periods(ticket)
