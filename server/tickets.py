@@ -30,7 +30,6 @@ from server.models import (
 from server.plugin_api import Panel, ServiceType, TicketInfo, Veto
 from server.search import index_ticket
 from server.sla import engine as sla
-from server.sla.models import TicketSla
 from server.snapshots import customer_info, ticket_info, user_info
 from server.webhooks import outbox as webhooks
 
@@ -178,14 +177,6 @@ def create_ticket(
 
     ``now`` (naive UTC) defaults to the present; the demo and tests pass other times.
     """
-    return create_ticket_with_clocks(registry, new, actor, year, now)[0]
-
-
-def create_ticket_with_clocks(
-    registry: Registry, new: NewTicket, actor: User, year: int, now: dt.datetime | None = None
-) -> tuple[Ticket, list[TicketSla]]:
-    """:func:`create_ticket`, also answering the SLA clocks it started (the JSON API
-    shows them without reading them back)."""
     prefix = registry.industries[new.industry].ticket_prefix
     now = now or utcnow()
     priority = (
@@ -212,16 +203,14 @@ def create_ticket_with_clocks(
         period = sla.open_first_period(ticket, now)
         # what the plugins are shown: known without reading it back
         info = ticket_info(ticket, status_since=now, attachment_count=0)
-        clocks = sla.refresh_ticket_sla(
-            registry, ticket, now, periods=[period], info=info, new=True
-        )
+        sla.refresh_ticket_sla(registry, ticket, now, periods=[period], info=info, new=True)
         # A ticket of a complaint service opens its complaint in the same transaction.
         from server.complaints.from_tickets import open_for_ticket
 
         open_for_ticket(ticket, new.service, actor, now)
         webhooks.ticket_created(ticket, now)
     registry.ticket_hook(new.industry, "ticket_created")(ticket=info, actor=user_info(actor))
-    return ticket, clocks
+    return ticket
 
 
 def _bump(
@@ -238,6 +227,9 @@ def _bump(
     fresh = Ticket.get_by_id(ticket.id)
     if updated != 1:
         raise StaleTicket(fresh)
+    customer = ticket.__rel__.get("customer")
+    if customer is not None and customer.id == fresh.customer_id:
+        fresh.customer = customer  # already loaded: spare the plugins' snapshot a read
     return fresh
 
 
@@ -398,8 +390,9 @@ def transition_ticket(
     refusal = callbacks.close_refusal(registry, ticket, old_status, new_status)
     if refusal is not None:
         raise TransitionRefused(refusal)
+    before = ticket_info(ticket)
     veto: Veto | None = registry.ticket_hook(ticket.plugin, "before_transition")(
-        ticket=ticket_info(ticket),
+        ticket=before,
         old_status=old_status,
         new_status=new_status,
         actor=user_info(actor),
@@ -422,11 +415,13 @@ def transition_ticket(
         fresh = _bump(ticket, expected_version, changes, now)
         _event(fresh, actor, now, "status", old=old_status, new=new_status, note=note)
         sla.record_status_change(fresh, new_status, now, note)
-        sla.refresh_ticket_sla(registry, fresh, now)
+        # its new status began now; its files are those it had
+        after = ticket_info(fresh, status_since=now, attachment_count=before.attachment_count)
+        sla.refresh_ticket_sla(registry, fresh, now, info=after)
         callbacks.after_move(registry, fresh, old_status, new_status, now)
         webhooks.status_changed(fresh, old_status, new_status, note, now)
     registry.ticket_hook(ticket.plugin, "after_transition")(
-        ticket=ticket_info(fresh),
+        ticket=after,
         old_status=old_status,
         new_status=new_status,
         actor=user_info(actor),

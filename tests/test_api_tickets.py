@@ -418,3 +418,55 @@ def test_the_declared_permissions_are_the_matrixs(app, client, dispatcher):
     for method, path, permission in MATRIX:
         documented = path.replace("{id}", "{ticket_id}").replace("{cb}", "{callback_id}")
         assert doc["paths"][documented][method.lower()]["x-permission"] == permission
+
+
+# --- a write answers what it stored (no read-back) -----------------------------------
+
+
+def _comparable(answer: dict) -> dict:
+    """The ticket without the fields that move with the clock (elapsed, time left)."""
+    sla = [
+        {k: v for k, v in m.items() if k not in ("elapsed_minutes", "time_left_seconds")}
+        for m in answer["sla"]
+    ]
+    return {**answer, "sla": sla}
+
+
+def test_the_creation_answer_is_what_a_read_gives(app, client, dispatcher):
+    created = client.post(
+        "/api/v1/tickets", json=repair_body(new_customer(app)), headers=dispatcher
+    )
+    read = client.get(created.headers["Location"], headers=dispatcher)
+    assert created.headers["ETag"] == read.headers["ETag"]
+    assert [m["metric"] for m in created.get_json()["sla"]] == [
+        "first_response",
+        "arrival",
+        "resolution",
+    ]
+    assert _comparable(created.get_json()) == _comparable(read.get_json())
+
+
+def test_the_transition_answer_is_what_a_read_gives(app, client, dispatcher):
+    ticket = create(app, client)
+    moved = client.post(
+        f"/api/v1/tickets/{ticket['id']}/transitions",
+        json={"to": "waiting_customer", "note": "等客户确认"},
+        headers={**dispatcher, "If-Match": f'"{ticket["version"]}"'},
+    )
+    assert moved.status_code == 200, moved.get_json()
+    read = client.get(f"/api/v1/tickets/{ticket['id']}", headers=dispatcher)
+    assert moved.get_json()["status"] == "waiting_customer"
+    assert _comparable(moved.get_json()) == _comparable(read.get_json())
+
+
+def test_clocks_stored_for_an_older_version_are_not_answered(app, client):
+    from server.sla.engine import stored_clocks
+
+    made = create(app, client)
+    with app.app_context():
+        ticket = Ticket.get_by_id(made["id"])
+        assert ticket is not None and stored_clocks(ticket) is None  # read: nothing stored
+        ticket._stored_clocks = (ticket.version, [])
+        assert stored_clocks(ticket) == []
+        ticket.version += 1  # the object moved on without a refresh
+        assert stored_clocks(ticket) is None

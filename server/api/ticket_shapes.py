@@ -14,7 +14,7 @@ from server.api.ticket_access import etag
 from server.catalog import current_registry
 from server.models import Customer, Ticket, User, utcnow
 from server.sla import clock
-from server.sla.engine import METRIC_ORDER, live_clocks
+from server.sla.engine import live_clocks, stored_clocks
 from server.sla.models import TicketSla
 
 SlaState = Literal["running", "paused", "met", "breached", "cancelled"]
@@ -148,15 +148,15 @@ def ticket_out(ticket: Ticket, clocks: Iterable[TicketSla]) -> TicketOut:
 
 
 def ticket_answer(
-    ticket: Ticket, status: int = 200, clocks: list[TicketSla] | None = None, **headers: str
+    ticket: Ticket, status: int = 200, **headers: str
 ) -> tuple[TicketOut, int, dict[str, str]]:
     """The ticket as it is now (live SLA clocks), with its ETag: what a view returns.
 
-    ``clocks`` are given by a caller that has just written ``ticket`` and its clocks in
-    this request (a creation): they are answered as they are, nothing is read back."""
+    A ticket object a write has just produced (create, move, assign, edit) carries the
+    clocks that write stored: it is answered as it is, nothing is read back."""
+    clocks = stored_clocks(ticket)
     if clocks is not None:
-        ordered = sorted(clocks, key=lambda row: METRIC_ORDER.get(row.metric, 9))
-        return ticket_out(ticket, ordered), status, {**etag(ticket), **headers}
+        return ticket_out(ticket, clocks), status, {**etag(ticket), **headers}
     fresh = (
         Ticket.select(Ticket, Customer, User)
         .join_from(Ticket, Customer)

@@ -47,7 +47,7 @@ from server.tickets import (
     StaleTicket,
     TransitionRefused,
     add_comment,
-    create_ticket_with_clocks,
+    create_ticket,
     edit_ticket,
     transition_ticket,
     validate_new_ticket,
@@ -137,15 +137,15 @@ def create_ticket_api(body: TicketIn) -> Any:
     errors = validate_new_ticket(registry, new)
     if errors:
         raise invalid(_plugin_errors(registry, new.industry, new.service, errors))
-    ticket, clocks = create_ticket_with_clocks(registry, new, g.user, local_year())
+    ticket = create_ticket(registry, new, g.user, local_year())
     dispatched = dispatch_new_ticket(
         registry, current_app.extensions["aftersales"].config.dispatch, ticket, g.user
     )
-    location = url_for("api.get_ticket", ticket_id=ticket.id)
     if dispatched is not None:
-        # assigned at once: the ticket and its clocks have moved on, read them again
-        return ticket_answer(ticket, 201, Location=location)
-    return ticket_answer(ticket, 201, clocks=clocks, Location=location)
+        # assigned at once: this object is no longer the latest, read the ticket again
+        ticket = Ticket.get_by_id(ticket.id)
+    location = url_for("api.get_ticket", ticket_id=ticket.id)
+    return ticket_answer(ticket, 201, Location=location)
 
 
 # --- read ---------------------------------------------------------------------------

@@ -208,7 +208,7 @@ def refresh_ticket_sla(
         # one statement for all of a new ticket's clocks
         TicketSla.bulk_create(kept)
         _store_nearest_deadline(ticket, kept)
-        return kept
+        return _remember(ticket, kept)
     stale = [row.id for row in existing.values() if row not in kept]
     for row in kept:
         if row.id is not None and existing.get(row.metric) is not row:
@@ -221,7 +221,25 @@ def refresh_ticket_sla(
     if stale:
         TicketSla.delete().where(TicketSla.id.in_(stale)).execute()
     _store_nearest_deadline(ticket, kept)
-    return kept
+    return _remember(ticket, kept)
+
+
+def _remember(ticket: Ticket, clocks: list[TicketSla]) -> list[TicketSla]:
+    ticket._stored_clocks = (ticket.version, clocks)
+    return clocks
+
+
+def stored_clocks(ticket: Ticket) -> list[TicketSla] | None:
+    """The clocks a refresh in this request stored for this very ticket object at its
+    current version, in display order; None when they must be read (and computed).
+
+    A write answers them without reading back what it has just written. Only the code
+    that wrote the ticket knows whether it is still the latest: a caller holding an older
+    object of a ticket changed since must read the ticket again instead."""
+    remembered = getattr(ticket, "_stored_clocks", None)
+    if remembered is None or remembered[0] != ticket.version:
+        return None
+    return sorted(remembered[1], key=lambda row: METRIC_ORDER.get(row.metric, 9))
 
 
 def live_clocks(registry: Registry, ticket: Ticket) -> list[TicketSla]:

@@ -1,8 +1,9 @@
-"""Profile: where one API ticket creation spends its time, in process (not a test).
+"""Profile: where one API write (create, transition, comment) spends its time, in process.
 
-Run:  .venv/bin/python bench/profile_create.py [--count 300] [--top 30]
-Prints the SQL statements of one creation, the mean time per creation, and the
-functions with the most cumulative time (cProfile) over ``--count`` creations.
+Run:  .venv/bin/python bench/profile_writes.py [--op create] [--count 300] [--top 30]
+Prints the SQL statements of one call, the mean time per call against bench/baseline_app.py's
+bare insert in the same process, and the functions with the most time (cProfile) over
+``--count`` calls. Not a test.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bench import _loadkit as kit
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--op", choices=("create", "transition", "comment"), default="create")
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sort", default="cumulative", help="a pstats sort key, e.g. tottime")
@@ -41,7 +43,7 @@ def _profile(installation: kit.Installation, args: argparse.Namespace) -> int:
     client = app.test_client()
     headers = {"Authorization": f"Bearer {installation.tokens[0]}"}
 
-    def create(i: int) -> None:
+    def create(i: int) -> int:
         body = {
             "industry": kit.INDUSTRY,
             "service": kit.SERVICE,
@@ -52,37 +54,54 @@ def _profile(installation: kit.Installation, args: argparse.Namespace) -> int:
         }
         answer = client.post("/api/v1/tickets", json=body, headers=headers)
         assert answer.status_code == 201, answer.get_data(as_text=True)
+        return answer.get_json()["id"]
 
+    # transitions and comments work on tickets made beforehand, one call per ticket
+    made = [] if args.op == "create" else [create(i) for i in range(2 * args.count + 30)]
+
+    def transition(i: int) -> int:
+        path = f"/api/v1/tickets/{made[i]}/transitions"
+        answer = client.post(path, json={"to": kit.NEXT_STATUS["new"]}, headers=headers)
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        return made[i]
+
+    def comment(i: int) -> int:
+        path = f"/api/v1/tickets/{made[i]}/comments"
+        answer = client.post(path, json={"text": f"备注 {i}"}, headers=headers)
+        assert answer.status_code == 201, answer.get_data(as_text=True)
+        return made[i]
+
+    call = {"create": create, "transition": transition, "comment": comment}[args.op]
     for i in range(20):  # warm caches
-        create(i)
+        call(i)
     statements: list[str] = []
     handler = _Collect(statements)
     logger = logging.getLogger("peewee")
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
-    create(20)
+    call(20)
     logger.removeHandler(handler)
     logger.setLevel(logging.WARNING)
-    print(f"SQL statements in one creation: {len(statements)}")
+    print(f"SQL statements in one {args.op}: {len(statements)}")
     for sql in statements:
         print("  ", sql[:150])
     started = time.perf_counter()
     for i in range(args.count):
-        create(100_000 + i)
+        call(30 + i)
     plain = (time.perf_counter() - started) / args.count * 1000
     bare = _bare_insert_ms(installation.database_url, args.count)
     print(
-        f"\nper creation {plain:.2f} ms unprofiled; a bare Flask+peewee insert "
+        f"\nper {args.op} {plain:.2f} ms unprofiled; a bare Flask+peewee insert "
         f"{bare:.2f} ms in the same process: ratio {bare / plain:.3f}"
     )
     started = time.perf_counter()
     profiler = cProfile.Profile()
     profiler.enable()
     for i in range(args.count):
-        create(100 + i)
+        call(30 + args.count + i)
     profiler.disable()
     elapsed = time.perf_counter() - started
-    print(f"\n{args.count} creations: {elapsed / args.count * 1000:.2f} ms each (profiled)")
+    print(f"\n{args.count} calls: {elapsed / args.count * 1000:.2f} ms each (profiled)")
     pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
     return 0
 
@@ -109,7 +128,8 @@ class _Collect(logging.Handler):
         self.into = into
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.into.append(str(record.msg))
+        if isinstance(record.msg, tuple):  # (sql, params); not the pool's own messages
+            self.into.append(str(record.msg))
 
 
 if __name__ == "__main__":
