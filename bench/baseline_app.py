@@ -2,8 +2,9 @@
 
 ``POST /items`` with ``{"title": …}`` inserts one row in a transaction and answers 201
 with its id, on the same database kind as the real server (SQLite in WAL mode with the
-same pragmas, or PostgreSQL), one connection per request as the real app does. Served by
-the same server kind (waitress or gunicorn) as the run it is compared with.
+same pragmas, or PostgreSQL) with the same connection pool as the real app (``[database]
+pool_size``'s default). Served by the same server kind (waitress or gunicorn) as the run
+it is compared with.
 
 The database URL comes from ``$BASELINE_DATABASE_URL``.
 """
@@ -17,9 +18,13 @@ from typing import Any
 import peewee
 from flask import Flask, jsonify, request
 
+from server.config import DatabaseSettings
 from server.db import open_database
 
-db = open_database(os.environ.get("BASELINE_DATABASE_URL", "sqlite:///instance/baseline.db"))
+db = open_database(
+    os.environ.get("BASELINE_DATABASE_URL", "sqlite:///instance/baseline.db"),
+    pool_size=DatabaseSettings().pool_size,
+)
 
 
 class Item(peewee.Model):
