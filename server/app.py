@@ -88,6 +88,11 @@ def create_app(
     app.extensions["aftersales"] = AppState(config=config, pm=pm, registry=registry, db=db)
 
     csrf = CSRFProtect(app)
+    from server.public import guard
+
+    # first of all request hooks: a switched-off public page or an oversized public body
+    # is refused before anything reads the request
+    guard.init_app(app)
     i18n.init_app(app, pm, config.locale.timezone)
     htmx.init_app(app)
     _register_request_hooks(app)
@@ -308,8 +313,10 @@ def _register_blueprints(app: Flask) -> None:
         my_jobs,
         notifications,
         printables,
+        public_requests,
         reports,
         sla_admin,
+        status_lookup,
         tickets,
         webhooks,
     )
@@ -340,6 +347,8 @@ def _register_blueprints(app: Flask) -> None:
         grading,
         webhooks,
         printables,
+        public_requests,
+        status_lookup,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)

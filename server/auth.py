@@ -45,7 +45,9 @@ def hash_password(password: str) -> str:
 
 
 def authenticate(username: str, password: str) -> User | None:
-    user = User.get_or_none(User.username == username)
+    """The user with these credentials, or None. System users (names starting with "@",
+    which the user form refuses, e.g. the public form's ``@web``) never sign in."""
+    user = User.get_or_none(User.username == username) if not username.startswith("@") else None
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None

@@ -66,6 +66,8 @@ class Registry:
     services: dict[tuple[str, str], ServiceType] = field(default_factory=dict)
     asset_kinds: dict[tuple[str, str], AssetKind] = field(default_factory=dict)
     customer_fields: list[FieldSpec] = field(default_factory=list)
+    # Which plugin declared each customer field (the public form shows a service's own).
+    customer_field_plugin: dict[str, str] = field(default_factory=dict)
     # Each industry's parts list by part code, in the order its plugin gave them.
     parts: dict[str, dict[str, Part]] = field(default_factory=dict)
     calendars: dict[str, BusinessCalendar] = field(default_factory=dict)
@@ -159,6 +161,7 @@ def build_registry(pm: pluggy.PluginManager, config: Config) -> Registry:
             if any(known.name == spec.name for known in registry.customer_fields):
                 raise PluginLoadError(name, f"customer field {spec.name!r} is already declared")
             registry.customer_fields.append(spec)
+            registry.customer_field_plugin[spec.name] = name
         for blueprint in _flatten(call_on(pm, name, "register_blueprints", settings=settings)):
             registry.blueprints.append((name, _checked_blueprint(name, blueprint)))
         if industry is None:

@@ -19,6 +19,7 @@ from server.dispatch.rules import DispatchSettings, parse_dispatch
 from server.followup.settings import CallbackSettings, parse_callbacks
 from server.grading.rules import GradingSettings, parse_grading
 from server.merit.rules import MeritSettings, parse_merit
+from server.public.settings import PublicSettings, parse_public
 from server.ratelimit import RateLimitSettings, parse_rate_limits
 from server.sla.settings import SettingsError
 from server.webhooks.settings import WebhookSettings, parse_webhooks
@@ -205,6 +206,7 @@ class Config:
     grading: GradingSettings = field(default_factory=GradingSettings)
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
+    public: PublicSettings = field(default_factory=PublicSettings)
     # One free-form table per plugin: [plugin.<name>]; each plugin validates its own.
     plugin: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: str = "<defaults>"
@@ -308,6 +310,7 @@ SECTION_PARSERS: dict[str, Callable[[Any], Any]] = {
     "grading": parse_grading,
     "webhooks": parse_webhooks,
     "rate_limits": parse_rate_limits,
+    "public": parse_public,
 }
 
 

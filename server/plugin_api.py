@@ -79,6 +79,10 @@ class FieldSpec:
     # The place the work is done when it is not the customer's address (an installation
     # address, a supply point): the technician's day shows it instead.
     site_address: bool = False
+    # Staff-only: left off the public request form (``ServiceType.public``), so a customer
+    # never sees or fills it. A required internal field is required on the staff forms
+    # only; a ticket from the public form arrives without it and staff fill it in.
+    internal: bool = False
 
     def __post_init__(self) -> None:
         if not _SLUG.match(self.name):
@@ -113,6 +117,12 @@ class ServiceType:
     # it to ``[callbacks] due_working_days``; 0 means no callback (e.g. a consultation).
     # ``[[callbacks.rules]]`` in the config override it.
     callback_days: int | None = None
+    # When True, customers may request the service themselves on the public request form
+    # (``/request``, when ``[public] enabled``): its fields minus the internal ones.
+    public: bool = False
+    # What the customer reads about the service on the public pages (what it covers, what
+    # happens next); ``description`` when None.
+    public_description: Label | None = None
 
     def __post_init__(self) -> None:
         if not _SLUG.match(self.code):

@@ -692,7 +692,18 @@ def test_own_ticket_refusal_changes_nothing(world, role, endpoint):
 
 # Every endpoint reachable without logging in: a new public page must be added here on
 # purpose (views opt in with ``server.auth.public``).
-EXPECTED_PUBLIC_ENDPOINTS = {"auth.login", "health.healthz", "static", "language.choose"}
+EXPECTED_PUBLIC_ENDPOINTS = {
+    "auth.login",
+    "health.healthz",
+    "static",
+    "language.choose",
+    # customer self-service (section 17 of the architecture), 404 unless [public] enabled
+    "public_requests.services",
+    "public_requests.request_form",
+    "public_requests.done",
+    "status_lookup.lookup",
+    "status_lookup.result",
+}
 
 
 def test_only_the_listed_endpoints_are_public(world):

@@ -96,6 +96,7 @@ PROOF = FieldSpec(
 )
 REGION_CLASS = FieldSpec(
     name="region_class",
+    internal=True,
     label=label("服务区域类别", "Service area"),
     kind="choice",
     choices=(
@@ -130,6 +131,7 @@ FAULT_KIND = FieldSpec(
 WARRANTY_FIELDS = (
     FieldSpec(
         name="main_component",
+        internal=True,
         label=label("主要部件故障", "Main-component fault"),
         kind="boolean",
         help=label(
@@ -154,9 +156,11 @@ WARRANTY_FIELDS = (
         kind="integer",
         min_value=0,
         max_value=3,
+        internal=True,
     ),
     FieldSpec(
         name="extended_warranty_bought_on",
+        internal=True,
         label=label("延保购买日期", "Extended warranty bought on"),
         kind="date",
         not_in_future=True,
@@ -183,6 +187,7 @@ def _claim_fields(required_serial: bool) -> tuple[FieldSpec, ...]:
 SERVICES = (
     ServiceType(
         code="install",
+        public=True,
         label=label("安装", "Installation"),
         category="field_service",
         asset_kind="appliance",
@@ -219,6 +224,7 @@ SERVICES = (
     ),
     ServiceType(
         code="repair",
+        public=True,
         label=label("维修", "Repair"),
         category="field_service",
         default_priority="high",
@@ -238,6 +244,7 @@ SERVICES = (
             REGION_CLASS,
             FieldSpec(
                 name="factory_return",
+                internal=True,
                 label=label("返厂维修", "Sent back to the factory"),
                 kind="boolean",
                 help=label(
@@ -271,6 +278,7 @@ SERVICES = (
     ),
     ServiceType(
         code="maintenance",
+        public=True,
         label=label("清洗保养", "Cleaning and maintenance"),
         category="field_service",
         default_priority="low",
@@ -365,6 +373,7 @@ SERVICES = (
     ),
     ServiceType(
         code="consultation",
+        public=True,
         label=label("咨询 / 电话解决", "Consultation / resolved by phone"),
         category="enquiry",
         default_priority="low",

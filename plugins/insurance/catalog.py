@@ -75,9 +75,14 @@ CUSTOMER_FIELDS = (
 )
 
 
-def _date(name: str, zh: str, en: str, required: bool = False) -> FieldSpec:
+def _date(name: str, zh: str, en: str, required: bool = False, internal: bool = False) -> FieldSpec:
     return FieldSpec(
-        name=name, label=label(zh, en), kind="date", required=required, not_in_future=True
+        name=name,
+        label=label(zh, en),
+        kind="date",
+        required=required,
+        not_in_future=True,
+        internal=internal,
     )
 
 
@@ -89,12 +94,13 @@ def _text(name: str, zh: str, en: str, required: bool = False, size: int = 2000)
 
 # The claims clock's milestones (see sla.py): each a date set on the claim as it happens.
 CLAIM_MILESTONES = (
-    _date("documents_complete_on", "索赔资料齐全日期", "Documents complete on"),
-    _date("decision_on", "核赔结论日期", "Decision made on"),
-    _date("agreement_on", "赔付协议达成日期", "Agreement reached on"),
-    _date("paid_on", "赔款支付日期", "Paid on"),
+    _date("documents_complete_on", "索赔资料齐全日期", "Documents complete on", internal=True),
+    _date("decision_on", "核赔结论日期", "Decision made on", internal=True),
+    _date("agreement_on", "赔付协议达成日期", "Agreement reached on", internal=True),
+    _date("paid_on", "赔款支付日期", "Paid on", internal=True),
     FieldSpec(
         name="claim_decision_days",
+        internal=True,
         label=label("合同约定核赔时限（天）", "Contract decision limit (days)"),
         kind="integer",
         min_value=1,
@@ -121,6 +127,7 @@ def _amount(name: str, zh: str, en: str, required: bool = False) -> FieldSpec:
 SERVICES = (
     ServiceType(
         code="claim_report",
+        public=True,
         label=label("报案与协助索赔", "Claim report and assistance"),
         category="claim",
         default_priority="high",
@@ -227,6 +234,7 @@ SERVICES = (
     ),
     ServiceType(
         code="consultation",
+        public=True,
         label=label("咨询", "Consultation"),
         category="enquiry",
         default_priority="low",

@@ -51,6 +51,7 @@ URGENCY = FieldSpec(
 ESCALATION_FIELDS = (
     FieldSpec(
         name="support_line",
+        internal=True,
         label=label("支持线", "Support line"),
         kind="choice",
         choices=(
@@ -60,6 +61,7 @@ ESCALATION_FIELDS = (
     ),
     FieldSpec(
         name="escalation_reason",
+        internal=True,
         label=label("升级原因", "Reason for escalation"),
         kind="textarea",
         max_length=2000,
@@ -76,6 +78,7 @@ TIERS = (
 CUSTOMER_FIELDS = (
     FieldSpec(
         name="it_contract_no",
+        internal=True,
         label=label("运维合同编号", "Service contract no."),
         max_length=40,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9\-]{2,39}$",
@@ -83,17 +86,29 @@ CUSTOMER_FIELDS = (
     ),
     FieldSpec(
         name="it_contract_tier",
+        internal=True,
         label=label("合同服务等级", "Contract SLA tier"),
         kind="choice",
         choices=TIERS,
     ),
-    FieldSpec(name="it_contract_start", label=label("合同开始日期", "Contract start"), kind="date"),
-    FieldSpec(name="it_contract_end", label=label("合同结束日期", "Contract end"), kind="date"),
+    FieldSpec(
+        name="it_contract_start",
+        internal=True,
+        label=label("合同开始日期", "Contract start"),
+        kind="date",
+    ),
+    FieldSpec(
+        name="it_contract_end",
+        internal=True,
+        label=label("合同结束日期", "Contract end"),
+        kind="date",
+    ),
 )
 
 SERVICES = (
     ServiceType(
         code="incident",
+        public=True,
         label=label("故障事件", "Incident"),
         category="incident",
         default_priority="high",
@@ -132,6 +147,7 @@ SERVICES = (
     ),
     ServiceType(
         code="service_request",
+        public=True,
         label=label("服务请求", "Service request"),
         category="request",
         asset_kind="it_asset",

@@ -15,6 +15,7 @@ INDUSTRY = Industry(
 
 REGION_CLASS = FieldSpec(
     name="region_class",
+    internal=True,
     label=label("区域类别", "Region class"),
     kind="choice",
     required=True,
@@ -93,6 +94,7 @@ LICENCE_TYPES = (
 SERVICES = (
     ServiceType(
         code="fault_repair",
+        public=True,
         label=label("故障抢修", "Fault repair"),
         category="field_service",
         default_priority="urgent",
@@ -264,6 +266,7 @@ SERVICES = (
     ),
     ServiceType(
         code="meter_fault",
+        public=True,
         label=label("计量装置故障", "Meter fault"),
         category="field_service",
         default_priority="high",
@@ -289,6 +292,7 @@ SERVICES = (
     ),
     ServiceType(
         code="enquiry",
+        public=True,
         label=label("95598 咨询", "Hotline enquiry"),
         category="enquiry",
         default_priority="low",
@@ -310,6 +314,7 @@ SERVICES = (
             ),
             FieldSpec(
                 name="hotline_ref",
+                internal=True,
                 label=label("95598 工单号", "Hotline reference"),
                 max_length=30,
                 pattern=r"^[0-9A-Za-z\-]{4,30}$",

@@ -60,6 +60,7 @@ BUSINESS_STATUSES = (
 CUSTOMER_FIELDS = (
     FieldSpec(
         name="tr_licence_no",
+        internal=True,
         label=label("烟草专卖零售许可证号", "Tobacco retail licence no."),
         max_length=12,
         pattern=LICENCE_PATTERN,
@@ -68,12 +69,14 @@ CUSTOMER_FIELDS = (
     FieldSpec(name="tr_store_name", label=label("店铺名称", "Store name"), max_length=100),
     FieldSpec(
         name="tr_business_type",
+        internal=True,
         label=label("业态", "Business type"),
         kind="choice",
         choices=BUSINESS_TYPES,
     ),
     FieldSpec(
         name="tr_ordering_phone",
+        internal=True,
         label=label("订货电话", "Ordering phone"),
         max_length=13,
         pattern=PHONE_PATTERN,
@@ -81,6 +84,7 @@ CUSTOMER_FIELDS = (
     ),
     FieldSpec(
         name="tr_backup_phone",
+        internal=True,
         label=label("备用订货电话", "Backup ordering phone"),
         max_length=13,
         pattern=PHONE_PATTERN,
@@ -88,23 +92,27 @@ CUSTOMER_FIELDS = (
     ),
     FieldSpec(
         name="tr_visit_time",
+        internal=True,
         label=label("方便走访时间", "Preferred visit time"),
         kind="choice",
         choices=VISIT_TIMES,
     ),
     FieldSpec(
         name="tr_vulnerable",
+        internal=True,
         label=label("弱势群体零售户", "Vulnerable-group retailer"),
         kind="boolean",
     ),
     FieldSpec(
         name="tr_business_status",
+        internal=True,
         label=label("经营状态", "Business status"),
         kind="choice",
         choices=BUSINESS_STATUSES,
     ),
     FieldSpec(
         name="tr_manager",
+        internal=True,
         label=label("客户经理（登录名）", "Customer manager (login)"),
         max_length=80,
         pattern=r"^[A-Za-z0-9_.\-]+$",
@@ -185,9 +193,11 @@ def _service(
     category: str,
     fields: tuple[FieldSpec, ...],
     priority: str = "normal",
+    public: bool = False,
 ) -> ServiceType:
     return ServiceType(
         code=code,
+        public=public,
         label=name,
         category=category,
         default_priority=priority,
@@ -253,6 +263,7 @@ SERVICES = (
             ),
             _notes("details", "情况说明", "Details"),
         ),
+        public=True,
     ),
     _service(
         "info_change",

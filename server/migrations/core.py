@@ -405,6 +405,14 @@ def _create_webhook_tables(db: peewee.Database) -> None:
     db.create_tables(WEBHOOK_MODELS)
 
 
+def _add_public_intake(db: peewee.Database) -> None:
+    """The web form's system user and the customer look-ups the public form needs."""
+    from server.public.intake import create_intake_indexes, create_web_user
+
+    create_web_user(db)
+    create_intake_indexes(db)
+
+
 MIGRATIONS = [
     Migration(1, "create core tables", _create_core_tables),
     Migration(2, "create SLA tables", _create_sla_tables),
@@ -426,4 +434,7 @@ MIGRATIONS = [
     Migration(15, "add the KPI figures' indexes", _add_kpi_indexes),
     Migration(16, "create API tokens", _create_api_token_table),
     Migration(17, "create webhooks and their delivery outbox", _create_webhook_tables),
+    Migration(
+        18, "add the web form's system user and customer contact indexes", _add_public_intake
+    ),
 ]

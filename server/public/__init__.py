@@ -1,0 +1,1 @@
+"""Customer self-service: the public request form and the ticket status lookup."""
