@@ -299,7 +299,9 @@ def _register_blueprints(app: Flask) -> None:
         dispatch_admin,
         grading,
         health,
+        help,
         imports,
+        kb,
         kpi,
         language,
         merit,
@@ -338,6 +340,8 @@ def _register_blueprints(app: Flask) -> None:
         grading,
         webhooks,
         printables,
+        kb,
+        help,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)

@@ -18,6 +18,7 @@ from server.complaints.settings import ComplaintSettings, parse_complaints
 from server.dispatch.rules import DispatchSettings, parse_dispatch
 from server.followup.settings import CallbackSettings, parse_callbacks
 from server.grading.rules import GradingSettings, parse_grading
+from server.kb.settings import KbSettings, parse_kb
 from server.merit.rules import MeritSettings, parse_merit
 from server.ratelimit import RateLimitSettings, parse_rate_limits
 from server.sla.settings import SettingsError
@@ -202,6 +203,7 @@ class Config:
     grading: GradingSettings = field(default_factory=GradingSettings)
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
+    kb: KbSettings = field(default_factory=KbSettings)
     # One free-form table per plugin: [plugin.<name>]; each plugin validates its own.
     plugin: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: str = "<defaults>"
@@ -305,6 +307,7 @@ SECTION_PARSERS: dict[str, Callable[[Any], Any]] = {
     "grading": parse_grading,
     "webhooks": parse_webhooks,
     "rate_limits": parse_rate_limits,
+    "kb": parse_kb,
 }
 
 

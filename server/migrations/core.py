@@ -405,6 +405,16 @@ def _create_webhook_tables(db: peewee.Database) -> None:
     db.create_tables(WEBHOOK_MODELS)
 
 
+def _create_kb_tables(db: peewee.Database) -> None:
+    from server.kb.models import KB_MODELS
+
+    db.create_tables(KB_MODELS)
+
+
+def _reserved(db: peewee.Database) -> None:
+    """Numbers 18–20 belong to other work merged alongside the knowledge base."""
+
+
 MIGRATIONS = [
     Migration(1, "create core tables", _create_core_tables),
     Migration(2, "create SLA tables", _create_sla_tables),
@@ -426,4 +436,12 @@ MIGRATIONS = [
     Migration(15, "add the KPI figures' indexes", _add_kpi_indexes),
     Migration(16, "create API tokens", _create_api_token_table),
     Migration(17, "create webhooks and their delivery outbox", _create_webhook_tables),
+    # Placeholders on the kb branch so the numbers run 1..n; the merge puts the real
+    # migrations 18–20 of the other issue-11 branches here.
+    Migration(18, "reserved", _reserved),
+    Migration(19, "reserved", _reserved),
+    Migration(20, "reserved", _reserved),
+    Migration(
+        21, "create the knowledge base (articles, their links to tickets)", _create_kb_tables
+    ),
 ]
