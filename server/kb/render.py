@@ -28,7 +28,8 @@ ALLOWED_TAGS = frozenset(
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"start"}}
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 LINK_REL = "nofollow noopener noreferrer"
-# Rendered articles kept per (article id, version): a new version renders afresh.
+# Rendered articles kept per text: an edit renders afresh, and two databases served by one
+# process (tests, or a restore) can never be handed each other's article with the same id.
 CACHE_SIZE = 512
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
@@ -67,15 +68,15 @@ def render_markdown(text: str) -> Markup:
 
 
 class RenderCache:
-    """A small per-process LRU of rendered articles keyed by (id, version)."""
+    """A small per-process LRU of rendered articles keyed by their Markdown text."""
 
     def __init__(self, size: int = CACHE_SIZE) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[int, int], Markup] = OrderedDict()
+        self._items: OrderedDict[str, Markup] = OrderedDict()
         self._lock = threading.Lock()
 
-    def rendered(self, article_id: int, version: int, text: str) -> Markup:
-        key = (article_id, version)
+    def rendered(self, text: str) -> Markup:
+        key = text
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
@@ -92,5 +93,5 @@ _cache = RenderCache()
 
 
 def article_html(article: object) -> Markup:
-    """An article row's body as safe HTML, from the cache when this version was rendered."""
-    return _cache.rendered(article.id, article.version, article.body_markdown)  # type: ignore[attr-defined]
+    """An article row's body as safe HTML, from the cache when this text was rendered."""
+    return _cache.rendered(article.body_markdown)  # type: ignore[attr-defined]
