@@ -194,9 +194,28 @@ def test_a_taken_address_is_an_error_by_its_field(app):
     assert "Hold **reset** for ten seconds." in page  # what was typed is kept
 
 
-def test_a_bad_address_is_an_error_by_its_field(app):
-    response = logged_in(app, "sup", "supervisor").form("/kb/new", article_form("Not A Slug!"))
+@pytest.mark.parametrize("slug", ["Not A Slug!", "new", "-dash-first", "x"])
+def test_a_bad_address_is_an_error_by_its_field(app, slug):
+    response = logged_in(app, "sup", "supervisor").form("/kb/new", article_form(slug))
     assert response.status_code == 422 and 'id="slug-error"' in response.get_data(as_text=True)
+
+
+def test_htmx_search_answers_the_results_only(app):
+    article(app, "tip", title="A tip")
+    client = logged_in(app, "disp", "dispatcher")
+    response = client.get("/kb?q=tip", headers={"HX-Request": "true"})
+    page = response.get_data(as_text=True)
+    assert "/kb/tip" in page and "<html" not in page
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_search_opened_from_a_ticket_offers_to_link_to_it(app):
+    article(app, "tip", title="A tip")
+    ticket = add_ticket(app)
+    page = logged_in(app, "disp", "dispatcher").get(f"/kb?ticket={ticket.number}")
+    assert f"/tickets/{ticket.number}/kb/link" in page.get_data(as_text=True)
+    other = logged_in(app, "tech", "technician").get(f"/kb?ticket={ticket.number}")
+    assert "/kb/link" not in other.get_data(as_text=True)  # not the technician's ticket
 
 
 def test_a_stale_edit_is_refused_and_changes_nothing(app):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import Field, Form, IntegerField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Length, NoneOf, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
 from server.forms import long_text, options, text
@@ -47,7 +47,11 @@ class ArticleForm(FlaskForm):
         80,
         required=True,
         description=_l("Lower-case letters, digits and hyphens, e.g. ac-not-cooling."),
-        validators=[Regexp(SLUG_PATTERN, message=_l("Lower-case letters, digits and hyphens."))],
+        validators=[
+            Regexp(SLUG_PATTERN, message=_l("Lower-case letters, digits and hyphens.")),
+            # /kb/new is the page for writing one
+            NoneOf(["new"], message=_l("This address is reserved; choose another.")),
+        ],
     )
     language = SelectField(
         _l("Language"), choices=options([(c, LANGUAGE_LABELS[c]) for c in LANGUAGES])
