@@ -299,7 +299,6 @@ def _register_blueprints(app: Flask) -> None:
         dispatch_admin,
         grading,
         health,
-        help,
         imports,
         kb,
         kpi,
@@ -308,6 +307,7 @@ def _register_blueprints(app: Flask) -> None:
         my_jobs,
         notifications,
         printables,
+        public_help,
         reports,
         sla_admin,
         tickets,
@@ -341,7 +341,7 @@ def _register_blueprints(app: Flask) -> None:
         webhooks,
         printables,
         kb,
-        help,
+        public_help,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)
