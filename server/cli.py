@@ -203,6 +203,27 @@ CLI_IMPORT_MAX_BYTES = 1024 * 1024 * 1024
 SHOWN_IMPORT_ERRORS = 50
 
 
+@main.group("kb")
+def kb_group() -> None:
+    """The knowledge base."""
+
+
+@kb_group.command("import-starters")
+@click.pass_context
+def kb_import_starters_command(ctx: click.Context) -> None:
+    """Import the enabled plugins' starter articles (new ones; unedited older ones updated)."""
+    from server.kb.starters import import_starters, starter_specs
+
+    app = _app(ctx.find_root())
+    state = app.extensions["aftersales"]
+    with app.app_context():
+        report = import_starters(starter_specs(state.pm, state.config))
+    for line in report.lines():
+        click.echo(line)
+    if not report.lines():
+        click.echo("starter articles are up to date")
+
+
 @main.command("import")
 @click.argument("kind", type=click.Choice(["customers", "assets"]))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))

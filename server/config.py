@@ -18,6 +18,7 @@ from server.complaints.settings import ComplaintSettings, parse_complaints
 from server.dispatch.rules import DispatchSettings, parse_dispatch
 from server.followup.settings import CallbackSettings, parse_callbacks
 from server.grading.rules import GradingSettings, parse_grading
+from server.kb.settings import KbSettings, parse_kb
 from server.merit.rules import MeritSettings, parse_merit
 from server.public.settings import PublicSettings, parse_public
 from server.ratelimit import RateLimitSettings, parse_rate_limits
@@ -207,6 +208,7 @@ class Config:
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     public: PublicSettings = field(default_factory=PublicSettings)
+    kb: KbSettings = field(default_factory=KbSettings)
     # One free-form table per plugin: [plugin.<name>]; each plugin validates its own.
     plugin: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: str = "<defaults>"
@@ -311,6 +313,7 @@ SECTION_PARSERS: dict[str, Callable[[Any], Any]] = {
     "webhooks": parse_webhooks,
     "rate_limits": parse_rate_limits,
     "public": parse_public,
+    "kb": parse_kb,
 }
 
 

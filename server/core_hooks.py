@@ -21,6 +21,8 @@ def menu_links(user: UserInfo) -> list[NavLink]:
         links.append(NavLink(label("日程", "Calendar"), url_for("appointments.calendar")))
     if role_can(user.role, "callback.make"):
         links.append(NavLink(label("回访", "Callbacks"), url_for("callbacks.queue")))
+    if role_can(user.role, "kb.view"):
+        links.append(NavLink(label("知识库", "Knowledge base"), url_for("kb.article_list")))
     if role_can(user.role, "user.manage"):
         links.append(NavLink(label("用户", "Users"), url_for("admin.user_list")))
     if role_can(user.role, "webhook.manage"):

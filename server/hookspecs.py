@@ -15,6 +15,7 @@ import pluggy
 
 from server.plugin_api import (
     PROJECT_NAME,
+    ArticleSpec,
     AssetKind,
     CalendarSpec,
     CustomerInfo,
@@ -121,6 +122,22 @@ def register_migrations() -> list[Migration]:
     recorded in the history table under the plugin's name, separately from the core's.
 
     :returns: the plugin's :class:`Migration` list, in order.
+    """
+
+
+@hookspec
+def register_articles(settings: Mapping[str, Any]) -> list[ArticleSpec]:
+    """Called by ``aftersales init-db`` and ``aftersales kb import-starters`` to collect
+    the plugin's starter knowledge-base articles.
+
+    Each is imported once under its slug, as a published article of the plugin; a later
+    ``version`` replaces the stored text only while nobody has edited it, and an article
+    of the same slug written by staff is never touched. Keep the texts in files
+    (``articles/*.md`` with a front matter) and return ``articles_from_folder(...)``.
+
+    :param settings: the plugin's own ``[plugin.<name>]`` config table.
+    :returns: :class:`ArticleSpec` entries (slug, language, title, Markdown body,
+        category, service, visibility, version).
     """
 
 

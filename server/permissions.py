@@ -31,6 +31,10 @@ ALL_PERMISSIONS = (
     "kpi.view",
     # registering webhooks and reading their delivery log: admins only
     "webhook.manage",
+    # the knowledge base: every role reads it (staff-only articles too); supervisors and
+    # admins write, publish and withdraw articles
+    "kb.view",
+    "kb.edit",
 )
 
 _STAFF = {
@@ -49,6 +53,7 @@ _STAFF = {
     # Record and work complaints (the ledger); technicians may not.
     "complaint.manage",
     "merit.view",
+    "kb.view",
 }
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -63,6 +68,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "customer.import",
             "merit.manage",
             "kpi.view",
+            "kb.edit",
         }
     ),
     "dispatcher": frozenset(_STAFF),
@@ -78,6 +84,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "report.file",
             "appointment.set",
             "merit.view",
+            "kb.view",
         }
     ),
 }

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pluggy
@@ -346,6 +348,83 @@ class Veto:
     """
 
     reason: str | Label
+
+
+ARTICLE_LANGUAGES = ("zh_CN", "en")
+ARTICLE_VISIBILITIES = ("public", "staff")
+_ARTICLE_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
+
+
+@dataclass(frozen=True)
+class ArticleSpec:
+    """A starter knowledge-base article a plugin ships (one language per article).
+
+    Imported once into the knowledge base (``aftersales init-db`` or ``aftersales kb
+    import-starters``); raising ``version`` updates the stored copy unless someone has
+    edited it since. ``category`` and ``service`` (codes of the plugin's catalog, both
+    optional) say which tickets it is suggested on: the service's first, then the
+    category's, then the rest.
+    """
+
+    slug: str
+    language: str
+    title: str
+    body: str
+    category: str = ""
+    service: str = ""
+    visibility: str = "public"
+    version: int = 1
+
+    def __post_init__(self) -> None:
+        if not _ARTICLE_SLUG.match(self.slug):
+            raise ValueError(f"article slug {self.slug!r} must match {_ARTICLE_SLUG.pattern}")
+        if self.language not in ARTICLE_LANGUAGES:
+            raise ValueError(f"article {self.slug!r}: language must be zh_CN or en")
+        if self.visibility not in ARTICLE_VISIBILITIES:
+            raise ValueError(f"article {self.slug!r}: visibility must be public or staff")
+        if not self.title.strip() or self.version < 1:
+            raise ValueError(f"article {self.slug!r}: needs a title and a version ≥ 1")
+
+
+def articles_from_folder(folder: str | os.PathLike[str]) -> list[ArticleSpec]:
+    """The :class:`ArticleSpec` of every ``*.md`` file in ``folder``, by file name.
+
+    Each file opens with a front matter between two ``---`` lines, one ``key: value`` a
+    line (``slug``, ``language``, ``title``, and optionally ``category``, ``service``,
+    ``visibility``, ``version``); the Markdown body follows.
+
+    :raises ValueError: naming the file, for a missing or malformed front matter.
+    """
+    specs = []
+    for path in sorted(Path(folder).glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        head, separator, body = text.removeprefix("---\n").partition("\n---\n")
+        if not text.startswith("---\n") or not separator:
+            raise ValueError(f"{path}: must open with a front matter between --- lines")
+        meta: dict[str, str] = {}
+        for line in head.splitlines():
+            key, colon, value = line.partition(":")
+            if not colon:
+                raise ValueError(f"{path}: front matter line {line!r} is not key: value")
+            meta[key.strip()] = value.strip()
+        try:
+            specs.append(
+                ArticleSpec(
+                    slug=meta["slug"],
+                    language=meta["language"],
+                    title=meta["title"],
+                    body=body.strip() + "\n",
+                    category=meta.get("category", ""),
+                    service=meta.get("service", ""),
+                    visibility=meta.get("visibility", "public"),
+                    version=int(meta.get("version", "1")),
+                )
+            )
+        except KeyError as exc:
+            raise ValueError(f"{path}: front matter lacks {exc.args[0]}") from None
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from None
+    return specs
 
 
 SURVEY_KINDS = ("scale", "yes_no")

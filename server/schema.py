@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from server.db import database
+from server.kb.starters import import_starters, starter_specs
 from server.migrations import CORE_COMPONENT, core_migrations, migrate
 from server.plugins import CORE_PLUGIN_NAME, call_on
 
@@ -24,4 +25,7 @@ def init_db(app: Flask) -> list[str]:
         if migrations:
             components.append((name, migrations))
     with database.connection_context():
-        return migrate(components)
+        ran = migrate(components)
+        # the plugins' starter articles: new ones added, nobody's edits overwritten
+        import_starters(starter_specs(state.pm, state.config))
+    return ran

@@ -81,10 +81,18 @@ def reindex_customer(customer: Customer) -> None:
 FEW_MATCHES = 500
 
 
-def _contains(text: str) -> peewee.Expression:
-    needle = text.lower()
+def contains_text(column: peewee.Field, needle: str) -> peewee.Expression:
+    """``column`` (lower-cased text) contains ``needle`` as a substring, in any script.
+
+    ``instr``/``strpos`` rather than LIKE: no wildcard in the needle needs escaping, and
+    Chinese words (no spaces between them) are found inside longer text.
+    """
     contains = peewee.fn.instr if is_sqlite() else peewee.fn.strpos
-    return contains(TicketSearch.text, needle) > 0
+    return contains(column, needle.lower()) > 0
+
+
+def _contains(text: str) -> peewee.Expression:
+    return contains_text(TicketSearch.text, text)
 
 
 def _few_matches(needle: str) -> list[int]:

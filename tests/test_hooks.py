@@ -15,6 +15,7 @@ from server.catalog import current_registry
 from server.config import ConfigError
 from server.models import Asset, Customer, Ticket
 from server.plugin_api import (
+    ArticleSpec,
     CalendarSpec,
     DemoTicket,
     Industry,
@@ -227,6 +228,20 @@ def test_hook_validate_report(app, login_as):
     assert "The sample plugin needs a diagnosis for every repair." in page
     calls = [c for c in _sample(app).calls if c[0] == "validate_report"]
     assert isinstance(calls[-1][1], ReportInfo) and calls[-1][1].outcome == "resolved_by_phone"
+
+
+def test_hook_register_articles(make_app):
+    class WithArticles(SamplePlugin):
+        @hookimpl
+        def register_articles(self, settings):
+            return [ArticleSpec("sample-reset", "en", "Reset it", "Hold **reset**.", "repair")]
+
+    app = make_app(extra_plugins=[("sample", WithArticles())])
+    with app.app_context():
+        from server.kb.models import KbArticle
+
+        article = KbArticle.get(KbArticle.slug == "sample-reset")
+    assert (article.plugin, article.category, article.status) == ("sample", "repair", "published")
 
 
 def test_hook_register_migrations(app):

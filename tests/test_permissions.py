@@ -21,6 +21,8 @@ from server.complaints.ledger import open_complaint
 from server.customers import save_customer
 from server.dispatch.outlets import save_outlet
 from server.followup.models import Callback
+from server.kb.articles import save_article
+from server.kb.models import KB_MODELS
 from server.models import CORE_MODELS, Customer, Ticket, User
 from server.permissions import OWN_TICKETS_ONLY, PERMISSIONS, role_can
 from server.tickets import NewTicket, assign_ticket, create_ticket
@@ -492,6 +494,47 @@ ENDPOINTS = (
         "webhook.manage",
     ),
     Endpoint("send webhook test event", "POST", "/admin/webhooks/{webhook}/ping", "webhook.manage"),
+    # the knowledge base: {article} is a fresh published staff-only article
+    Endpoint("knowledge base", "GET", "/kb", "kb.view"),
+    Endpoint("knowledge base article", "GET", "/kb/{article}", "kb.view"),
+    Endpoint("new article page", "GET", "/kb/new", "kb.edit"),
+    Endpoint("write article", "POST", "/kb/new", "kb.edit", lambda ctx: _article_form(ctx)),
+    Endpoint("edit article page", "GET", "/kb/{article}/edit", "kb.edit"),
+    Endpoint(
+        "edit article",
+        "POST",
+        "/kb/{article}/edit",
+        "kb.edit",
+        lambda ctx: {**_article_form(ctx), "slug": ctx["article"], "version": "1"},
+    ),
+    Endpoint(
+        "withdraw article",
+        "POST",
+        "/kb/{article}/status",
+        "kb.edit",
+        lambda ctx: {"status": "draft", "version": "1"},
+    ),
+    Endpoint(
+        "link article to ticket",
+        "POST",
+        "/tickets/{ticket}/kb/link",
+        "ticket.comment",
+        lambda ctx: {"article": ctx["article"]},
+    ),
+    Endpoint(
+        "unlink article from ticket",
+        "POST",
+        "/tickets/{ticket}/kb/unlink",
+        "ticket.comment",
+        lambda ctx: {"article": ctx["article"]},
+    ),
+    Endpoint(
+        "resolved by guidance",
+        "POST",
+        "/tickets/{ticket}/kb/resolve",
+        "ticket.transition",
+        lambda ctx: {"article": ctx["article"], "version": ctx["version"], "note": ""},
+    ),
     Endpoint("log out", "POST", "/logout", None),
 )
 POSTS = tuple(e for e in ENDPOINTS if e.method == "POST")
@@ -525,7 +568,28 @@ def context(world, ticket):
         "dispatcher": world.users["dispatcher"],
         **_new_webhook(world),
         "token": _new_token(world),
+        "article": _new_article(world),
     }
+
+
+def _article_form(_ctx):
+    return {
+        "title": "Matrix article",
+        "slug": f"matrix-{uuid.uuid4().hex[:10]}",
+        "language": "en",
+        "visibility": "staff",
+        "plugin": "",
+        "category": "",
+        "service": "",
+        "body_markdown": "Check the **fuse**.",
+    }
+
+
+def _new_article(world):
+    """A fresh published staff-only article (version 1)."""
+    with world.app.app_context():
+        fields = {**_article_form(None), "status": "published"}
+        return save_article(None, fields, User.get_by_id(world.users["admin"])).slug
 
 
 def _new_webhook(world):
@@ -703,6 +767,9 @@ EXPECTED_PUBLIC_ENDPOINTS = {
     "public_requests.done",
     "status_lookup.lookup",
     "status_lookup.result",
+    # the knowledge base's public articles (404 unless [kb] public = true)
+    "help.help_index",
+    "help.help_article",
 }
 
 
@@ -726,7 +793,7 @@ def test_healthz_reports_ok_anonymously(world):
 def snapshot(app):
     """Every row of every core table, to prove a refused request wrote nothing."""
     with app.app_context():
-        models = (*CORE_MODELS, Callback, *WEBHOOK_MODELS)
+        models = (*CORE_MODELS, Callback, *WEBHOOK_MODELS, *KB_MODELS)
         return {model.__name__: list(model.select().dicts()) for model in models}
 
 

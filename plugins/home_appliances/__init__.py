@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from server.plugin_api import (
+    ArticleSpec,
     AssetKind,
     CalendarSpec,
     DemoTicket,
@@ -19,6 +21,7 @@ from server.plugin_api import (
     SurveyQuestion,
     TicketInfo,
     Veto,
+    articles_from_folder,
     hookimpl,
 )
 
@@ -95,3 +98,9 @@ def ticket_detail_panels(ticket: TicketInfo, settings: Mapping[str, Any]) -> lis
 @hookimpl
 def survey_questions(service: ServiceType) -> list[SurveyQuestion]:
     return survey.questions_for(service.category)
+
+
+@hookimpl
+def register_articles(settings: Mapping[str, Any]) -> list[ArticleSpec]:
+    """Starter knowledge-base articles (self-checks before a visit), from articles/*.md."""
+    return articles_from_folder(Path(__file__).parent / "articles")

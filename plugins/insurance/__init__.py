@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from server.plugin_api import (
+    ArticleSpec,
     AssetKind,
     CalendarSpec,
     CustomerInfo,
@@ -18,6 +20,7 @@ from server.plugin_api import (
     SlaPolicy,
     SurveyQuestion,
     TicketInfo,
+    articles_from_folder,
     asset_info,
     current_user,
     hookimpl,
@@ -93,3 +96,9 @@ def demo_tickets(settings: Mapping[str, Any]) -> list[DemoTicket]:
 @hookimpl
 def survey_questions(service: ServiceType) -> list[SurveyQuestion]:
     return survey.questions_for(service.code)
+
+
+@hookimpl
+def register_articles(settings: Mapping[str, Any]) -> list[ArticleSpec]:
+    """Starter knowledge-base articles (self-checks before a visit), from articles/*.md."""
+    return articles_from_folder(Path(__file__).parent / "articles")

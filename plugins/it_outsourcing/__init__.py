@@ -9,6 +9,7 @@ from typing import Any
 from flask import url_for
 
 from server.plugin_api import (
+    ArticleSpec,
     AssetKind,
     CalendarSpec,
     CustomerInfo,
@@ -26,6 +27,7 @@ from server.plugin_api import (
     TicketInfo,
     UserInfo,
     Veto,
+    articles_from_folder,
     asset_info,
     hookimpl,
     label,
@@ -127,3 +129,9 @@ def menu_links(user: UserInfo) -> list[NavLink]:
 def register_translations() -> str:
     """The plugin's gettext catalogs (the words of its own pages)."""
     return str(Path(__file__).parent / "translations")
+
+
+@hookimpl
+def register_articles(settings: Mapping[str, Any]) -> list[ArticleSpec]:
+    """Starter knowledge-base articles (self-checks before a visit), from articles/*.md."""
+    return articles_from_folder(Path(__file__).parent / "articles")

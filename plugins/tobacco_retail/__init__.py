@@ -9,6 +9,7 @@ from typing import Any
 from flask import url_for
 
 from server.plugin_api import (
+    ArticleSpec,
     AssetKind,
     CalendarSpec,
     CustomerInfo,
@@ -24,6 +25,7 @@ from server.plugin_api import (
     SlaPolicy,
     TicketInfo,
     UserInfo,
+    articles_from_folder,
     hookimpl,
     label,
 )
@@ -103,3 +105,9 @@ def demo_tickets(settings: Mapping[str, Any]) -> list[DemoTicket]:
 def register_translations() -> str:
     """The plugin's gettext catalogs (the words of its own pages)."""
     return str(Path(__file__).parent / "translations")
+
+
+@hookimpl
+def register_articles(settings: Mapping[str, Any]) -> list[ArticleSpec]:
+    """Starter knowledge-base articles (self-checks before a visit), from articles/*.md."""
+    return articles_from_folder(Path(__file__).parent / "articles")

@@ -413,6 +413,12 @@ def _add_public_intake(db: peewee.Database) -> None:
     create_intake_indexes(db)
 
 
+def _create_kb_tables(db: peewee.Database) -> None:
+    from server.kb.models import KB_MODELS
+
+    db.create_tables(KB_MODELS)
+
+
 MIGRATIONS = [
     Migration(1, "create core tables", _create_core_tables),
     Migration(2, "create SLA tables", _create_sla_tables),
@@ -436,5 +442,8 @@ MIGRATIONS = [
     Migration(17, "create webhooks and their delivery outbox", _create_webhook_tables),
     Migration(
         18, "add the web form's system user and customer contact indexes", _add_public_intake
+    ),
+    Migration(
+        19, "create the knowledge base (articles, their links to tickets)", _create_kb_tables
     ),
 ]

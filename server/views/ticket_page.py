@@ -36,6 +36,7 @@ from server.forms import (
     ticket_form_class,
 )
 from server.i18n import gettext
+from server.kb.panel import kb_panel
 from server.links import (
     LinkRefused,
     cascade_message,
@@ -133,6 +134,7 @@ def _detail_context(ticket: Ticket, forms: dict[str, Any]) -> dict[str, Any]:
         "link_form": forms.get("link") or LinkForm(formdata=None),
         "callback": latest_callback(ticket),
         "complaints": complaints_of_ticket(ticket),
+        **kb_panel(ticket, forms.get("kb")),
     }
 
 

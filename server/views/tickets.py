@@ -242,4 +242,4 @@ def new_ticket_fields() -> Any:
 
 
 # The ticket page and its actions register their routes on this blueprint too.
-from server.views import ticket_page  # noqa: E402, F401
+from server.views import kb_ticket, ticket_page  # noqa: E402, F401

@@ -1,0 +1,1 @@
+"""The knowledge base: articles per plugin and service, rendered safely, searchable."""
