@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -147,7 +148,10 @@ def test_the_list_shows_last_visit_and_due_date(tr_app):
     # never visited first, then the grade-A retailer 3 days late, then the grade-D one
     assert page.index("新开便利店") < page.index("鑫源便利店") < page.index("美佳超市")
     assert last.number in page
-    due = (now - dt.timedelta(days=10)).date() + dt.timedelta(days=7)
+    # the visit's day where the firm is (the default time zone, Asia/Shanghai), not in UTC:
+    # from 16:00 UTC on, Shanghai is already on the next day
+    visited = (now - dt.timedelta(days=10)).replace(tzinfo=dt.UTC)
+    due = visited.astimezone(ZoneInfo("Asia/Shanghai")).date() + dt.timedelta(days=7)
     assert due.isoformat() in page
     assert "立即" in page  # never visited: due now, in Chinese
 
