@@ -308,6 +308,7 @@ def _register_blueprints(app: Flask) -> None:
         printables,
         reports,
         sla_admin,
+        survey,
         tickets,
         webhooks,
     )
@@ -338,6 +339,7 @@ def _register_blueprints(app: Flask) -> None:
         grading,
         webhooks,
         printables,
+        survey,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)
