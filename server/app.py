@@ -319,6 +319,7 @@ def _register_blueprints(app: Flask) -> None:
         reports,
         sla_admin,
         status_lookup,
+        survey,
         tickets,
         webhooks,
     )
@@ -353,6 +354,7 @@ def _register_blueprints(app: Flask) -> None:
         public_help,
         public_requests,
         status_lookup,
+        survey,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(api.bp)

@@ -8,6 +8,7 @@ import os
 import tomllib
 import types
 import typing
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,11 @@ class ServerSettings:
     # Reverse proxies in front of the app (nginx: 1); their X-Forwarded-For/-Proto are
     # trusted for that many hops, so the client address (login rate limit) is the user's.
     proxy_hops: int = 0
+    # The address customers reach the server at (e.g. "https://service.example.com"),
+    # for links in mails to customers (survey links, the status page); empty: the links
+    # in such mails are built from the request that sends them, and the status page is
+    # not linked.
+    public_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -377,6 +383,7 @@ def _check_semantics(config: Config, path: Path | str) -> None:
         raise ConfigError(path, "locale.timezone", "not a known IANA time zone") from None
     if not 0 <= config.server.proxy_hops <= 5:
         raise ConfigError(path, "server.proxy_hops", "must be 0–5")
+    _check_public_url(config.server.public_url, path)
     if not 1 <= config.kpi.repeat_window_days <= 365:
         raise ConfigError(path, "kpi.repeat_window_days", "must be 1–365")
     if not 0 <= config.kpi.cache_minutes <= 1440:
@@ -409,6 +416,25 @@ def _check_semantics(config: Config, path: Path | str) -> None:
     for name in config.plugin:
         if name not in config.plugins.enabled:
             raise ConfigError(path, f"plugin.{name}", "table for a plugin that is not enabled")
+
+
+def _check_public_url(url: str, path: Path | str) -> None:
+    """An absolute http(s) address with a host and nothing after the path."""
+    if not url:
+        return
+    parts = urllib.parse.urlsplit(url)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or parts.query
+        or parts.fragment
+        or any(c.isspace() for c in url)
+    ):
+        raise ConfigError(
+            path,
+            "server.public_url",
+            'must be an http(s) address such as "https://service.example.com"',
+        )
 
 
 def _check_print(settings: PrintSettings, path: Path | str) -> None:

@@ -32,7 +32,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, StopValidation, ValidationError
 from wtforms.widgets import HiddenInput
 
-from server.i18n import LazyText, _l, current_locale, gettext
+from server.i18n import LOCALE_NAMES, LazyText, _l, current_locale, gettext
 from server.models import CHANNELS, CUSTOMER_KINDS, PRIORITIES, ROLES
 from server.plugin_api import FieldSpec, Label, ServiceType
 
@@ -177,6 +177,19 @@ class CustomerForm(FlaskForm):
     address = text(_l("Address"), 300)
     region = text(_l("Region"), 100)
     tier = text(_l("Tier"), 40, default="normal")
+    notify_by_email = BooleanField(
+        _l("Mail the customer about their tickets"),
+        description=_l("Received, appointment set or moved, resolved. Needs an email address."),
+    )
+    language = SelectField(
+        _l("Language of the customer's mail"),
+        choices=options([("", _l("Default language")), *LOCALE_NAMES.items()]),
+        default="",
+    )
+
+    def validate_notify_by_email(self, field: Field) -> None:
+        if field.data and not (self.email.data or "").strip():
+            raise ValidationError(gettext("Give an email address to mail the customer."))
 
 
 class AssetForm(FlaskForm):

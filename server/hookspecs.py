@@ -4,6 +4,14 @@ Registration hooks are called once per plugin at start-up, with that plugin's ow
 ``[plugin.<name>]`` table as ``settings``. Per-ticket hooks are called only on the
 ticket's own industry plugin and on plugins that register no industry (cross-cutting
 plugins), so no answer depends on the order plugins were registered in.
+
+Not every extension point is a hook. A plugin changes the **mails sent to customers**
+(``server.customer_mail``) by shipping templates: ``<slug>/mail/customer/<event>.txt`` in
+its ``templates/`` folder (events: ``received``, ``appointment_set``,
+``appointment_changed``, ``resolved``, ``survey``) is used instead of the core's
+``mail/customer/<event>.txt`` for that plugin's tickets; it may ``{% extends %}`` the core
+one and replace the ``message`` block (or the appointment mails' ``preparation`` block).
+It is rendered in the customer's language (``language`` is ``"zh_CN"`` or ``"en"``).
 """
 
 from __future__ import annotations

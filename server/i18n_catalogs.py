@@ -49,11 +49,13 @@ def project_parts(root: Path = PROJECT_ROOT) -> list[CatalogPart]:
 
 def _method_map(source: Path) -> list[tuple[str, str]]:
     if source.name == "templates":
-        return [("**.html", "jinja2")]
+        # .txt: the mail templates (templates/mail/)
+        return [("**.html", "jinja2"), ("**.txt", "jinja2")]
     return [
         ("translations/**", "ignore"),
         ("tests/**", "ignore"),
         ("**/templates/**.html", "jinja2"),
+        ("**/templates/**.txt", "jinja2"),
         ("**.py", "python"),
     ]
 

@@ -70,6 +70,10 @@ class Customer(BaseModel):
     attributes = JSONField(default=dict)
     created_at = peewee.DateTimeField(default=utcnow)
     updated_at = peewee.DateTimeField(default=utcnow)
+    # Opted in to mail about their tickets (server.customer_mail), in ``language``
+    # ("zh_CN"/"en"; empty: the configured default language).
+    notify_by_email = peewee.BooleanField(default=False)
+    language = peewee.CharField(max_length=10, default="")
 
     class Meta:
         table_name = "customer"

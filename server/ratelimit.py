@@ -32,7 +32,7 @@ from limits.strategies import MovingWindowRateLimiter
 
 from server.sla.settings import SettingsError, checked_table
 
-LIMIT_KEYS = ("api", "login", "login_per_username")
+LIMIT_KEYS = ("api", "login", "login_per_username", "survey")
 STORAGE_SCHEMES = ("memory://", "redis://", "rediss://", "redis+unix://")
 EXTENSION = "aftersales_rate_limiter"
 # Set by server.gunicorn_conf for its workers: how many processes serve requests.
@@ -52,6 +52,8 @@ class RateLimitSettings:
     login: str = "10/minute"
     # sign-in attempts per submitted username (lower-cased)
     login_per_username: str = "5/minute"
+    # requests to the customers' survey pages (/survey/<token>) per client address
+    survey: str = "20/minute"
     storage: str = "memory://"
 
 
@@ -131,6 +133,7 @@ class RateLimiter:
             storage = storage_from_string(settings.storage, wrap_exceptions=True)
         except ConfigurationError as exc:  # e.g. the redis client is not installed
             raise SettingsError("rate_limits.storage", str(exc)) from None
+        self.survey = parse_limit(settings.survey, "rate_limits.survey")
         self.strategy = MovingWindowRateLimiter(storage)
 
     def hit(self, item: limits.RateLimitItem, *identifiers: str) -> Verdict:
@@ -159,6 +162,16 @@ class RateLimiter:
         )
         refused = [v.retry_after() for v in verdicts if not v.allowed]
         return max(refused) if refused else None
+
+
+def public_page_wait(item_name: str, client_address: str) -> int | None:
+    """Count a request to a public (no-login) page against the app's ``item_name`` limit
+    per client address; None when allowed (or limits are off), else the seconds to wait."""
+    limiter = limiter_of(current_app)
+    if limiter is None:
+        return None
+    verdict = limiter.hit(getattr(limiter, item_name), item_name, client_address or "-")
+    return None if verdict.allowed else verdict.retry_after()
 
 
 def init_app(app: Flask, settings: RateLimitSettings, database_url: str) -> None:

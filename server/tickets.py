@@ -12,6 +12,7 @@ import peewee
 
 from server import workflow
 from server.catalog import Registry
+from server.customer_mail import mails as customer_mail
 from server.db import write_transaction
 from server.dispatch.readiness import missing_readiness
 from server.followup import schedule as callbacks
@@ -209,6 +210,7 @@ def create_ticket(
 
         open_for_ticket(ticket, new.service, actor, now)
         webhooks.ticket_created(ticket, now)
+        customer_mail.ticket_received(registry, ticket, now)
     registry.ticket_hook(new.industry, "ticket_created")(ticket=info, actor=user_info(actor))
     return ticket
 
@@ -420,6 +422,8 @@ def transition_ticket(
         sla.refresh_ticket_sla(registry, fresh, now, info=after)
         callbacks.after_move(registry, fresh, old_status, new_status, now)
         webhooks.status_changed(fresh, old_status, new_status, note, now)
+        if new_status == "resolved":
+            customer_mail.ticket_resolved(registry, fresh, now)
     registry.ticket_hook(ticket.plugin, "after_transition")(
         ticket=after,
         old_status=old_status,

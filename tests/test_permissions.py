@@ -112,6 +112,11 @@ def make_ticket(world, assignee_role="technician", assignee_username=None):
             assignee = User.get(User.username == assignee_username)
         elif assignee_role is not None:
             assignee = User.get_by_id(world.users[assignee_role])
+        # with an address (the customer edit in the matrix may have cleared it), so the
+        # callback page can mail a survey link
+        Customer.update(email="fixture@example.com").where(
+            Customer.id == world.customer_id
+        ).execute()
         customer = Customer.get_by_id(world.customer_id)
         ticket = _new_ticket(world.app, customer, admin, assignee)
         # a pending callback on it (as resolving would schedule), for the callback pages
@@ -420,6 +425,7 @@ ENDPOINTS = (
         "callback.make",
         lambda ctx: {"reached": "no", "comment": "", "outcome": "", "version": ctx["version"]},
     ),
+    Endpoint("send a survey link", "POST", "/callbacks/{callback}/survey-link", "callback.make"),
     # the complaint ledger: {complaint} is a fresh complaint at its record stage
     Endpoint("complaints", "GET", "/complaints", "complaint.manage"),
     Endpoint("new complaint page", "GET", "/complaints/new", "complaint.manage"),
@@ -770,6 +776,8 @@ EXPECTED_PUBLIC_ENDPOINTS = {
     # the knowledge base's public articles (404 unless [kb] public = true)
     "help.help_index",
     "help.help_article",
+    # the customer's emailed survey: the signed link is the key (tests/test_survey_links.py)
+    "survey.answer",
 }
 
 

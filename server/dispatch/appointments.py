@@ -15,6 +15,7 @@ import peewee
 
 from server import workflow
 from server.catalog import Registry
+from server.customer_mail import mails as customer_mail
 from server.db import is_sqlite, write_transaction
 from server.dispatch.models import Technician
 from server.i18n import gettext
@@ -211,6 +212,7 @@ def set_appointment(
             },
         )
         sla.refresh_ticket_sla(registry, fresh, now)
+        customer_mail.appointment_agreed(registry, fresh, start, end, current is not None, now)
     return appointment
 
 

@@ -24,7 +24,33 @@ SCALE = [("", "—"), *((str(n), str(n)) for n in range(1, 6))]
 YES_NO = [("", "—"), ("yes", _l("Yes")), ("no", _l("No"))]
 
 
-class CallbackForm(FlaskForm):
+class SurveyAnswers:
+    """What the agent's callback form and the customer's survey page share: the survey's
+    ``q_<code>`` fields, reading their answers and placing the service's errors."""
+
+    def survey_fields(self) -> list[Any]:
+        return [field for name, field in self._fields.items() if name.startswith("q_")]  # type: ignore[attr-defined]
+
+    def survey_answers(self, questions: Iterable[SurveyQuestion]) -> dict[str, Any]:
+        """The answered questions by code (unparseable values passed as given)."""
+        answers: dict[str, Any] = {}
+        for question in questions:
+            raw = (self[f"q_{question.code}"].data or "").strip()  # type: ignore[index]
+            if raw:
+                answers[question.code] = _parse(question.kind, raw)
+        return answers
+
+    def attach(self, errors: dict[str, list[str]]) -> None:
+        """The service's errors next to their fields (unknown names above the form)."""
+        for name, messages in errors.items():
+            field = self._fields.get(name)  # type: ignore[attr-defined]
+            if field is None or name == "csrf_token":
+                self.form_errors.extend(messages)  # type: ignore[attr-defined]
+            else:
+                field.errors = [*field.errors, *messages]
+
+
+class CallbackForm(SurveyAnswers, FlaskForm):
     """One attempt; the ticket's version guards against recording on a changed ticket."""
 
     reached = RadioField(
@@ -48,17 +74,10 @@ class CallbackForm(FlaskForm):
             + [(key, translate(OUTCOMES[key])) for key in ("satisfied", *UNSATISFIED_CHOICES)]
         )
 
-    def survey_fields(self) -> list[Any]:
-        return [field for name, field in self._fields.items() if name.startswith("q_")]
-
     def answer(self, questions: Iterable[SurveyQuestion]) -> CallbackAnswer:
         """The submitted values for the service layer (unparseable ones passed as given)."""
         reached = self.reached.data == "yes"
-        answers: dict[str, Any] = {}
-        for question in questions:
-            raw = (self[f"q_{question.code}"].data or "").strip()
-            if raw:
-                answers[question.code] = _parse(question.kind, raw)
+        answers = self.survey_answers(questions)
         return CallbackAnswer(
             reached=reached,
             satisfaction=_integer(self.satisfaction.data) if reached else None,
@@ -67,25 +86,43 @@ class CallbackForm(FlaskForm):
             outcome=(self.outcome.data or None) if reached else None,
         )
 
-    def attach(self, errors: dict[str, list[str]]) -> None:
-        """The service's errors next to their fields (unknown names above the form)."""
-        for name, messages in errors.items():
-            field = self._fields.get(name)
-            if field is None or name == "csrf_token":
-                self.form_errors.extend(messages)
-            else:
-                field.errors = [*field.errors, *messages]
+
+class CustomerSurveyForm(SurveyAnswers, FlaskForm):
+    """The survey the customer answers through an emailed link: reached by definition,
+    the outcome follows from the satisfaction."""
+
+    satisfaction = RadioField(
+        _l("How satisfied are you with the service? (1–5)"),
+        choices=options((str(n), str(n)) for n in range(1, 6)),
+        validate_choice=False,
+        description=_l("5 = very satisfied, 1 = very unsatisfied."),
+    )
+    comment = long_text(_l("Anything you would like to tell us"), 2000)
+
+    def answer(self, questions: Iterable[SurveyQuestion]) -> CallbackAnswer:
+        """The customer's answers for :func:`server.followup.record.record_callback`."""
+        return CallbackAnswer(
+            reached=True,
+            satisfaction=_integer(self.satisfaction.data),
+            answers=self.survey_answers(questions),
+            comment=self.comment.data or "",
+        )
 
 
 def callback_form_class(questions: Iterable[SurveyQuestion]) -> type[CallbackForm]:
     """A form class with one select per survey question (``q_<code>``)."""
+    return with_survey_fields(CallbackForm, questions)
+
+
+def with_survey_fields(base: type, questions: Iterable[SurveyQuestion]) -> type:
+    """A subclass of ``base`` with one select per survey question (``q_<code>``)."""
     attrs: dict[str, Any] = {}
     for question in questions:
         choices = SCALE if question.kind == "scale" else YES_NO
         attrs[f"q_{question.code}"] = SelectField(
             translate(question.label), choices=options(choices), default="", validate_choice=False
         )
-    return type("CallbackSurveyForm", (CallbackForm,), attrs)
+    return type(f"{base.__name__}WithSurvey", (base,), attrs)
 
 
 def _parse(kind: str, raw: str) -> Any:

@@ -34,6 +34,9 @@ class Callback(BaseModel):
     comment = peewee.TextField(default="")
     outcome = peewee.CharField(max_length=40, null=True)
     action = peewee.CharField(max_length=20, default="")
+    # How the answer came: "phone" (an agent called) or "email_link" (the customer
+    # answered the emailed survey, server.customer_mail)
+    channel = peewee.CharField(max_length=20, default="phone")
     created_at = peewee.DateTimeField(default=utcnow)
 
     class Meta:

@@ -30,6 +30,8 @@ COMPLAINT_CATEGORY_OF_OUTCOME = {
     "repeated_repair_failures": "repeated_failure",
 }
 COMMENT_MAX = 2000
+# How an answer can come in, and the complaint ledger's channel for each.
+CHANNELS = {"phone": "phone", "email_link": "web"}
 
 __all__ = [
     "CallbackAnswer",
@@ -150,8 +152,13 @@ def record_callback(
     answer: CallbackAnswer,
     actor: User,
     now: dt.datetime | None = None,
+    channel: str = "phone",
 ) -> Callback:
     """Record one attempt of ``callback`` as ``actor`` and carry out what follows.
+
+    ``channel`` says how the answer came: ``"phone"`` (an agent called) or
+    ``"email_link"`` (the customer answered the emailed survey; ``actor`` is then the
+    staff member who sent it). It is kept on the callback and its timeline event.
 
     Not reached: the attempt is counted and the next try scheduled by ``retry_hours``;
     the ``max_attempts``-th makes the callback ``unreachable`` (and closes the ticket
@@ -174,9 +181,15 @@ def record_callback(
         raise CallbackNotPending()
     if ticket.version != expected_version:
         raise StaleTicket(ticket)
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown callback channel {channel!r}")
     settings = registry.callbacks
     attempt = callback.attempts + 1
-    changes: dict[Any, Any] = {Callback.attempts: attempt, Callback.agent: actor}
+    changes: dict[Any, Any] = {
+        Callback.attempts: attempt,
+        Callback.agent: actor,
+        Callback.channel: channel,
+    }
     event: dict[str, Any] = {
         "callback_id": callback.id,
         "attempt": attempt,
@@ -186,6 +199,8 @@ def record_callback(
         "outcome": None,
         "action": "",
     }
+    if channel != "phone":
+        event["channel"] = channel
     comment = answer.comment.strip()
     if comment:
         event["comment"] = comment[:500]
@@ -280,7 +295,7 @@ def _follow_through(
         from server.complaints.ledger import open_complaint
 
         complaint = open_complaint(
-            channel="phone",
+            channel=CHANNELS[event.get("channel", "phone")],
             category=COMPLAINT_CATEGORY_OF_OUTCOME.get(event["outcome"], "other"),
             description=answer.comment.strip()
             or f"Unsatisfied at {label} ({answer.satisfaction}/5)",

@@ -23,10 +23,12 @@ SECTION_KEYS = (
     "satisfied_from",
     "unsatisfied",
     "required",
+    "survey_link_days",
     "rules",
 )
 RULE_KEYS = ("plugin", "services", "due_working_days", "unsatisfied", "required")
 MAX_DAYS = 60
+MAX_SURVEY_LINK_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class CallbackSettings:
     satisfied_from: int = 4
     unsatisfied: str = "reopen"
     required: bool = True
+    # How long an emailed survey link (server.customer_mail.survey_links) stays valid.
+    survey_link_days: int = 14
     rules: tuple[CallbackRule, ...] = ()
 
     def policy_for(self, plugin: str, service: str, service_days: int | None) -> CallbackPolicy:
@@ -118,6 +122,11 @@ def parse_callbacks(raw: Any) -> CallbackSettings:
     if not _is_int(satisfied_from) or not 1 <= satisfied_from <= 5:
         raise SettingsError("callbacks.satisfied_from", "must be an integer between 1 and 5")
     unsatisfied = _action(raw.get("unsatisfied", "reopen"), "callbacks.unsatisfied")
+    link_days = raw.get("survey_link_days", 14)
+    if not _is_int(link_days) or not 1 <= link_days <= MAX_SURVEY_LINK_DAYS:
+        raise SettingsError(
+            "callbacks.survey_link_days", f"must be days between 1 and {MAX_SURVEY_LINK_DAYS}"
+        )
     flags = {}
     for key, default in (("close_when_unreachable", False), ("required", True)):
         value = raw.get(key, default)
@@ -134,6 +143,7 @@ def parse_callbacks(raw: Any) -> CallbackSettings:
         max_attempts=max_attempts,
         satisfied_from=satisfied_from,
         unsatisfied=unsatisfied,
+        survey_link_days=link_days,
         rules=tuple(_parse_rule(t, n) for n, t in enumerate(rules_raw, start=1)),
         **flags,
     )

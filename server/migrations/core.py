@@ -32,10 +32,31 @@ class _UserV1(peewee.Model):
         table_name = "user"
 
 
+class _CustomerV1(peewee.Model):
+    """The customer table as migration 1 created it (migration 20 added the mail opt-in
+    and the language)."""
+
+    name = peewee.CharField(max_length=200)
+    kind = peewee.CharField(max_length=20, default="person")
+    phone = peewee.CharField(max_length=40, default="")
+    email = peewee.CharField(max_length=200, default="")
+    address = peewee.CharField(max_length=300, default="")
+    region = peewee.CharField(max_length=100, default="")
+    tier = peewee.CharField(max_length=40, default="normal")
+    attributes = JSONField(default=dict)
+    created_at = peewee.DateTimeField(default=utcnow)
+    updated_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "customer"
+        indexes = ((("name",), False), (("phone",), False))
+
+
 def _create_core_tables(db: peewee.Database) -> None:
-    with db.bind_ctx([_UserV1]):
-        db.create_tables([_UserV1])
-    db.create_tables([model for model in CORE_MODELS if model is not User])
+    frozen = [_UserV1, _CustomerV1]
+    with db.bind_ctx(frozen):
+        db.create_tables(frozen)
+    db.create_tables([model for model in CORE_MODELS if model not in (User, Customer)])
 
 
 def _create_sla_tables(db: peewee.Database) -> None:
@@ -419,6 +440,21 @@ def _create_kb_tables(db: peewee.Database) -> None:
     db.create_tables(KB_MODELS)
 
 
+def _add_customer_mail(db: peewee.Database) -> None:
+    """Customers' mail opt-in and language, the callback's channel, the survey links."""
+    from server.customer_mail.models import SurveyLink
+
+    migrator = SchemaMigrator.from_database(db)
+    run_operations(
+        migrator.add_column("customer", "notify_by_email", peewee.BooleanField(default=False)),
+        migrator.add_column("customer", "language", peewee.CharField(max_length=10, default="")),
+        migrator.add_column(
+            "callback", "channel", peewee.CharField(max_length=20, default="phone")
+        ),
+    )
+    db.create_tables([SurveyLink])
+
+
 MIGRATIONS = [
     Migration(1, "create core tables", _create_core_tables),
     Migration(2, "create SLA tables", _create_sla_tables),
@@ -446,4 +482,5 @@ MIGRATIONS = [
     Migration(
         19, "create the knowledge base (articles, their links to tickets)", _create_kb_tables
     ),
+    Migration(20, "add customer mail: opt-in, language, survey links", _add_customer_mail),
 ]

@@ -12,6 +12,12 @@ from server import htmx
 from server.auth import require
 from server.catalog import current_registry
 from server.complaints.ledger import ComplaintError
+from server.customer_mail.survey_links import (
+    LinkUsed,
+    NoCustomerEmail,
+    links_of,
+    send_survey_link,
+)
 from server.followup.forms import CallbackForm, callback_form_class
 from server.followup.models import Callback
 from server.followup.outcomes import OUTCOMES
@@ -189,6 +195,29 @@ def callback_form(callback_id: int) -> Any:
     return htmx.redirect(url_for("tickets.detail", number=ticket.number))
 
 
+@bp.post("/callbacks/<id:callback_id>/survey-link")
+@require("callback.make")
+def send_survey(callback_id: int) -> Any:
+    """Mail the customer a single-use link to answer the callback's survey themselves."""
+    callback = _callback_or_404(callback_id)
+    registry = current_registry()
+    ticket = Ticket.get_by_id(callback.ticket_id)
+    try:
+        link = send_survey_link(registry, callback, g.user, fallback_base=request.host_url)
+    except (NoCustomerEmail, LinkUsed) as exc:
+        questions = survey_for(registry, ticket)
+        form: CallbackForm = callback_form_class(questions)()
+        form.set_outcome_choices()
+        form.version.data = ticket.version
+        if isinstance(exc, NoCustomerEmail):
+            message = gettext("The customer has no email address; add one to their record first.")
+            return _render(callback, ticket, form, questions, 422, message)
+        message = gettext("This callback is already finished.")
+        return _render(callback, ticket, form, questions, 409, message)
+    flash(gettext("Survey link sent to %(email)s.", email=link.sent_to))
+    return htmx.redirect(url_for("callbacks.callback_form", callback_id=callback.id))
+
+
 def _message(done: Callback, ticket: Ticket) -> str:
     if done.status == "pending":
         when = to_local(done.next_try_at)
@@ -236,4 +265,6 @@ def _render(
         error=error,
         history=history,
         policy=policy_for(current_registry(), ticket),
+        survey_links=links_of(callback),
+        now=utcnow(),
     )

@@ -1,0 +1,1 @@
+"""Mail to customers: callback surveys by signed link, and opt-in notifications."""
