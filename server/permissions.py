@@ -31,6 +31,8 @@ ALL_PERMISSIONS = (
     "kpi.view",
     # registering webhooks and reading their delivery log: admins only
     "webhook.manage",
+    # reading the audit log of administrative actions: admins only
+    "audit.view",
 )
 
 _STAFF = {

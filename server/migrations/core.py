@@ -405,6 +405,32 @@ def _create_webhook_tables(db: peewee.Database) -> None:
     db.create_tables(WEBHOOK_MODELS)
 
 
+class _AuditEventV1(peewee.Model):
+    """The audit_event table as migration 18 creates it (frozen)."""
+
+    at = peewee.DateTimeField(default=utcnow, index=True)
+    actor = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    actor_name = peewee.CharField(max_length=64)
+    action = peewee.CharField(max_length=40, index=True)
+    target_kind = peewee.CharField(max_length=40, default="")
+    target_id = peewee.CharField(max_length=64, default="")
+    details = JSONField(default=dict)
+    address = peewee.CharField(max_length=64, default="")
+
+    class Meta:
+        table_name = "audit_event"
+        indexes = ((("actor_name", "at"), False),)
+
+
+def _add_security_tables(db: peewee.Database) -> None:
+    """The audit log, and the users' session epoch (old cookies stop on password change)."""
+    migrator = SchemaMigrator.from_database(db)
+    run_operations(migrator.add_column("user", "session_epoch", peewee.IntegerField(default=0)))
+    frozen = [_AuditEventV1]
+    with db.bind_ctx(frozen, bind_refs=False, bind_backrefs=False):
+        db.create_tables(frozen)
+
+
 MIGRATIONS = [
     Migration(1, "create core tables", _create_core_tables),
     Migration(2, "create SLA tables", _create_sla_tables),
@@ -426,4 +452,5 @@ MIGRATIONS = [
     Migration(15, "add the KPI figures' indexes", _add_kpi_indexes),
     Migration(16, "create API tokens", _create_api_token_table),
     Migration(17, "create webhooks and their delivery outbox", _create_webhook_tables),
+    Migration(18, "create the audit log and the users' session epoch", _add_security_tables),
 ]
