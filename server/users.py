@@ -130,15 +130,18 @@ def change_own_password(user: User, current: str, new: str) -> None:
 
 def _audit_changes(user: User, changed: dict[str, tuple[object, object]], password: bool) -> None:
     """One audit row per kind of change (role, activation, password, other fields)."""
+    recorded = False
     for name, action in _FIELD_ACTIONS.items():
         if name in changed:
+            recorded = True
             before, after = changed.pop(name)
             audit.record(
                 action, "user", user.id, {"username": user.username, "from": before, "to": after}
             )
     if password:
         audit.record("user.password_reset", "user", user.id, {"username": user.username})
-    if changed:
+    if changed or (not password and not recorded):
+        # also a save that changed nothing: who looked at and confirmed the record
         audit.record(
             "user.update", "user", user.id, {"username": user.username, "fields": sorted(changed)}
         )

@@ -121,8 +121,11 @@ def client_for(world, role):
     """A client logged in as ``role`` (None: anonymous), without paying for a password check."""
     client = world.app.test_client()
     if role is not None:
+        with world.app.app_context():
+            epoch = User.get_by_id(world.users[role]).session_epoch  # "sign out elsewhere"
         with client.session_transaction() as session:
             session["uid"] = world.users[role]
+            session["epoch"] = epoch
     return client
 
 
@@ -498,6 +501,7 @@ ENDPOINTS = (
     # everyone changes only their own password (the POST: tests/test_security.py, since a
     # change here would change the password the other tests log in with)
     Endpoint("change own password page", "GET", "/account/password", None),
+    Endpoint("sign out everywhere else", "POST", "/account/sessions/end", None),
 )
 POSTS = tuple(e for e in ENDPOINTS if e.method == "POST")
 

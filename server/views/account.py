@@ -11,8 +11,9 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
-from server import auth
+from server import audit, auth
 from server.api_tokens import MAX_NAME, TokenError, issue_token, revoke_token, tokens_of
+from server.db import write_transaction
 from server.i18n import _l, gettext
 from server.messages import sentence
 from server.models import utcnow
@@ -107,3 +108,14 @@ def password() -> Any:
     form.password.description = password_hint()
     status = 422 if request.method == "POST" else 200
     return render_template("account/password.html", form=form), status
+
+
+@bp.route("/account/sessions/end", methods=["POST"])
+def end_sessions() -> Any:
+    """Sign out every other browser and device of this user (this one stays signed in)."""
+    with write_transaction():
+        auth.end_other_sessions(g.user)
+        audit.record("user.sessions_ended", "user", g.user.id, {"username": g.user.username})
+    auth.login(g.user)
+    flash(gettext("You are signed out everywhere else."))
+    return redirect(url_for("account.password"), code=303)

@@ -30,6 +30,7 @@ ACTION_LABELS = {
     "user.activation": _l("Activated or deactivated"),
     "user.password_reset": _l("Password set by an admin"),
     "user.password_change": _l("Own password changed"),
+    "user.sessions_ended": _l("Signed out everywhere else"),
     "token.create": _l("API token made"),
     "token.revoke": _l("API token revoked"),
     "webhook.create": _l("Webhook registered"),
