@@ -593,3 +593,14 @@ def test_tokens_issued_outside_a_request_are_audited_as_the_command_line(app):
         issue_token(User.get_by_id(user.id), f"t{uuid.uuid4().hex[:4]}")
     (event,) = audit_rows(app, "token.create")
     assert (event.actor_name, event.details["owner"]) == ("(cli)", "desk")
+
+
+def test_guessing_the_current_password_counts_like_sign_in_attempts(tmp_path):
+    app = build_app(tmp_path, rate_limits={"enabled": True, "login_per_username": "2/minute"})
+    client = logged_in(app, "desk", "dispatcher")  # the first attempt
+    guess = {"current": "guess-one-x", "password": STRONG, "confirm": STRONG}
+    assert client.form("/account/password", guess).status_code == 422
+    response = client.form("/account/password", {**guess, "current": PASSWORD})
+    assert response.status_code == 429  # even the right password, as on /login
+    assert "Too many sign-in attempts" in field_error(response.get_data(as_text=True), "current")
+    assert app.test_client().login("desk").status_code == 429

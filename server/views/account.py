@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
-from server import audit, auth
+from server import audit, auth, ratelimit
 from server.api_tokens import MAX_NAME, TokenError, issue_token, revoke_token, tokens_of
 from server.db import write_transaction
 from server.i18n import _l, gettext
@@ -95,6 +95,17 @@ class PasswordChangeForm(FlaskForm):
 def password() -> Any:
     """Change one's own password; every other session of the user ends."""
     form = PasswordChangeForm()
+    limiter = ratelimit.limiter_of(current_app)
+    if request.method == "POST" and limiter is not None:
+        # guessing the current password here counts like sign-in attempts
+        wait = limiter.login_attempt(request.remote_addr or "", g.user.username)
+        if wait is not None:
+            form.current.errors = [
+                gettext("Too many sign-in attempts. Try again in %(n)s seconds.", n=wait)
+            ]
+            form.password.description = password_hint()
+            page = render_template("account/password.html", form=form)
+            return page, 429, {"Retry-After": str(wait)}
     if form.validate_on_submit():
         try:
             change_own_password(g.user, form.current.data, form.password.data)
