@@ -14,6 +14,7 @@ import secrets
 
 import peewee
 
+from server import audit
 from server.db import write_transaction
 from server.i18n import gettext
 from server.models import BaseModel, User, utcnow
@@ -84,6 +85,12 @@ def issue_token(
             created_at=now,
             expires_at=expires_at,
         )
+        audit.record(
+            "token.create",
+            "api_token",
+            token.id,
+            {"owner": user.username, "name": name, "prefix": token.shown_prefix},
+        )
     return token, secret
 
 
@@ -126,6 +133,8 @@ def revoke_token(user: User, token_id: int, now: dt.datetime | None = None) -> b
             )
             .execute()
         )
+        if changed:
+            audit.record("token.revoke", "api_token", token_id, {"owner": user.username})
     return changed == 1
 
 

@@ -203,7 +203,7 @@ def _register_request_hooks(app: Flask) -> None:
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self'",
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'",
         )
         return response
 
@@ -298,6 +298,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_tokens,
         appointments,
         attachments,
+        audit,
         auth,
         callbacks,
         complaints,
@@ -335,6 +336,7 @@ def _register_blueprints(app: Flask) -> None:
         attachments,
         admin,
         admin_tokens,
+        audit,
         imports,
         dispatch,
         dispatch_admin,

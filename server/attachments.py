@@ -11,12 +11,14 @@ from werkzeug.utils import secure_filename
 
 from server.config import Config
 from server.db import write_transaction
+from server.filecheck import content_matches
 from server.i18n import gettext
 from server.models import Attachment, Customer, Ticket, TicketEvent, User
 
 
 class UploadRefused(Exception):
-    """The file is empty, too large or of a type the config does not allow."""
+    """The file is empty, too large, of a type the config does not allow, or its content
+    is not of the type its name claims."""
 
 
 def upload_dir(config: Config) -> Path:
@@ -73,6 +75,14 @@ def save_attachment(
             gettext(
                 "The file is larger than the limit of %(size)s.",
                 size=human_size(config.uploads.max_bytes),
+            )
+        )
+    if content_matches(content_type, data) is False:
+        raise UploadRefused(
+            gettext(
+                "The file's content is not what its name says (%(type)s); "
+                "it may be renamed or damaged.",
+                type=content_type,
             )
         )
     stored_name = secrets.token_hex(16)

@@ -57,13 +57,26 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 def login(user: User) -> None:
-    """A new session for ``user`` (nothing of the anonymous one survives but its language)."""
+    """A new session for ``user`` (nothing of the anonymous one survives but its language).
+
+    The cookie is signed client-side data, so "rotation" means its whole content is new
+    (fresh CSRF secret, the user's current session epoch); an older cookie of the same
+    user stops working when the epoch is raised (password change, log out everywhere)."""
     locale = session.get("locale")
     session.clear()
     session.permanent = True
     session["uid"] = user.id
+    session["epoch"] = user.session_epoch
     if locale:
         session["locale"] = locale
+
+
+def end_other_sessions(user: User) -> None:
+    """Raise ``user``'s session epoch: every cookie issued before stops logging in.
+
+    Call inside the write transaction that changes the password (or on demand)."""
+    User.update(session_epoch=User.session_epoch + 1).where(User.id == user.id).execute()
+    user.session_epoch = User.get_by_id(user.id).session_epoch
 
 
 def logout() -> None:
@@ -79,6 +92,8 @@ def load_logged_in_user() -> Any:
         return _load_token_user()
     uid = session.get("uid")
     g.user = User.get_or_none((User.id == uid) & (User.active == True)) if uid else None  # noqa: E712
+    if g.user is not None and g.user.session_epoch != session.get("epoch", 0):
+        g.user = None  # a cookie from before a password change or "log out everywhere"
     if uid and g.user is None:
         session.clear()  # deactivated or deleted: the session ends, reactivation won't revive it
     if g.user is None and not is_public_endpoint(request.endpoint):

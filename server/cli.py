@@ -257,7 +257,7 @@ def import_command(ctx: click.Context, kind: str, file: str, dry_run: bool) -> N
         if dry_run:
             plan = check_import(kind, table, registry, "en", bar.update)
         else:
-            plan = run_import(kind, table, registry, "en", bar.update)
+            plan = run_import(kind, table, registry, "en", bar.update, source=path.name)
     if plan.errors:
         for error in plan.errors[:SHOWN_IMPORT_ERRORS]:
             click.echo(f"aftersales: error: {path.name}: {error}", err=True)
@@ -379,6 +379,15 @@ def _progress_printer() -> Any:
     return show
 
 
+def _audit(app: Flask, action: str, details: dict[str, Any]) -> None:
+    """One audit row for a command-line action (actor ``(cli)``)."""
+    from server.audit import record
+    from server.db import write_transaction
+
+    with app.app_context(), write_transaction():
+        record(action, "backup", "", details)
+
+
 @main.command("backup")
 @click.option(
     "--output",
@@ -391,6 +400,7 @@ def backup_command(ctx: click.Context, output: str | None) -> None:
     from server.backup import create_backup
 
     summary = create_backup(_app(ctx), Path(output) if output else None, _progress_printer())
+    _audit(_app(ctx), "backup.create", {"file": summary.path.name, "counts": summary.counts})
     counts = ", ".join(f"{n} {table}" for table, n in summary.counts.items())
     click.echo(f"backup written to {summary.path} ({counts})")
 
@@ -414,6 +424,10 @@ def restore_command(ctx: click.Context, archive: str, yes: bool) -> None:
             abort=True,
         )
     summary = restore_backup(_app(ctx), Path(archive), _progress_printer())
+    # written into the restored database, so the log says where its data came from
+    _audit(
+        _app(ctx), "backup.restore", {"file": Path(archive).name, "made": manifest["created_at"]}
+    )
     click.echo(f"restored {summary.path} ({summary.counts.get('ticket', 0)} tickets)")
 
 

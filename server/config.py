@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import decimal
 import os
+import re
 import tomllib
 import types
 import typing
@@ -33,6 +34,14 @@ CONFIG_ENV_VAR = "AFTERSALES_CONFIG"
 LOCALES = ("zh_CN", "en")
 
 
+_URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s'\"]*:)[^@\s'\"]*@", re.I)
+
+
+def mask_url_passwords(text: str) -> str:
+    """``postgresql://user:secret@host`` → ``postgresql://user:***@host`` anywhere in ``text``."""
+    return _URL_PASSWORD.sub(r"\g<head>***@", text)
+
+
 class ConfigError(Exception):
     """A configuration problem, reported to the operator as one line."""
 
@@ -40,7 +49,8 @@ class ConfigError(Exception):
         self.path = str(path)
         self.key = key
         # Messages from libraries (pluggy, tomllib) may span lines; the operator gets one.
-        self.problem = " ".join(problem.split())
+        # A URL's password (database.url) is never echoed, whatever the problem.
+        self.problem = mask_url_passwords(" ".join(problem.split()))
         super().__init__(f"{self.path}: {key}: {self.problem}")
 
 
@@ -76,6 +86,8 @@ class SecuritySettings:
     secret_key: str = ""
     session_cookie_secure: bool = False
     session_lifetime_hours: int = 12
+    # Passwords set from now on must be at least this long (NIST SP 800-63B: 8 or more).
+    password_min_length: int = 10
 
 
 @dataclass(frozen=True)
@@ -409,6 +421,8 @@ def _check_semantics(config: Config, path: Path | str) -> None:
         raise ConfigError(path, "jobs.sweep_every_minutes", "must be between 1 and 60")
     if config.security.session_lifetime_hours <= 0:
         raise ConfigError(path, "security.session_lifetime_hours", "must be positive")
+    if not 8 <= config.security.password_min_length <= 64:
+        raise ConfigError(path, "security.password_min_length", "must be between 8 and 64")
     _check_fees(config.fees, path)
     _check_print(config.print, path)
     if len(set(config.plugins.enabled)) != len(config.plugins.enabled):

@@ -27,6 +27,8 @@ def menu_links(user: UserInfo) -> list[NavLink]:
         links.append(NavLink(label("用户", "Users"), url_for("admin.user_list")))
     if role_can(user.role, "webhook.manage"):
         links.append(NavLink(label("Webhooks", "Webhooks"), url_for("webhooks.webhook_list")))
+    if role_can(user.role, "audit.view"):
+        links.append(NavLink(label("审计日志", "Audit log"), url_for("audit.audit_list")))
     if role_can(user.role, "ticket.assign"):
         links.append(NavLink(label("派工台", "Dispatch"), url_for("dispatch.board")))
     if role_can(user.role, "complaint.manage"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,19 @@ from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 from server.config import PROJECT_ROOT
 
 database = peewee.DatabaseProxy()
+
+
+class _HideQueryParameters(logging.Filter):
+    """peewee logs each query with its parameters at DEBUG; the parameters hold password
+    hashes and webhook secrets, so only the SQL is logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, tuple) and len(record.msg) == 2:
+            record.msg = (record.msg[0], "[parameters not logged]")
+        return True
+
+
+logging.getLogger("peewee").addFilter(_HideQueryParameters())
 
 
 # How long a request waits for a free pooled connection before failing (seconds).

@@ -302,8 +302,11 @@ class UserForm(FlaskForm):
         _l("Language"), choices=options([("", _l("Default")), ("zh_CN", "中文"), ("en", "English")])
     )
     active = BooleanField(_l("Active"), default=True)
+    # The policy (length, common passwords, the username) is server.passwords', checked
+    # where the password is set, so the CLI and these pages refuse the same ones.
     password = PasswordField(
-        _l("Password (leave empty to keep)"), validators=[Optional(), Length(min=8, max=200)]
+        _l("Password (leave empty to keep)"),
+        validators=[Optional(), Length(max=200)],
     )
 
 

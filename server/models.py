@@ -51,6 +51,9 @@ class User(BaseModel):
     locale = peewee.CharField(max_length=10, default="")
     active = peewee.BooleanField(default=True)
     created_at = peewee.DateTimeField(default=utcnow)
+    # Raised when the password changes or on "log out everywhere": a session cookie
+    # carries the epoch it was issued under and stops working once it is behind.
+    session_epoch = peewee.IntegerField(default=0)
 
     class Meta:
         table_name = "user"

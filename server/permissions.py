@@ -35,6 +35,8 @@ ALL_PERMISSIONS = (
     # admins write, publish and withdraw articles
     "kb.view",
     "kb.edit",
+    # reading the audit log of administrative actions: admins only
+    "audit.view",
 )
 
 _STAFF = {

@@ -176,22 +176,23 @@ def test_chinese_file_name_is_kept_for_display(app, staff, customer_url):
 
 
 @pytest.mark.parametrize(
-    ("filename", "content_type", "inline"),
+    ("filename", "content_type", "inline", "content"),
     [
-        ("photo.png", "image/png", True),
-        ("photo.jpg", "image/jpeg", True),
-        ("invoice.pdf", "application/pdf", True),
-        ("notes.txt", "text/plain", False),
+        # the content must match the type its name claims (server/filecheck.py)
+        ("photo.png", "image/png", True, b"\x89PNG\r\n\x1a\nsome content"),
+        ("photo.jpg", "image/jpeg", True, b"\xff\xd8\xffsome content"),
+        ("invoice.pdf", "application/pdf", True, b"%PDF-1.7 some content"),
+        ("notes.txt", "text/plain", False, b"some content"),
     ],
 )
 def test_download_serves_the_bytes_with_the_right_content_type(
-    app, staff, customer_url, filename, content_type, inline
+    app, staff, customer_url, filename, content_type, inline, content
 ):
-    upload(staff, customer_url, b"some content", filename)
+    upload(staff, customer_url, content, filename)
     [attachment] = attachments(app)
     response = staff.get(f"/attachments/{attachment.id}")
     assert response.status_code == 200
-    assert response.data == b"some content"
+    assert response.data == content
     assert response.mimetype == content_type
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("inline" if inline else "attachment")

@@ -150,7 +150,8 @@ def test_create_user_prompts_for_the_password_twice(config_file):
     ("first", "second", "message"),
     [
         pytest.param(("wang", PASSWORD), ("wang", PASSWORD), "already exists", id="duplicate"),
-        pytest.param(None, ("wang", "short"), "at least 8", id="short-password"),
+        pytest.param(None, ("wang", "short"), "at least 10", id="short-password"),
+        pytest.param(None, ("wang", "password123"), "most common", id="common-password"),
     ],
 )
 def test_create_user_refusal_is_one_line_with_exit_code_2(config_file, first, second, message):

@@ -128,8 +128,11 @@ def client_for(world, role):
     """A client logged in as ``role`` (None: anonymous), without paying for a password check."""
     client = world.app.test_client()
     if role is not None:
+        with world.app.app_context():
+            epoch = User.get_by_id(world.users[role]).session_epoch  # "sign out elsewhere"
         with client.session_transaction() as session:
             session["uid"] = world.users[role]
+            session["epoch"] = epoch
     return client
 
 
@@ -542,6 +545,12 @@ ENDPOINTS = (
         lambda ctx: {"article": ctx["article"], "version": ctx["version"], "note": ""},
     ),
     Endpoint("log out", "POST", "/logout", None),
+    Endpoint("audit log", "GET", "/admin/audit", "audit.view"),
+    Endpoint("filtered audit log", "GET", "/admin/audit?action=user.create&page=2", "audit.view"),
+    # everyone changes only their own password (the POST: tests/test_security.py, since a
+    # change here would change the password the other tests log in with)
+    Endpoint("change own password page", "GET", "/account/password", None),
+    Endpoint("sign out everywhere else", "POST", "/account/sessions/end", None),
 )
 POSTS = tuple(e for e in ENDPOINTS if e.method == "POST")
 
@@ -691,6 +700,8 @@ def test_every_guarded_route_is_in_the_matrix(world):
         # needs a ticket of a service with a readiness condition: tests/test_readiness.py
         and rule.endpoint != "tickets.readiness"
         for method in rule.methods - {"HEAD", "OPTIONS"}
+        # changing one's own password (any logged-in user): tests/test_security.py
+        if (rule.endpoint, method) != ("account.password", "POST")
     }
     assert routes - covered == set()
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import peewee
 
+from server import audit
 from server.db import write_transaction
 from server.dispatch.models import Outlet, Technician, TechnicianRegion, TechnicianSkill
 from server.i18n import gettext
@@ -24,10 +25,16 @@ def save_outlet(outlet: Outlet | None, values: Mapping[str, Any]) -> Outlet:
     try:
         with write_transaction():
             if outlet is None:
-                return Outlet.create(**values)
+                created = Outlet.create(**values)
+                audit.record("outlet.create", "outlet", created.id, {"name": created.name})
+                return created
+            changed = sorted(k for k, v in values.items() if getattr(outlet, k) != v)
             for name, value in values.items():
                 setattr(outlet, name, value)
             outlet.save()
+            audit.record(
+                "outlet.update", "outlet", outlet.id, {"name": outlet.name, "fields": changed}
+            )
             return outlet
     except peewee.IntegrityError:
         raise OutletError(
@@ -67,6 +74,17 @@ def save_technician(
             TechnicianRegion.insert_many(
                 [{"user": user, "region": r} for r in unique_regions]
             ).execute()
+        audit.record(
+            "technician.update",
+            "user",
+            user.id,
+            {
+                "username": user.username,
+                "outlet": outlet.name if outlet else "",
+                "skills": unique_skills,
+                "regions": unique_regions,
+            },
+        )
 
 
 def outlets_with_counts() -> list[tuple[Outlet, int]]:

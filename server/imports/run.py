@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import current_app
 
+from server import audit
 from server.catalog import Registry
 from server.db import write_transaction
 from server.i18n import gettext
@@ -101,6 +102,7 @@ def run_import(
     registry: Registry,
     locale: str = "en",
     progress: Callable[[int], Any] = _nothing,
+    source: str = "",
 ) -> ImportPlan:
     """Check ``table`` again and, if every row passes, write them all in one transaction.
 
@@ -109,6 +111,7 @@ def run_import(
 
     :param progress: called with 1 after each row checked and after each row written
         (``2 × rows`` in all for a clean file).
+    :param source: the file's name, for the audit log.
     :returns: the plan; ``plan.imported`` is how many records were created (0 on errors).
     """
     with write_transaction():
@@ -119,4 +122,5 @@ def run_import(
             plan.imported = write_customers(plan.ready, progress)
         else:
             plan.imported = write_assets(plan.ready, progress)
+        audit.record("import.run", kind, "", {"file": source[-200:], "imported": plan.imported})
     return plan

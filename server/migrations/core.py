@@ -455,6 +455,32 @@ def _add_customer_mail(db: peewee.Database) -> None:
     db.create_tables([SurveyLink])
 
 
+class _AuditEventV1(peewee.Model):
+    """The audit_event table as migration 21 creates it (frozen)."""
+
+    at = peewee.DateTimeField(default=utcnow, index=True)
+    actor = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    actor_name = peewee.CharField(max_length=64)
+    action = peewee.CharField(max_length=40, index=True)
+    target_kind = peewee.CharField(max_length=40, default="")
+    target_id = peewee.CharField(max_length=64, default="")
+    details = JSONField(default=dict)
+    address = peewee.CharField(max_length=64, default="")
+
+    class Meta:
+        table_name = "audit_event"
+        indexes = ((("actor_name", "at"), False),)
+
+
+def _add_security_tables(db: peewee.Database) -> None:
+    """The audit log, and the users' session epoch (old cookies stop on password change)."""
+    migrator = SchemaMigrator.from_database(db)
+    run_operations(migrator.add_column("user", "session_epoch", peewee.IntegerField(default=0)))
+    frozen = [_AuditEventV1]
+    with db.bind_ctx(frozen, bind_refs=False, bind_backrefs=False):
+        db.create_tables(frozen)
+
+
 MIGRATIONS = [
     Migration(1, "create core tables", _create_core_tables),
     Migration(2, "create SLA tables", _create_sla_tables),
@@ -483,4 +509,5 @@ MIGRATIONS = [
         19, "create the knowledge base (articles, their links to tickets)", _create_kb_tables
     ),
     Migration(20, "add customer mail: opt-in, language, survey links", _add_customer_mail),
+    Migration(21, "create the audit log and the users' session epoch", _add_security_tables),
 ]

@@ -1,19 +1,24 @@
-"""The logged-in user's own API tokens: list, make one (its secret shown once), revoke."""
+"""The logged-in user's own account: API tokens (list, make one with its secret shown
+once, revoke) and changing the password."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import IntegerField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
+from server import audit, auth, ratelimit
 from server.api_tokens import MAX_NAME, TokenError, issue_token, revoke_token, tokens_of
+from server.db import write_transaction
 from server.i18n import _l, gettext
 from server.messages import sentence
 from server.models import utcnow
+from server.passwords import MAX_LENGTH, password_hint
+from server.users import UserError, change_own_password
 
 bp = Blueprint("account", __name__)
 
@@ -71,3 +76,57 @@ def revoke(token_id: int) -> Any:
     else:  # the same answer whether it never was yours or is revoked already
         flash(gettext("You have no such active token; nothing changed."))
     return redirect(url_for("account.tokens"), code=303)
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)]
+    )
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(max=MAX_LENGTH)]
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("password", _l("The two new passwords differ."))],
+    )
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def password() -> Any:
+    """Change one's own password; every other session of the user ends."""
+    form = PasswordChangeForm()
+    limiter = ratelimit.limiter_of(current_app)
+    if request.method == "POST" and limiter is not None:
+        # guessing the current password here counts like sign-in attempts
+        wait = limiter.login_attempt(request.remote_addr or "", g.user.username)
+        if wait is not None:
+            form.current.errors = [
+                gettext("Too many sign-in attempts. Try again in %(n)s seconds.", n=wait)
+            ]
+            form.password.description = password_hint()
+            page = render_template("account/password.html", form=form)
+            return page, 429, {"Retry-After": str(wait)}
+    if form.validate_on_submit():
+        try:
+            change_own_password(g.user, form.current.data, form.password.data)
+        except UserError as exc:
+            field = getattr(form, exc.field, form.password)
+            field.errors = [*field.errors, sentence(exc)]
+        else:
+            auth.login(g.user)  # this browser goes on, with a cookie of the new epoch
+            flash(gettext("Your password is changed; you are signed out everywhere else."))
+            return redirect(url_for("account.password"), code=303)
+    form.password.description = password_hint()
+    status = 422 if request.method == "POST" else 200
+    return render_template("account/password.html", form=form), status
+
+
+@bp.route("/account/sessions/end", methods=["POST"])
+def end_sessions() -> Any:
+    """Sign out every other browser and device of this user (this one stays signed in)."""
+    with write_transaction():
+        auth.end_other_sessions(g.user)
+        audit.record("user.sessions_ended", "user", g.user.id, {"username": g.user.username})
+    auth.login(g.user)
+    flash(gettext("You are signed out everywhere else."))
+    return redirect(url_for("account.password"), code=303)

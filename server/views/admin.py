@@ -12,6 +12,7 @@ from server.forms import UserForm
 from server.i18n import gettext
 from server.messages import sentence
 from server.models import User
+from server.passwords import password_hint
 from server.plugin_api import Column, Label
 from server.tabular import export_response, requested_format
 from server.users import UserError, create_user, update_user
@@ -44,7 +45,14 @@ def _user_row(user: User) -> dict[str, object]:
     return {column.key: getattr(user, column.key) for column in USER_COLUMNS}
 
 
+def _field_error(form: UserForm, exc: UserError) -> None:
+    """The refusal next to the field it is about (the password, the role, the name)."""
+    field = getattr(form, exc.field, form.username)
+    field.errors = [*field.errors, sentence(exc)]
+
+
 def _render_form(form: UserForm, user: User | None, status: int) -> Any:
+    form.password.description = password_hint()
     return htmx.render(
         "admin/user_form.html", "admin/_user_form.html", status=status, form=form, user=user
     )
@@ -67,12 +75,11 @@ def user_new() -> Any:
                     form.team.data or "",
                     form.locale.data,
                     email=form.email.data or "",
+                    active=form.active.data,
                 )
             except UserError as exc:
-                form.username.errors.append(sentence(exc))
+                _field_error(form, exc)
             else:
-                if not form.active.data:
-                    update_user(user, active=False)
                 flash(gettext("User %(name)s created.", name=user.username))
                 return htmx.redirect(url_for("admin.user_list"))
     return _render_form(form, None, 422 if request.method == "POST" else 200)
@@ -102,7 +109,7 @@ def user_edit(user_id: int) -> Any:
                     active=form.active.data,
                 )
             except UserError as exc:
-                form.username.errors.append(sentence(exc))
+                _field_error(form, exc)
             else:
                 flash(gettext("User %(name)s saved.", name=user.username))
                 return htmx.redirect(url_for("admin.user_list"))

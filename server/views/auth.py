@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
-from server import auth, ratelimit
+from server import audit, auth, ratelimit
+from server.db import write_transaction
 from server.forms import LoginForm
 from server.i18n import gettext
 
@@ -41,6 +42,11 @@ def login() -> Any:
             return page, 429, {"Retry-After": str(wait)}
     if form.validate_on_submit():
         user = auth.authenticate(form.username.data, form.password.data)
+        with write_transaction():  # the attempted name only, never the password
+            if user is not None:
+                audit.record("login.success", "user", user.id, actor=user)
+            else:
+                audit.record("login.failure", actor_name=form.username.data.strip()[:64] or "-")
         if user is not None:
             auth.login(user)
             return redirect(_safe_next(request.args.get("next")), code=303)
@@ -51,6 +57,9 @@ def login() -> Any:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
+    if g.user is not None:
+        with write_transaction():
+            audit.record("logout", "user", g.user.id)
     auth.logout()
     flash(gettext("You are logged out."))
     return redirect(url_for("auth.login"), code=303)

@@ -112,7 +112,7 @@ def import_run() -> Any:
         return htmx.redirect(url_for("imports.import_page"))
     filename = pending.get("name", "")
     table = read_table(filename, path.read_bytes(), _config().uploads.max_bytes)
-    plan = run_import(form.kind.data, table, current_registry(), current_locale())
+    plan = run_import(form.kind.data, table, current_registry(), current_locale(), source=filename)
     if not plan.clean:  # changed since the dry run (e.g. someone added that phone)
         return _render(ImportCheckForm(formdata=None), 422, plan=plan, filename=filename)
     path.unlink(missing_ok=True)

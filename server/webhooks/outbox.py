@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import g, has_request_context
 
+from server import audit
 from server.db import write_transaction
 from server.models import Ticket, utcnow
 from server.webhooks.models import EVENTS, PING, Webhook, WebhookDelivery, subscribed_webhooks
@@ -54,6 +55,7 @@ def send_ping(webhook: Webhook, now: dt.datetime | None = None) -> WebhookDelive
     data = {"webhook": {"id": webhook.id, "url": webhook.url}}
     with write_transaction():
         delivery = _write_delivery(webhook, PING, data, now)
+        audit.record("webhook.ping", "webhook", webhook.id, {"delivery": delivery.delivery_uuid})
     if has_request_context():
         g.webhooks_emitted = True
     return delivery

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from server import audit
 from server.db import write_transaction
 from server.i18n import gettext
 from server.models import User, utcnow
@@ -75,7 +76,7 @@ def create_webhook(
     """
     chosen = _checked(url, events, description)
     with write_transaction():
-        return Webhook.create(
+        webhook = Webhook.create(
             url=url,
             description=description,
             events=chosen,
@@ -83,6 +84,13 @@ def create_webhook(
             active=active,
             created_by=actor,
         )
+        audit.record(
+            "webhook.create",
+            "webhook",
+            webhook.id,
+            {"url": url, "events": chosen, "active": active},
+        )
+        return webhook
 
 
 def update_webhook(
@@ -97,6 +105,12 @@ def update_webhook(
         Webhook.update(url=url, events=chosen, description=description, active=active).where(
             Webhook.id == webhook.id
         ).execute()
+        audit.record(
+            "webhook.update",
+            "webhook",
+            webhook.id,
+            {"url": url, "events": chosen, "active": active},
+        )
     return Webhook.get_by_id(webhook.id)
 
 
@@ -105,6 +119,7 @@ def rotate_secret(webhook: Webhook) -> str:
     secret = new_secret()
     with write_transaction():
         Webhook.update(secret=secret).where(Webhook.id == webhook.id).execute()
+        audit.record("webhook.rotate_secret", "webhook", webhook.id, {"url": webhook.url})
     return secret
 
 
@@ -125,4 +140,11 @@ def retry_now(delivery: WebhookDelivery, now: dt.datetime | None = None) -> bool
             )
             .execute()
         )
+        if changed == 1:
+            audit.record(
+                "webhook.retry",
+                "webhook",
+                delivery.webhook_id,
+                {"delivery": str(delivery.delivery_uuid), "event": delivery.event},
+            )
     return changed == 1
