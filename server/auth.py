@@ -10,7 +10,7 @@ from flask import abort, current_app, g, jsonify, redirect, request, session, ur
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.api_tokens import user_for_token
-from server.models import User
+from server.models import SYSTEM_USER_PREFIX, User
 from server.permissions import user_can
 
 # Endpoints of the core reachable without logging in; other views opt in with @public.
@@ -47,7 +47,8 @@ def hash_password(password: str) -> str:
 def authenticate(username: str, password: str) -> User | None:
     """The user with these credentials, or None. System users (names starting with "@",
     which the user form refuses, e.g. the public form's ``@web``) never sign in."""
-    user = User.get_or_none(User.username == username) if not username.startswith("@") else None
+    is_system = username.startswith(SYSTEM_USER_PREFIX)
+    user = None if is_system else User.get_or_none(User.username == username)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None

@@ -41,6 +41,10 @@ class BaseModel(peewee.Model):
         legacy_table_names = False
 
 
+# The first character of a system account's username; the user form refuses it.
+SYSTEM_USER_PREFIX = "@"
+
+
 class User(BaseModel):
     username = peewee.CharField(max_length=64, unique=True)
     display_name = peewee.CharField(max_length=100)
@@ -60,6 +64,17 @@ class User(BaseModel):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def is_system(self) -> bool:
+        """A system account (e.g. ``@web``, the public form's): never a person, never
+        signs in, not listed or edited with the staff."""
+        return self.username.startswith(SYSTEM_USER_PREFIX)
+
+    @classmethod
+    def people(cls) -> peewee.ModelSelect:
+        """Every user who is a person (system accounts left out)."""
+        return cls.select().where(~cls.username.startswith(SYSTEM_USER_PREFIX))
 
 
 class Customer(BaseModel):

@@ -9,7 +9,7 @@ from server import audit
 from server.auth import end_other_sessions, hash_password
 from server.db import write_transaction
 from server.i18n import gettext
-from server.models import ROLES, User
+from server.models import ROLES, SYSTEM_USER_PREFIX, User
 from server.passwords import password_problem
 
 # What the audit log names a change of these fields (others: "user.update").
@@ -49,6 +49,10 @@ def create_user(
                 "unknown role '%(role)s' (choose from %(roles)s)", role=role, roles=", ".join(ROLES)
             ),
             field="role",
+        )
+    if username.startswith(SYSTEM_USER_PREFIX):
+        raise UserError(
+            gettext("a username may not start with '%(prefix)s'", prefix=SYSTEM_USER_PREFIX)
         )
     check_new_password(password, username)
     password_hash = hash_password(password)  # slow: done before taking the write lock

@@ -12,6 +12,7 @@ from server.config import ConfigError, parse_config
 from server.models import Customer, Ticket, TicketEvent, User
 from server.public.intake import WEB_USERNAME
 from server.sla.models import TicketSla
+from server.testing import ensure_user
 from tests.conftest import build_app
 
 PLUGINS = ("home_appliances", "power_utility")
@@ -213,6 +214,21 @@ def test_the_web_user_cannot_sign_in(app):
         user.active = True
         user.save()
         assert authenticate(WEB_USERNAME, "!") is None
+
+
+def test_the_web_user_is_not_listed_or_edited_with_the_staff(app):
+    from server.users import UserError, create_user
+
+    ensure_user(app, "admin", "admin")
+    client = app.test_client()
+    assert client.login("admin").status_code == 303
+    with app.app_context():
+        web = User.get(User.username == WEB_USERNAME)
+    assert WEB_USERNAME not in client.get("/admin/users").get_data(as_text=True)
+    assert WEB_USERNAME not in client.get("/admin/users?format=csv").get_data(as_text=True)
+    assert client.get(f"/admin/users/{web.id}").status_code == 404
+    with app.app_context(), pytest.raises(UserError, match="may not start with '@'"):
+        create_user("@robot", "a long unusual passphrase", "dispatcher")
 
 
 @pytest.mark.parametrize(

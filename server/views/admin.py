@@ -23,7 +23,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.route("/users")
 @require("user.manage")
 def user_list() -> Any:
-    users = User.select().order_by(User.username)
+    users = User.people().order_by(User.username)
     fmt = requested_format()
     if fmt:
         return export_response("users", USER_COLUMNS, (_user_row(u) for u in users), fmt)
@@ -88,7 +88,9 @@ def user_new() -> Any:
 @bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 @require("user.manage")
 def user_edit(user_id: int) -> Any:
-    user = User.get_or_none(User.id == user_id) or abort(404)
+    user = User.get_or_none(User.id == user_id)
+    if user is None or user.is_system:
+        abort(404)
     form = UserForm(obj=user if request.method == "GET" else None)
     if form.validate_on_submit():
         if user.id == g.user.id and (not form.active.data or form.role.data != "admin"):
