@@ -53,6 +53,7 @@ from server.models import Ticket, User
 from server.plugin_api import Label
 from server.sla.clock import BREACHED, MET
 from server.sla.models import TicketSla, TicketStatusPeriod
+from server.workflow import STATUSES
 
 GROUPINGS: dict[str, Label] = {
     "plugin": Label("行业", "Plugin"),
@@ -539,12 +540,17 @@ def _clock_figures(
     return per_group, medians
 
 
-def _open_at(end: dt.datetime, still_unresolved: bool) -> peewee.Node:
-    """Tickets open at ``end``: ``still_unresolved`` picks those never resolved (not
-    cancelled before the end), else those resolved only after it. Two queries rather
-    than one OR, so each reads its own range of the (resolved_at, created_at) index
-    (migration 15)."""
-    if not still_unresolved:
+# Tickets open at a period's end, in three parts that each read a range of an index
+# (migrations 15 and 19): never resolved and not cancelled; cancelled, but only after
+# the end; resolved after the end. A single condition would read every cancelled
+# ticket ever (their resolved_at stays empty), so the cost would grow with the history.
+OPEN_AT_PARTS = ("unresolved", "cancelled_after", "resolved_after")
+_NOT_CANCELLED = tuple(sorted(s for s in STATUSES if s != "cancelled"))
+
+
+def _open_at(end: dt.datetime, part: str) -> peewee.Node:
+    """One part (of ``OPEN_AT_PARTS``) of the tickets open at ``end``."""
+    if part == "resolved_after":
         # the ids from the (resolved_at, created_at) index alone, then only their rows
         spanning = Ticket.alias("spanning")
         return Ticket.id.in_(
@@ -552,6 +558,16 @@ def _open_at(end: dt.datetime, still_unresolved: bool) -> peewee.Node:
                 (spanning.resolved_at >= end) & (spanning.created_at < end)
             )
         )
+    never_resolved = (
+        Ticket.resolved_at.is_null()
+        & (Ticket.created_at < end)
+        & (Ticket.closed_at.is_null() | (Ticket.closed_at >= end))
+    )
+    if part == "unresolved":
+        # (resolved_at, status, created_at): the statuses but cancelled, each a range
+        return never_resolved & Ticket.status.in_(_NOT_CANCELLED)
+    # A ticket cancelled at or after the end was last changed then or later, so its
+    # updated_at narrows the cancelled ones to a range of (status, resolved_at, updated_at).
     cancelled_before = fn.EXISTS(
         TicketStatusPeriod.select(SQL("1")).where(
             (TicketStatusPeriod.ticket == Ticket.id)
@@ -560,10 +576,10 @@ def _open_at(end: dt.datetime, still_unresolved: bool) -> peewee.Node:
         )
     )
     return (
-        Ticket.resolved_at.is_null()
-        & (Ticket.created_at < end)
-        & (Ticket.closed_at.is_null() | (Ticket.closed_at >= end))
-        & ~((Ticket.status == "cancelled") & cancelled_before)
+        (Ticket.status == "cancelled")
+        & (Ticket.updated_at >= end)
+        & never_resolved
+        & ~cancelled_before
     )
 
 
@@ -574,9 +590,9 @@ def _backlog(
     the mean creation time (seconds since 1970)."""
     columns = [fn.COUNT(Ticket.id), fn.MIN(Ticket.created_at), fn.AVG(epoch(Ticket.created_at))]
     merged: dict[Key, tuple[int, Any, float]] = {}
-    for unresolved in (True, False):
+    for part in OPEN_AT_PARTS:
         query = select_in_scope(Ticket, columns, group_by, plugin, outlet).where(
-            _open_at(end, unresolved)
+            _open_at(end, part)
         )
         for record in query.tuples():
             key, (count, oldest, mean_epoch) = _key_of(record, group_by)
