@@ -13,6 +13,7 @@ pairs; ``_()`` is for the words of the pages.
 
 from __future__ import annotations
 
+import functools
 import io
 import threading
 from collections.abc import Iterable, Iterator
@@ -221,4 +222,10 @@ def init_app(app: Flask, pm: Any, timezone: str) -> None:
 
 def babel_locale() -> Locale:
     """The request's language as a Babel :class:`~babel.Locale` (for number formats)."""
-    return Locale.parse(current_locale())
+    return _parsed_locale(current_locale())
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed_locale(code: str) -> Locale:
+    # Locale.parse reads and merges CLDR data each time; a page formats dozens of values
+    return Locale.parse(code)
