@@ -216,6 +216,15 @@ def test_the_web_user_cannot_sign_in(app):
         assert authenticate(WEB_USERNAME, "!") is None
 
 
+def test_public_pages_link_the_customer_areas_that_are_switched_on(app, tmp_path):
+    page = app.test_client().get("/status").get_data(as_text=True)
+    assert 'href="/request"' in page and 'href="/status"' in page
+    assert 'href="/help"' not in page  # [kb] public is off in this app
+    both = build_app(tmp_path / "both", PLUGINS, public={"enabled": True}, kb={"public": True})
+    page = both.test_client().get("/request").get_data(as_text=True)
+    assert 'href="/help"' in page and 'href="/status"' in page
+
+
 def test_the_web_user_is_not_listed_or_edited_with_the_staff(app):
     from server.users import UserError, create_user
 

@@ -26,7 +26,9 @@ def init_app(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, _guard)
     config = app.extensions["aftersales"].config
     app.jinja_env.globals.update(
-        firm_name=lambda: config.print.firm_name, public_enabled=lambda: config.public.enabled
+        firm_name=lambda: config.print.firm_name,
+        public_enabled=lambda: config.public.enabled,
+        help_public=lambda: config.kb.public,
     )
 
 
