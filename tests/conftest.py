@@ -112,3 +112,36 @@ def _no_ambient_config(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never read the developer's own AFTERSALES_CONFIG."""
     monkeypatch.delenv("AFTERSALES_CONFIG", raising=False)
     os.environ.setdefault("TZ", "UTC")
+
+
+class SmtpInbox:
+    """What the local SMTP server of the ``smtp`` fixture received: (recipients, raw
+    message bytes) per mail."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
+        return "250 OK"
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp() -> Any:
+    """A real SMTP server (aiosmtpd) on a free loopback port: ``(controller, inbox)``."""
+    from aiosmtpd.controller import Controller
+
+    inbox = SmtpInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, inbox
+    controller.stop()

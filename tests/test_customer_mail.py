@@ -8,10 +8,8 @@ import datetime as dt
 import email
 import email.header
 import email.policy
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from server.catalog import current_registry
 from server.config import ConfigError
@@ -250,32 +248,6 @@ def test_editing_keeps_the_choice_shown(app):
 
 
 # --- delivery to a real SMTP server ----------------------------------------------------
-
-
-class Inbox:
-    """What the local SMTP server received."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], bytes]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
 
 
 def test_a_chinese_mail_arrives_with_an_encoded_subject(make_app, smtp):

@@ -22,7 +22,7 @@ from server.testing import PASSWORD, StaffClient, api_headers, ensure_user
 from server.tickets import assign_ticket
 from tests.conftest import add_ticket, build_app
 from tests.plugins.sample_plugin import SamplePlugin
-from tests.test_notifications import LADDER, Inbox, _free_port
+from tests.test_notifications import LADDER
 
 ZH = {"Accept-Language": "zh-CN"}
 EN = {"Accept-Language": "en"}
@@ -169,17 +169,6 @@ def test_the_logout_flash_follows_the_language(app):
 # --- mail in the recipient's language -------------------------------------------------------
 
 
-@pytest.fixture
-def smtp():
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
-
-
 def _subject(content: str) -> str:
     raw = email.message_from_string(content)["Subject"]
     return str(email.header.make_header(email.header.decode_header(raw)))
@@ -208,7 +197,7 @@ def test_a_mail_is_written_in_its_recipients_language(make_app, smtp):
         sweep(registry, t0 + dt.timedelta(hours=5))
         assert deliver_pending(app.extensions["aftersales"].config.mail) == (2, 0)
         notes = {n.user.username: n.text for n in Notification.select()}
-    subjects = {next(iter(to)): _subject(content) for to, content in inbox.messages}
+    subjects = {next(iter(to)): _subject(raw.decode()) for to, raw in inbox.messages}
     number = ticket.number
     assert subjects["tech@firm.example"] == f"[{number}] 解决：SLA 时限已用去 50%"
     assert subjects["boss@firm.example"] == f"[{number}] resolution: 100% of the SLA target used"

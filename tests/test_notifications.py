@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from server.mail import deliver_pending
 from server.models import Customer, Ticket, User
 from server.notifications import Notification, OutgoingMail
 from server.sla.sweep import sweep
 from server.tickets import NewTicket, assign_ticket, create_ticket
-from tests.conftest import ensure_user
+from tests.conftest import ensure_user, free_port
 
 T0 = dt.datetime(2026, 11, 2, 9, 0)
 HOUR = dt.timedelta(hours=1)
@@ -32,32 +30,6 @@ LADDER = {
     },
     "rules": [{"policy": "plain"}],
 }
-
-
-class Inbox:
-    """What the local SMTP server received."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], str]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((list(envelope.rcpt_tos), envelope.content.decode("utf-8", "replace")))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
 
 
 @pytest.fixture
@@ -116,7 +88,8 @@ def test_mail_arrives_at_the_smtp_server(app, ticket, people, smtp):
         sent, failed = deliver_pending(app.extensions["aftersales"].config.mail)
         assert (sent, failed) == (1, 0)
         assert OutgoingMail.get().sent_at is not None
-    [(recipients, content)] = inbox.messages
+    [(recipients, raw)] = inbox.messages
+    content = raw.decode("utf-8", "replace")
     assert recipients == ["tech@firm.example"]
     assert f"Subject: [{ticket.number}] resolution: 50% of the SLA target used" in content
     assert "From: sla@firm.example" in content
@@ -134,7 +107,7 @@ def test_a_mail_is_sent_once(app, ticket, people, smtp):
 
 
 def test_an_unreachable_server_keeps_the_mail_for_later(make_app):
-    app = make_app(sla=LADDER, mail={"enabled": True, "host": "127.0.0.1", "port": _free_port()})
+    app = make_app(sla=LADDER, mail={"enabled": True, "host": "127.0.0.1", "port": free_port()})
     with app.app_context():
         OutgoingMail.create(to="x@firm.example", subject="s", body="b")
         assert deliver_pending(app.extensions["aftersales"].config.mail) == (0, 1)
