@@ -35,6 +35,7 @@ from flask import Flask
 
 from server.attachments import upload_dir
 from server.db import database, is_sqlite, release_connections
+from server.search import create_pg_trigram_extension
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -368,6 +369,9 @@ def _pg_restore(url: str, dump: Path, progress: Progress) -> None:
     if schema:
         command.append(f"--schema={schema}")
     progress("restoring the database", 0, 1)
+    # The search index uses pg_trgm, which lives outside the dumped schema (public):
+    # a database restored into for the first time needs it before the index is made.
+    create_pg_trigram_extension(database.obj)
     _run([*command, str(dump)], "pg_restore")
     progress("restoring the database", 1, 1)
 

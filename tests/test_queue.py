@@ -262,6 +262,27 @@ def test_the_trigram_index_follows_edits(seeded, app):
     assert len(numbers(client.get("/tickets?q=compressor").get_data(as_text=True))) == 1
 
 
+def test_postgresql_searches_through_its_trigram_index(seeded, app):
+    """PostgreSQL: migration 23 made the GIN trigram index, and a needle of three or more
+    characters is looked up through it (the planner is told not to scan, so that on a
+    dozen rows it shows whether it could use the index at all)."""
+    from server.db import database
+    from server.search import PG_TRIGRAM_INDEX, TicketSearch, has_pg_trigram_index
+
+    with app.app_context():
+        if database.obj.__class__.__name__.find("Postgres") < 0:
+            pytest.skip("PostgreSQL's index (SQLite has its FTS5 table)")
+        assert has_pg_trigram_index()
+        query = TicketSearch.select(TicketSearch.ticket).where(
+            TicketSearch.text.contains("alice 阿丽")
+        )
+        sql, params = query.sql()
+        with database.atomic():
+            database.execute_sql("SET LOCAL enable_seqscan = off")
+            plan = " ".join(row[0] for row in database.execute_sql(f"EXPLAIN {sql}", params))
+        assert PG_TRIGRAM_INDEX in plan
+
+
 def test_a_technician_sees_only_their_own_tickets_whatever_the_filter(app, seeded):
     other = ensure_user(app, "fieldtech", "technician")
     with app.app_context():

@@ -101,6 +101,13 @@ def _add_trigram_search_index(db: peewee.Database) -> None:
     create_trigram_index(db)
 
 
+def _add_pg_trigram_index(db: peewee.Database) -> None:
+    """PostgreSQL only: the pg_trgm GIN index over the search text (SQLite has migration 5)."""
+    from server.search import create_pg_trigram_index
+
+    create_pg_trigram_index(db)
+
+
 def _create_dispatch_tables(db: peewee.Database) -> None:
     from server.dispatch.models import DISPATCH_MODELS
 
@@ -527,4 +534,5 @@ MIGRATIONS = [
     Migration(
         22, "add indexes that keep the KPI backlog bounded at 1M tickets", _add_scale_indexes
     ),
+    Migration(23, "PostgreSQL: a trigram index for searching tickets", _add_pg_trigram_index),
 ]
