@@ -109,3 +109,23 @@ def test_open_database_pools_postgresql_urls_too():
     assert db.connect_params["user"] == "u"
     assert db.connect_params["host"] == "localhost"
     assert db._max_connections == 4
+
+
+@pytest.mark.parametrize("pool_size", [0, 4])
+def test_postgresql_connections_turn_jit_off_unless_the_url_sets_it(pool_size):
+    db = open_database("postgresql://u:p@localhost:5432/x", pool_size=pool_size)
+    assert db.connect_params["options"] == "-c jit=off"
+    url = "postgresql://u:p@localhost/x?options=-csearch_path%3Dbench"
+    db = open_database(url, pool_size=pool_size)
+    assert db.connect_params["options"] == "-csearch_path=bench -c jit=off"
+    db = open_database("postgresql://u:p@localhost/x?options=-c%20jit%3Don", pool_size=pool_size)
+    assert db.connect_params["options"] == "-c jit=on"
+
+
+def test_the_app_database_runs_without_jit(tmp_path):
+    app = _app(tmp_path, pool_size=0)
+    with app.app_context():
+        db = _state_db(app)
+        if is_sqlite(db):
+            pytest.skip("PostgreSQL's JIT")
+        assert db.execute_sql("SHOW jit").fetchone()[0] == "off"

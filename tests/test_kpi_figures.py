@@ -240,3 +240,24 @@ def test_closed_period_cache() -> None:
     off = ClosedPeriodCache(0)
     assert off.get("k", compute, closed=True) == 4
     assert off.get("k", compute, closed=True) == 5
+
+
+def test_resolved_by_guidance_counts_as_a_report_that_fixed_it(month: Any) -> None:
+    from server.kb.models import GUIDANCE_OUTCOME, KbArticle, KbTicketLink
+
+    _app, data = month
+    article = KbArticle.create(slug="reset", title="Reset the unit", status="published")
+    # T3 (resolved, no report) was resolved by guidance: a first-time fix. T2 needed two
+    # visits; guidance on top of them is a third attempt, still not a first-time fix.
+    t1, t2, t3 = data["tickets"][:3]
+    KbTicketLink.create(ticket=t3, article=article, outcome=GUIDANCE_OUTCOME)
+    KbTicketLink.create(ticket=t2, article=article, outcome=GUIDANCE_OUTCOME)
+    # a plain link (an article told, not a resolution) on T1 changes nothing
+    other = KbArticle.create(slug="tips", title="Tips", status="published")
+    KbTicketLink.create(ticket=t1, article=other, outcome="")
+    row = only(figures(MARCH, None))
+    assert row.resolved_with_reports == 3
+    assert row.first_time_fixes == 2
+    by_technician = {r.key: r for r in figures(MARCH, "technician")}
+    tech2 = by_technician[data["tech2"].id]
+    assert (tech2.resolved_with_reports, tech2.first_time_fixes) == (1, 1)

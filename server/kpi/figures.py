@@ -43,10 +43,11 @@ import peewee
 from peewee import JOIN, SQL, Case, fn
 
 from server.complaints.models import Complaint
-from server.db import database
+from server.db import database, is_sqlite
 from server.dispatch.models import Outlet, Technician
 from server.dispatch.reports import RESOLVED_OUTCOMES, ServiceReport
 from server.followup.models import Callback
+from server.kb.models import GUIDANCE_OUTCOME, KbTicketLink
 from server.kpi.period import Period
 from server.kpi.sql import as_datetime, epoch
 from server.models import Ticket, User
@@ -123,7 +124,7 @@ def ratio(part: float, whole: float) -> float | None:
 
 
 def group_key(group_by: str | None) -> peewee.Node | None:
-    """The column a grouping groups by (None: no grouping)."""
+    """The column a grouping groups by, on a query over ``ticket`` (None: no grouping)."""
     if group_by is None:
         return None
     return {
@@ -153,6 +154,22 @@ def scoped(
     return query
 
 
+def ticket_value(base: type[peewee.Model], name: str) -> peewee.Node:
+    """A column of the ticket that a row of ``base`` (a table with a ``ticket`` key)
+    belongs to, as a scalar subquery: one primary-key lookup per row read. A join would
+    let PostgreSQL's planner hash the whole ticket table for a period's few thousand
+    rows, so the figures' cost would grow with the history instead of the period."""
+    owner = Ticket.alias("owner")
+    if name == "outlet":
+        return (
+            owner.select(Technician.outlet)
+            .join(Technician, on=(Technician.user == owner.assignee))
+            .where(owner.id == base.ticket)
+        )
+    column = {"plugin": "plugin", "team": "team", "technician": "assignee"}[name]
+    return owner.select(getattr(owner, column)).where(owner.id == base.ticket)
+
+
 def select_in_scope(
     base: type[peewee.Model],
     columns: Iterable[peewee.Node],
@@ -162,18 +179,22 @@ def select_in_scope(
     *,
     extra_group: Iterable[peewee.Node] = (),
     grouped: bool = True,
-    always_join: bool = False,
 ) -> peewee.ModelSelect:
-    """``columns`` of ``base`` (the ticket table, or one with a ``ticket`` key, joined to
-    it only when a grouping or filter needs it or ``always_join``), grouped by the
-    grouping's key and ``extra_group``."""
-    key = group_key(group_by)
-    selected = ([key.alias("k")] if key is not None else []) + list(columns)
-    query = base.select(*selected)
-    scoped_at_all = group_by is not None or bool(plugin) or outlet_id is not None
-    if base is not Ticket and (scoped_at_all or always_join):
-        query = query.join(Ticket, on=(base.ticket == Ticket.id))
-    query = scoped(query, group_by, plugin, outlet_id)
+    """``columns`` of ``base`` (the ticket table, or one with a ``ticket`` key whose
+    ticket's columns are looked up per row, see :func:`ticket_value`), grouped by the
+    grouping's key and ``extra_group``, with the plugin/outlet filters."""
+    if base is Ticket:
+        key = group_key(group_by)
+        query = Ticket.select(*([key.alias("k")] if key is not None else []), *columns)
+        query = scoped(query, group_by, plugin, outlet_id)
+    else:
+        key = ticket_value(base, group_by) if group_by is not None else None
+        query = base.select(*([key.alias("k")] if key is not None else []), *columns)
+        if plugin:
+            query = query.where(ticket_value(base, "plugin") == plugin)
+        if outlet_id is not None:
+            query = query.where(ticket_value(base, "outlet") == outlet_id)
+        key = SQL("k") if key is not None else None  # grouped by the output column
     if grouped:
         keys = ([key] if key is not None else []) + list(extra_group)
         if keys:
@@ -551,7 +572,12 @@ _NOT_CANCELLED = tuple(sorted(s for s in STATUSES if s != "cancelled"))
 def _open_at(end: dt.datetime, part: str) -> peewee.Node:
     """One part (of ``OPEN_AT_PARTS``) of the tickets open at ``end``."""
     if part == "resolved_after":
-        # the ids from the (resolved_at, created_at) index alone, then only their rows
+        if not is_sqlite():
+            # PostgreSQL reads both columns' range from the index and then only those
+            # rows (as a subquery, below, it would hash-join the whole ticket table)
+            return (Ticket.resolved_at >= end) & (Ticket.created_at < end)
+        # SQLite: the ids from the (resolved_at, created_at) index alone, then only
+        # their rows (without statistics it would rather walk another index of all rows)
         spanning = Ticket.alias("spanning")
         return Ticket.id.in_(
             spanning.select(spanning.id).where(
@@ -620,26 +646,53 @@ def _first_time_fix(
     outlet: int | None,
 ) -> list[tuple[Key, int, int]]:
     """Per group: tickets resolved in the period with result reports, and those whose
-    only report resolved the job."""
-    per_ticket = (
-        ServiceReport.select(
-            ServiceReport.ticket.alias("ticket_id"),
-            fn.COUNT(ServiceReport.id).alias("reports"),
-            _count_when(ServiceReport.outcome.in_(RESOLVED_OUTCOMES)).alias("resolving"),
-        )
-        .join(Ticket, on=(ServiceReport.ticket == Ticket.id))
-        .where((Ticket.resolved_at >= start) & (Ticket.resolved_at < end))
-        .group_by(ServiceReport.ticket)
-    ).alias("per_ticket")
-    first_time = (per_ticket.c.reports == 1) & (per_ticket.c.resolving == 1)
+    only report resolved the job. "Resolved by guidance" (the knowledge base's
+    phone-first outcome) counts as a report that resolved it: guided and fixed at once
+    is a first-time fix, guided after a failed visit is not.
+
+    The period's resolved tickets drive the query (their index range); each one's
+    reports are counted through the report table's ticket index, so neither table is
+    read beyond the period."""
+    # One number per ticket: 1 for each report that resolved the job (or a guidance
+    # resolution), 2 for each other report. It is 1 exactly for a first-time fix and
+    # above 0 for every ticket with reports.
+    weights = ServiceReport.select(
+        fn.SUM(Case(None, [(ServiceReport.outcome.in_(RESOLVED_OUTCOMES), 1)], 2))
+    ).where(ServiceReport.ticket == Ticket.id)
+    guided = Case(
+        None,
+        [
+            (
+                fn.EXISTS(
+                    KbTicketLink.select(SQL("1")).where(
+                        (KbTicketLink.ticket == Ticket.id)
+                        & (KbTicketLink.outcome == GUIDANCE_OUTCOME)
+                    )
+                ),
+                1,
+            )
+        ],
+        0,
+    )
+    weight = (guided + fn.COALESCE(weights, 0)).alias("weight")
+    # grouped by the weight as well (its output column, so it is computed once a row);
+    # the few weights per group are added up here
     query = select_in_scope(
-        Ticket, [fn.COUNT(Ticket.id), _count_when(first_time)], group_by, plugin, outlet
-    ).join_from(Ticket, per_ticket, on=(per_ticket.c.ticket_id == Ticket.id))
-    out = []
+        Ticket,
+        [weight, fn.COUNT(Ticket.id)],
+        group_by,
+        plugin,
+        outlet,
+        extra_group=[SQL("weight")],
+    ).where((Ticket.resolved_at >= start) & (Ticket.resolved_at < end))
+    counts: dict[Key, list[int]] = {}
     for record in query.tuples():
-        key, (count, fixes) = _key_of(record, group_by)
-        out.append((key, count, fixes))
-    return out
+        key, (value, count) = _key_of(record, group_by)
+        if value:  # 0: no reports
+            entry = counts.setdefault(key, [0, 0])
+            entry[0] += count
+            entry[1] += count if value == 1 else 0
+    return [(key, with_reports, fixes) for key, (with_reports, fixes) in counts.items()]
 
 
 def _repeat_repairs(
@@ -708,9 +761,11 @@ def _complaints(
     outlet: int | None,
 ) -> list[tuple[Key, int]]:
     """Per group: complaints received in the period about one of its tickets."""
-    query = select_in_scope(
-        Complaint, [fn.COUNT(Complaint.id)], group_by, plugin, outlet, always_join=True
-    ).where((Complaint.received_at >= start) & (Complaint.received_at < end))
+    query = select_in_scope(Complaint, [fn.COUNT(Complaint.id)], group_by, plugin, outlet).where(
+        (Complaint.received_at >= start)
+        & (Complaint.received_at < end)
+        & Complaint.ticket.is_null(False)
+    )
     out = []
     for record in query.tuples():
         key, (count,) = _key_of(record, group_by)
