@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from server.db import database
+from server.db import database, is_sqlite
 from server.kpi import Period, figures
-from server.migrations.core import SCALE_INDEXES
+from server.migrations.core import NEVER_RESOLVED_INDEX, SCALE_INDEXES
 from server.models import Customer, Ticket
 from server.tickets import NewTicket, create_ticket, transition_ticket
 from tests.conftest import ensure_user
@@ -66,4 +66,8 @@ def test_cancelled_tickets_leave_the_backlog_of_later_periods(month: Any) -> Non
 
 def test_the_backlog_indexes_exist(month: Any) -> None:
     names = {index.name for index in database.get_indexes("ticket")}
-    assert {name for name, _table, _columns in SCALE_INDEXES} <= names
+    wanted = {name for name, _table, _columns in SCALE_INDEXES}
+    if not is_sqlite():  # migration 24 replaces one of them on PostgreSQL
+        wanted = wanted - {"ticket_kpi_unresolved_status"} | {NEVER_RESOLVED_INDEX}
+        assert "ticket_kpi_unresolved_status" not in names
+    assert wanted <= names

@@ -562,7 +562,7 @@ def _clock_figures(
 
 
 # Tickets open at a period's end, in three parts that each read a range of an index
-# (migrations 15 and 19): never resolved and not cancelled; cancelled, but only after
+# (migrations 15, 22 and 24): never resolved and not cancelled; cancelled, but only after
 # the end; resolved after the end. A single condition would read every cancelled
 # ticket ever (their resolved_at stays empty), so the cost would grow with the history.
 OPEN_AT_PARTS = ("unresolved", "cancelled_after", "resolved_after")
@@ -590,8 +590,12 @@ def _open_at(end: dt.datetime, part: str) -> peewee.Node:
         & (Ticket.closed_at.is_null() | (Ticket.closed_at >= end))
     )
     if part == "unresolved":
-        # (resolved_at, status, created_at): the statuses but cancelled, each a range
-        return never_resolved & Ticket.status.in_(_NOT_CANCELLED)
+        if is_sqlite():
+            # (resolved_at, status, created_at): the statuses but cancelled, each a range
+            return never_resolved & Ticket.status.in_(_NOT_CANCELLED)
+        # PostgreSQL: the partial index of the never-resolved tickets not cancelled
+        # (migration 24), its predicate spelled literally for the planner to match
+        return never_resolved & (Ticket.status != SQL("'cancelled'"))
     # A ticket cancelled at or after the end was last changed then or later, so its
     # updated_at narrows the cancelled ones to a range of (status, resolved_at, updated_at).
     cancelled_before = fn.EXISTS(

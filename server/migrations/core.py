@@ -423,7 +423,8 @@ def _add_kpi_indexes(db: peewee.Database) -> None:
 
 SCALE_INDEXES = (
     # the KPI backlog's tickets never resolved, by status, so the cancelled ones (whose
-    # resolved_at stays empty for ever) are skipped, not read (server.kpi.figures._open_at)
+    # resolved_at stays empty for ever) are skipped, not read (server.kpi.figures._open_at;
+    # on PostgreSQL replaced by migration 24's partial index)
     ("ticket_kpi_unresolved_status", "ticket", ("resolved_at", "status", "created_at")),
     # the KPI backlog's tickets cancelled (and never resolved) after a period's end
     ("ticket_kpi_status_unresolved_updated", "ticket", ("status", "resolved_at", "updated_at")),
@@ -433,6 +434,27 @@ SCALE_INDEXES = (
 def _add_scale_indexes(db: peewee.Database) -> None:
     for name, table, columns in SCALE_INDEXES:
         db.execute_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})")
+
+
+# Migration 24, PostgreSQL only: the KPI backlog's never-resolved tickets from a partial
+# index of only those that are not cancelled. With migration 22's (resolved_at, status,
+# created_at) PostgreSQL's planner preferred (resolved_at, created_at) and filtered out
+# every cancelled ticket ever (their resolved_at stays empty): 8,700 rows read at 300k.
+# The query names the predicate literally (server.kpi.figures._open_at). SQLite keeps
+# migration 22's index, which its planner does use, statistics or not (without any, it
+# would rather take (resolved_at, created_at) than this partial index).
+NEVER_RESOLVED_INDEX = "ticket_kpi_never_resolved"
+NEVER_RESOLVED_PREDICATE = "resolved_at IS NULL AND status <> 'cancelled'"
+
+
+def _add_never_resolved_index(db: peewee.Database) -> None:
+    if isinstance(db, peewee.SqliteDatabase):
+        return
+    db.execute_sql(
+        f"CREATE INDEX IF NOT EXISTS {NEVER_RESOLVED_INDEX} ON ticket (created_at) "
+        f"WHERE {NEVER_RESOLVED_PREDICATE}"
+    )
+    db.execute_sql("DROP INDEX IF EXISTS ticket_kpi_unresolved_status")
 
 
 def _create_api_token_table(db: peewee.Database) -> None:
@@ -535,4 +557,9 @@ MIGRATIONS = [
         22, "add indexes that keep the KPI backlog bounded at 1M tickets", _add_scale_indexes
     ),
     Migration(23, "PostgreSQL: a trigram index for searching tickets", _add_pg_trigram_index),
+    Migration(
+        24,
+        "PostgreSQL: a partial index of the never-resolved tickets (KPI backlog)",
+        _add_never_resolved_index,
+    ),
 ]
