@@ -513,14 +513,18 @@ class Client:
         self.cookie = _session_cookie(answer[2]) or cookie
         return True
 
-    def run(self, deadline: float, max_requests: int, stop: threading.Event) -> Record:
+    def run(
+        self, deadline: float, max_requests: int, stop: threading.Event, only_create: bool = False
+    ) -> Record:
         weights: list[tuple[Callable[[], Any], int]] = [
             (self.create, 35),
             (self.transition, 20),
             (self.comment, 25),
             (self.queue, 15),
         ]
-        if self.with_page:
+        if only_create:
+            weights = [(self.create, 1)]
+        elif self.with_page:
             weights.append((self.page, 5))
         ops = [op for op, _ in weights]
         cumulative = [w for _, w in weights]
@@ -544,9 +548,11 @@ def run_clients(
     seconds: float,
     max_requests: int,
     stop: threading.Event | None = None,
+    only_create: bool = False,
 ) -> tuple[Record, float]:
     """``clients`` threads for ``seconds`` (or ``max_requests`` each); the merged record
-    and the wall time taken."""
+    and the wall time taken. ``only_create``: every request creates a ticket (the
+    phase compared with the baseline's bare inserts)."""
     stop = stop or threading.Event()
     record = Record()
     deadline = time.monotonic() + seconds
@@ -556,7 +562,7 @@ def run_clients(
     ]
 
     def work(client: Client) -> None:
-        record.merge(client.run(deadline, max_requests, stop))
+        record.merge(client.run(deadline, max_requests, stop, only_create))
 
     threads = [threading.Thread(target=work, args=(c,), daemon=True) for c in workers]
     started = time.perf_counter()

@@ -10,7 +10,9 @@ session) until the time is up. Afterwards it checks against the database that ev
 ticket answered 201 is there exactly once with its created event and every acknowledged
 move and comment, that no answer was a 5xx, and that ticket numbers are unique and
 gapless per prefix and year. Then the same clients run against bench/baseline_app.py (one
-bare insert endpoint) on the same server kind and database kind for the same time.
+bare insert endpoint) on the same server kind and database kind for the same time, after
+a phase of the same length in which every client only creates tickets: the target's
+ratio is that phase's tickets per second over the baseline's inserts per second.
 
 Prints req/s and p50/p95 per operation and the ratio of ticket creation to bare inserts;
 exit code 1 when the check fails (timings never fail it). Loopback only; bounded by
@@ -68,9 +70,21 @@ def run(root: Path, args: Any, kind: str, out: Any) -> dict[str, Any]:
             record, wall = kit.run_clients(
                 installation, server.port, args.clients, args.seconds, args.max_requests
             )
+            result["load"] = kit.figures(record, wall)
+            if not args.no_baseline:  # every client creating, as long as the baseline runs
+                print("creation only", file=out)
+                creating, creating_wall = kit.run_clients(
+                    installation,
+                    server.port,
+                    args.clients,
+                    args.seconds,
+                    args.max_requests,
+                    only_create=True,
+                )
+                result["create_only"] = kit.figures(creating, creating_wall)
+                record.merge(creating)  # checked afterwards with the rest
         finally:
             server.stop()
-        result["load"] = kit.figures(record, wall)
         result["acknowledged"] = {
             "tickets": len(record.tickets),
             "transitions": len(record.transitions),
@@ -84,6 +98,11 @@ def run(root: Path, args: Any, kind: str, out: Any) -> dict[str, Any]:
             creates = result["load"]["operations"].get("create", {})
             inserts = result["baseline"]["operations"].get("insert", {})
             result["ratio"] = ratios(creates, inserts, args.clients)
+            only = result.get("create_only", {}).get("operations", {}).get("create", {})
+            if only.get("per_second") and inserts.get("per_second"):
+                result["ratio"]["create_only"] = round(
+                    only["per_second"] / inserts["per_second"], 3
+                )
         result["load_average_after"] = kit.machine_load()
     finally:
         if not args.keep:
@@ -142,6 +161,8 @@ def report(result: dict[str, Any]) -> None:
     if "load" in result:
         kit.print_figures("aftersales", result["load"])
         print(f"  acknowledged: {result['acknowledged']}")
+    if "create_only" in result:
+        kit.print_figures("aftersales, creation only", result["create_only"])
     if "baseline" in result:
         kit.print_figures("baseline (bare insert)", result["baseline"])
     if result.get("ratio"):
@@ -149,8 +170,13 @@ def report(result: dict[str, Any]) -> None:
         print(
             f"ratio, ticket creation vs bare insert: {r['create_capacity']} per request "
             f"({r['create_capacity_per_second']} vs {r['insert_capacity_per_second']} /s at "
-            f"this concurrency); {r['mixed']} as created in the mixed load (target ≥ 0.5)"
+            f"this concurrency); {r['mixed']} as created in the mixed load"
         )
+        if "create_only" in r:
+            print(
+                f"ratio, creation-only load vs bare inserts, same clients and time: "
+                f"{r['create_only']} (target ≥ 0.5)"
+            )
     if result["problems"]:
         print("CHECK FAILED:")
         for problem in result["problems"]:
