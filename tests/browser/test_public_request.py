@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from waitress.server import create_server
 
 from server import testing
+from tests.browser.axe import axe_violations, describe
 from tests.browser.conftest import LiveServer
 
 REPAIR = "/request/home_appliances/repair"
@@ -103,6 +104,8 @@ def test_a_customer_requests_a_repair_and_follows_it_with_javascript(page, publi
     expect(page.locator("#phone")).to_be_focused()  # app.js: the first invalid field
     expect(page.locator("#name")).to_have_value("Zhang Min")
     expect(page.locator("#email_updates")).to_be_checked()
+    violations = axe_violations(page)  # the swapped-in form with its error
+    assert not violations, describe(violations)
     page.locator("#phone").fill(phone)
     send(page)
     page.wait_for_url(re.compile(r"/request/done$"))
