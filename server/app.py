@@ -7,7 +7,7 @@ import datetime as dt
 import os
 import secrets
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -209,7 +209,12 @@ def _register_request_hooks(app: Flask) -> None:
 
 
 def _register_error_pages(app: Flask) -> None:
-    def page(status: int, message: str) -> Any:
+    """Error answers: JSON (in English) under ``/api/``, the public layout for customer
+    pages (``server.public.errors``), else the staff page — in the page's language."""
+    from server.i18n import force_locale, gettext
+    from server.public import errors
+
+    def page(status: int, message: Callable[[], str]) -> Any:
         if request.path.startswith("/api/"):
             code = {
                 400: "bad_request",
@@ -221,50 +226,66 @@ def _register_error_pages(app: Flask) -> None:
                 413: "too_large",
                 500: "server_error",
             }.get(status, "error")
-            response = jsonify(error=code, message=message, fields={})
+            with force_locale("en"):  # programs get English, whoever calls
+                response = jsonify(error=code, message=message(), fields={})
             response.status_code = status
             return response
-        return render_template("error.html", status=status, message=message), status
+        if errors.is_public_request():
+            return errors.error_page(status)
+        return render_template("error.html", status=status, message=message()), status
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> Any:
         return page(
             400,
-            f"The form had expired or was not sent from this site ({exc.description}). "
-            "Go back, reload the page and try again.",
+            lambda: gettext(
+                "The form had expired or was not sent from this site (%(reason)s). "
+                "Go back, reload the page and try again.",
+                reason=exc.description,
+            ),
         )
 
     @app.errorhandler(401)
     def unauthorized(_exc: Exception) -> Any:
-        return page(401, "Your session has ended; log in again.")
+        return page(401, lambda: gettext("Your session has ended; log in again."))
 
     @app.errorhandler(403)
     def forbidden(_exc: Exception) -> Any:
-        return page(403, "Your role does not allow this action.")
+        return page(403, lambda: gettext("Your role does not allow this action."))
 
     @app.errorhandler(404)
     def not_found(_exc: Exception) -> Any:
-        return page(404, "There is no such page or record.")
+        return page(404, lambda: gettext("There is no such page or record."))
 
     @app.errorhandler(409)
     def conflict(exc: Exception) -> Any:
-        return page(409, getattr(exc, "description", "") or "The record changed; reload it.")
+        return page(
+            409,
+            lambda: getattr(exc, "description", "") or gettext("The record changed; reload it."),
+        )
 
     @app.errorhandler(405)
     def not_allowed(_exc: Exception) -> Any:
-        return page(405, "This address does not accept that kind of request.")
+        return page(405, lambda: gettext("This address does not accept that kind of request."))
 
     @app.errorhandler(413)
     def too_large(_exc: Exception) -> Any:
         limit = app.extensions["aftersales"].config.uploads.max_bytes
-        return page(413, f"The upload is too large; the limit is {human_size(limit)}.")
+        return page(
+            413,
+            lambda: gettext(
+                "The upload is too large; the limit is %(limit)s.", limit=human_size(limit)
+            ),
+        )
 
     @app.errorhandler(500)
     def server_error(_exc: Exception) -> Any:
         return page(
             500,
-            "Something went wrong on our side; nothing was half-saved. "
-            "Please try again, and tell your administrator if it persists.",
+            lambda: gettext(
+                "Something went wrong on our side; nothing was half-saved. "
+                "Please try again, and tell your administrator if it persists."
+            ),
         )
 
 

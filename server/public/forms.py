@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import Field, StringField
+from wtforms import BooleanField, Field, StringField
 from wtforms.validators import Length, ValidationError
 
 from server.catalog import Registry
@@ -49,10 +49,28 @@ class PublicRequestForm(FlaskForm):
         ],
     )
     email = text(_l("Email"), 200, validators=[Email(message=_l("Not a valid email address."))])
+    # Unticked by default; needs an email (checked in ``validate``, next to the email).
+    email_updates = BooleanField(
+        _l(
+            "Email me updates on this request: when it is received, when a visit is set or "
+            "changed, and when it is resolved."
+        )
+    )
     address = text(_l("Address"), 300)
     description = long_text(_l("Anything else we should know"), 2000)
     # The honeypot: hidden from people by CSS, left empty by them; bots fill it in.
     website = StringField(_l("Leave this field empty"), validators=[Length(max=200)])
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields' own checks, then: updates by email need an email address."""
+        valid = super().validate(extra_validators)
+        if self.email_updates.data and not (self.email.data or "").strip():
+            self.email.errors = [
+                *self.email.errors,
+                gettext("Enter your email address to get updates by email."),
+            ]
+            return False
+        return valid
 
 
 class StatusLookupForm(FlaskForm):

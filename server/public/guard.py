@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, abort, current_app, render_template, request
+from flask import Flask, abort, current_app, request
 
+from server.public import errors
 from server.public.settings import PublicSettings
 from server.ratelimit import limiter_of, parse_limit
 
@@ -61,17 +62,16 @@ def over_limit(kind: str) -> int | None:
 
 def too_many(wait: int) -> Any:
     """The 429 page in the public layout, with ``Retry-After``."""
-    body = render_template("public/error.html", status=429, wait=wait)
-    return body, 429, {"Retry-After": str(wait)}
+    return errors.error_page(429, wait)
 
 
 def register_error_pages(bp: Any) -> None:
-    """The public blueprints answer errors in the public layout (no staff menu or links)."""
+    """The public blueprints answer errors in the public layout (no staff menu or links).
+
+    The app's own error handlers do the same for any ``@public`` view and for unknown
+    addresses under a public prefix (``errors.is_public_request``)."""
     from flask_wtf.csrf import CSRFError
 
-    def page(status: int) -> Any:
-        return render_template("public/error.html", status=status, wait=None), status
-
-    bp.register_error_handler(CSRFError, lambda _exc: page(400))
-    for status in (404, 405, 413):
-        bp.register_error_handler(status, lambda _exc, status=status: page(status))
+    bp.register_error_handler(CSRFError, lambda _exc: errors.error_page(400))
+    for status in (404, 405, 413, 500):
+        bp.register_error_handler(status, lambda _exc, status=status: errors.error_page(status))

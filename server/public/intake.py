@@ -119,6 +119,8 @@ class PublicRequest:
     customer_attributes: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
     attributes: Mapping[str, Any] = field(default_factory=dict)
+    # "Email me updates" was ticked (the form checked that an email was given).
+    email_updates: bool = False
 
     def title(self, locale: str) -> str:
         """The ticket's title: the description's first line, else the service's name."""
@@ -153,7 +155,10 @@ def submit_request(
     """Check the request with the plugins, then save the customer (if new) and the ticket.
 
     Nothing is written when a plugin refuses the ticket. An existing customer is never
-    changed: what the form said differently goes on the ticket's timeline instead.
+    changed: what the form said differently goes on the ticket's timeline instead, and so
+    does a wish for email updates. A new customer who asked for updates is saved opted in,
+    in the page's language (``locale``), before the ticket, so ``create_ticket`` queues
+    the "received" mail in the ticket's own transaction.
     """
     now = now or utcnow()
     matched = match_customer(request.phone, request.email)
@@ -182,6 +187,9 @@ def submit_request(
             "phone": request.phone,
             "email": request.email,
             "address": request.address,
+            "notify_by_email": request.email_updates,
+            # the page's language: also that of any mail (a survey link) sent without opt-in
+            "language": mail_language(locale),
         }
         customer = save_customer(None, values, request.customer_attributes)
         new = dataclasses.replace(new, customer=customer)
@@ -193,14 +201,26 @@ def submit_request(
                 customer.delete_instance()
         raise
     if matched is not None:
-        _note_differences(ticket, matched, request, actor, now)
+        _note_differences(ticket, matched, request, actor, now, mail_language(locale))
     return Intake(ticket=ticket, customer_matched=matched is not None)
 
 
+def mail_language(locale: str) -> str:
+    """The customer's mail language (``customer.language``) for a page shown in ``locale``."""
+    return "zh_CN" if locale.startswith("zh") else "en"
+
+
 def _note_differences(
-    ticket: Ticket, customer: Customer, request: PublicRequest, actor: User, now: dt.datetime
+    ticket: Ticket,
+    customer: Customer,
+    request: PublicRequest,
+    actor: User,
+    now: dt.datetime,
+    language: str,
 ) -> None:
-    """Put on the (staff) timeline what the form said that the customer record does not."""
+    """Put on the (staff) timeline what the form said that the customer record does not,
+    and a wish for email updates the record does not already grant (staff decide: someone
+    who merely knows a customer's phone number must not switch their mail on)."""
     same = {"phone": phone_key, "email": email_key}
     differences = {}
     for name in CONTACT_FIELDS:
@@ -208,6 +228,9 @@ def _note_differences(
         key = same.get(name, str.strip)
         if given and key(given) != key(known):
             differences[name] = given
+    if request.email_updates and not (customer.notify_by_email and customer.email):
+        differences["email_updates"] = True
+        differences["language"] = language
     if not differences:
         return
     with write_transaction():

@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 
+from server import htmx
 from server.auth import public
 from server.catalog import current_registry
 from server.dispatch.assign import dispatch_new_ticket
@@ -88,6 +89,7 @@ def request_form(industry: str, service: str) -> Any:
                 customer_attributes=values_of(form, CUSTOMER_FIELD_PREFIX, customer_specs),
                 description=form.description.data or "",
                 attributes=values_of(form, PLUGIN_FIELD_PREFIX, ticket_specs),
+                email_updates=bool(form.email_updates.data),
             ),
             locale,
             local_year(),
@@ -99,17 +101,17 @@ def request_form(industry: str, service: str) -> Any:
             dispatch_new_ticket(registry, config.dispatch, ticket, web_user())
             return _done(ticket.number, industry, chosen.code, _first_response_due(ticket))
         attach_errors(form, dict(intake.errors))
-    status = 422 if request.method == "POST" else 200
-    return (
-        render_template(
-            "public/request.html",
-            form=form,
-            industry=registry.industries[industry],
-            service=chosen,
-            customer_fields=field_names(form, CUSTOMER_FIELD_PREFIX),
-            plugin_fields=field_names(form, PLUGIN_FIELD_PREFIX),
-        ),
-        status,
+    # An htmx POST with errors gets the form alone, swapped in place (the data kept).
+    return htmx.render(
+        "public/request.html",
+        "public/_request_form.html",
+        status=422 if request.method == "POST" else 200,
+        form=form,
+        industry=registry.industries[industry],
+        industry_slug=industry,
+        service=chosen,
+        customer_fields=field_names(form, CUSTOMER_FIELD_PREFIX),
+        plugin_fields=field_names(form, PLUGIN_FIELD_PREFIX),
     )
 
 
@@ -122,9 +124,9 @@ def _first_response_due(ticket: Any) -> str | None:
 
 def _done(number: str, industry: str, service: str, due: str | None) -> Any:
     """Remember the answer in the session and show it on its own page (a reload or the
-    language switcher does not send the form again)."""
+    language switcher does not send the form again). htmx follows it as a full page."""
     session[DONE_KEY] = {"number": number, "industry": industry, "service": service, "due": due}
-    return redirect(url_for("public_requests.done"), code=303)
+    return htmx.redirect(url_for("public_requests.done"))
 
 
 def _pretend_success(industry: str, service: Any) -> Any:

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 
+from server import htmx
 from server.auth import public
 from server.catalog import current_registry
 from server.i18n import gettext
@@ -37,7 +38,7 @@ def lookup() -> Any:
         ticket = find_ticket(form.number.data, form.contact.data)
         if ticket is not None:
             session[LOOKUP_KEY] = {"id": ticket.id, "until": int(time.time()) + LOOKUP_SECONDS}
-            return redirect(url_for("status_lookup.result"), code=303)
+            return htmx.redirect(url_for("status_lookup.result"))
         form.form_errors.append(
             gettext(
                 "We found no request with this number and this phone number or email. "
@@ -45,8 +46,9 @@ def lookup() -> Any:
             )
         )
         form.contact.data = ""
+    # An htmx POST that finds nothing gets the form alone, swapped in place.
     status = 422 if request.method == "POST" else 200
-    return render_template("public/status.html", form=form), status
+    return htmx.render("public/status.html", "public/_status_form.html", status=status, form=form)
 
 
 @bp.get("/status/result")
