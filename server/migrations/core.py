@@ -502,6 +502,22 @@ def _add_security_tables(db: peewee.Database) -> None:
         db.create_tables(frozen)
 
 
+def _add_automatic_surveys(db: peewee.Database) -> None:
+    """When a survey link was last mailed per callback (filled from the links sent so
+    far, so the automatic mail skips them), and its system user ``@survey``."""
+    from server.customer_mail.auto_surveys import create_survey_user
+
+    migrator = SchemaMigrator.from_database(db)
+    run_operations(
+        migrator.add_column("callback", "survey_mailed_at", peewee.DateTimeField(null=True))
+    )
+    db.execute_sql(
+        "UPDATE callback SET survey_mailed_at = (SELECT MAX(created_at) FROM survey_link "
+        "WHERE survey_link.callback_id = callback.id)"
+    )
+    create_survey_user(db)
+
+
 MIGRATIONS = [
     Migration(1, "create core tables", _create_core_tables),
     Migration(2, "create SLA tables", _create_sla_tables),
@@ -535,4 +551,7 @@ MIGRATIONS = [
         22, "add indexes that keep the KPI backlog bounded at 1M tickets", _add_scale_indexes
     ),
     Migration(23, "PostgreSQL: a trigram index for searching tickets", _add_pg_trigram_index),
+    Migration(
+        24, "add automatic survey mails: their claim and system user", _add_automatic_surveys
+    ),
 ]
