@@ -360,3 +360,57 @@ def test_survey_mail_needs_a_public_url(make_app):
         make_app(callbacks=ON)
     assert caught.value.key == "callbacks.email_surveys"
     assert "public_url" in caught.value.problem
+
+
+def test_a_round_that_fails_midway_leaves_nothing_and_the_next_mails_once(make_app, monkeypatch):
+    import server.customer_mail.survey_links as survey_links
+
+    app = _app(make_app)
+    ticket = _resolved(app)
+    before = _mails_before(app)
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("the worker died while writing the mail")
+
+    monkeypatch.setattr(survey_links, "queue_mail", crash)
+    assert _sweep(app, ticket) == 0
+    assert _counts(app) == (0, before)  # the claim rolled back with the link
+    assert _callback(app, ticket).survey_mailed_at is None
+    monkeypatch.undo()
+    assert _sweep(app, ticket) == 1
+    assert _sweep(app, ticket) == 0
+    assert _counts(app) == (1, before + 1)
+
+
+def test_the_callback_page_says_the_link_was_sent_automatically(make_app):
+    app = _app(make_app)
+    ticket = _resolved(app)
+    _sweep(app, ticket)
+    client = logged_in(app, "desk", "dispatcher")
+    html = client.get(f"/callbacks/{_callback(app, ticket).id}").get_data(as_text=True)
+    assert "(automatically)" in html and "kehu@example.com" in html
+
+
+def test_migration_24_marks_the_callbacks_staff_already_mailed(make_app):
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    from server.db import database
+    from server.migrations import MigrationHistory
+    from server.schema import init_db
+
+    app = _app(make_app)
+    mailed, untouched = _resolved(app), _resolved(app, email="li@example.com")
+    client = logged_in(app, "desk", "dispatcher")
+    client.form(f"/callbacks/{_callback(app, mailed).id}/survey-link")
+    with app.app_context():
+        sent_at = SurveyLink.get().created_at
+        # the database as it was before migration 24
+        migrate(SchemaMigrator.from_database(database).drop_column("callback", "survey_mailed_at"))
+        User.delete().where(User.username == SURVEY_USERNAME).execute()
+        MigrationHistory.delete().where(
+            (MigrationHistory.component == "core") & (MigrationHistory.number == 24)
+        ).execute()
+        assert init_db(app) == ["core 0024 add automatic survey mails: their claim and system user"]
+        assert survey_user().is_system
+    assert _callback(app, mailed).survey_mailed_at == sent_at
+    assert _callback(app, untouched).survey_mailed_at is None
