@@ -396,6 +396,12 @@ def _check_semantics(config: Config, path: Path | str) -> None:
     if not 0 <= config.server.proxy_hops <= 5:
         raise ConfigError(path, "server.proxy_hops", "must be 0–5")
     _check_public_url(config.server.public_url, path)
+    if config.callbacks.email_surveys and not config.server.public_url:
+        raise ConfigError(
+            path,
+            "callbacks.email_surveys",
+            "needs [server] public_url: the mailed links point there",
+        )
     if not 1 <= config.kpi.repeat_window_days <= 365:
         raise ConfigError(path, "kpi.repeat_window_days", "must be 1–365")
     if not 0 <= config.kpi.cache_minutes <= 1440:

@@ -179,7 +179,10 @@ class CustomerForm(FlaskForm):
     tier = text(_l("Tier"), 40, default="normal")
     notify_by_email = BooleanField(
         _l("Mail the customer about their tickets"),
-        description=_l("Received, appointment set or moved, resolved. Needs an email address."),
+        description=_l(
+            "Received, appointment set or moved, resolved; the callback survey when the "
+            "automatic survey mail is on. Needs an email address."
+        ),
     )
     language = SelectField(
         _l("Language of the customer's mail"),

@@ -1,5 +1,6 @@
 """Periodic jobs on huey: the SLA sweep (with missed appointments), complaint escalation,
-merit awards, webhook deliveries, mail; and the webhook task requests enqueue.
+merit awards, automatic survey mails, webhook deliveries, mail; and the webhook task
+requests enqueue.
 
 huey keeps its queue in SQLite under ``instance/`` by default (one machine, nothing to
 install) and in Redis when ``[jobs] backend = "redis"`` (several machines).
@@ -17,6 +18,7 @@ from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 
 from server.complaints.escalation import escalate_overdue
+from server.customer_mail.auto_surveys import mail_due_surveys
 from server.mail import deliver_pending
 from server.merit.awarding import award_points
 from server.sla.sweep import SweepResult, sweep
@@ -72,8 +74,9 @@ def run_webhook_delivery(app: Flask) -> DeliveryRound:
 
 def run_sweep(app: Flask) -> tuple[SweepResult, tuple[int, int]]:
     """One round: sweep due SLA clocks, flag missed appointments, escalate overdue
-    complaints, award merit points for the new ticket events (breaches included), send
-    the due webhook deliveries (the steps just fired included), send the mail outbox. A
+    complaints, award merit points for the new ticket events (breaches included), mail
+    the survey links of callbacks that came due (``[callbacks] email_surveys``), send the
+    due webhook deliveries (the steps just fired included), send the mail outbox. A
     step that fails is logged and the later ones still run."""
     state = app.extensions["aftersales"]
     with app.app_context():
@@ -82,12 +85,15 @@ def run_sweep(app: Flask) -> tuple[SweepResult, tuple[int, int]]:
         awards = _logged_step(
             app, "merit awarding", lambda: award_points(state.config.merit).awarded, 0
         )
+        surveys = _logged_step(app, "survey mail", lambda: mail_due_surveys(state.registry), 0)
         hooks = _logged_step(
             app, "webhook delivery", lambda: deliver_due(settings=state.config.webhooks), None
         )
         mail = deliver_pending(state.config.mail)
     if complaints:
         app.logger.info("Complaint sweep: %d escalation levels", len(complaints))
+    if surveys:
+        app.logger.info("Survey mail: %d callbacks mailed their survey link", surveys)
     if hooks and (hooks.delivered or hooks.retrying or hooks.failed):
         app.logger.info(
             "Webhooks: %d delivered, %d to retry, %d given up",

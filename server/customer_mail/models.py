@@ -14,8 +14,8 @@ class SurveyLink(BaseModel):
     The link's token carries only ``nonce`` (signed); everything else is looked up here,
     so a link can expire (``expires_at``, naive UTC), be used once (``used_at``) and be
     revoked (``revoked_at``: a newer link for the same callback replaces it).
-    ``sent_by`` is the staff member who sent it; the customer's answer is recorded in
-    their name, as the agent of the callback.
+    ``sent_by`` is the staff member who sent it, or the ``@survey`` system user for an
+    automatic mail; the customer's answer is recorded in their name, as the callback's agent.
     """
 
     nonce = peewee.CharField(max_length=64, unique=True)

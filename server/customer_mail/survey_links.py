@@ -93,32 +93,49 @@ def send_survey_link(
     customer = Customer.get_by_id(ticket.customer_id)
     if not customer.email:
         raise NoCustomerEmail()
-    days = registry.callbacks.survey_link_days
-    nonce = secrets.token_urlsafe(24)
     with write_transaction():
         if Callback.get_by_id(callback.id).status != "pending":
             raise LinkUsed()
-        SurveyLink.update(revoked_at=now).where(
-            (SurveyLink.callback == callback.id)
-            & SurveyLink.used_at.is_null()
-            & SurveyLink.revoked_at.is_null()
-        ).execute()
-        link = SurveyLink.create(
-            nonce=nonce,
-            callback=callback.id,
-            sent_to=customer.email,
-            sent_by=sender,
-            created_at=now,
-            expires_at=now + dt.timedelta(days=days),
-        )
-        queue_mail(
-            registry,
-            "survey",
-            ticket,
-            now,
-            survey_url=link_url(token_for(nonce), fallback_base),
-            expires_at=link.expires_at,
-        )
+        Callback.update(survey_mailed_at=now).where(Callback.id == callback.id).execute()
+        return write_link(registry, callback, ticket, customer, sender, now, fallback_base)
+
+
+def write_link(
+    registry: Registry,
+    callback: Callback,
+    ticket: Ticket,
+    customer: Customer,
+    sender: User,
+    now: dt.datetime,
+    fallback_base: str = "",
+) -> SurveyLink:
+    """Revoke the callback's unused links, write a new one and put its mail in the outbox.
+
+    Runs inside the caller's write transaction, which has checked that the callback is
+    pending and the customer has an address.
+    """
+    SurveyLink.update(revoked_at=now).where(
+        (SurveyLink.callback == callback.id)
+        & SurveyLink.used_at.is_null()
+        & SurveyLink.revoked_at.is_null()
+    ).execute()
+    nonce = secrets.token_urlsafe(24)
+    link = SurveyLink.create(
+        nonce=nonce,
+        callback=callback.id,
+        sent_to=customer.email,
+        sent_by=sender,
+        created_at=now,
+        expires_at=now + dt.timedelta(days=registry.callbacks.survey_link_days),
+    )
+    queue_mail(
+        registry,
+        "survey",
+        ticket,
+        now,
+        survey_url=link_url(token_for(nonce), fallback_base),
+        expires_at=link.expires_at,
+    )
     return link
 
 

@@ -37,6 +37,9 @@ class Callback(BaseModel):
     # How the answer came: "phone" (an agent called) or "email_link" (the customer
     # answered the emailed survey, server.customer_mail)
     channel = peewee.CharField(max_length=20, default="phone")
+    # When a survey link was last mailed for it (by staff or the automatic survey mail,
+    # server.customer_mail); the automatic one claims a callback by setting it.
+    survey_mailed_at = peewee.DateTimeField(null=True)
     created_at = peewee.DateTimeField(default=utcnow)
 
     class Meta:

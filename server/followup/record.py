@@ -157,8 +157,9 @@ def record_callback(
     """Record one attempt of ``callback`` as ``actor`` and carry out what follows.
 
     ``channel`` says how the answer came: ``"phone"`` (an agent called) or
-    ``"email_link"`` (the customer answered the emailed survey; ``actor`` is then the
-    staff member who sent it). It is kept on the callback and its timeline event.
+    ``"email_link"`` (the customer answered the emailed survey; ``actor`` is then whoever
+    sent it: a staff member, or the ``@survey`` system user for automatic mails). It is
+    kept on the callback and its timeline event.
 
     Not reached: the attempt is counted and the next try scheduled by ``retry_hours``;
     the ``max_attempts``-th makes the callback ``unreachable`` (and closes the ticket

@@ -24,11 +24,14 @@ SECTION_KEYS = (
     "unsatisfied",
     "required",
     "survey_link_days",
+    "email_surveys",
+    "email_survey_grace_hours",
     "rules",
 )
 RULE_KEYS = ("plugin", "services", "due_working_days", "unsatisfied", "required")
 MAX_DAYS = 60
 MAX_SURVEY_LINK_DAYS = 90
+MAX_GRACE_HOURS = 24 * 7
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,11 @@ class CallbackSettings:
     required: bool = True
     # How long an emailed survey link (server.customer_mail.survey_links) stays valid.
     survey_link_days: int = 14
+    # Mail the survey link by itself when a callback comes due (opted-in customers with
+    # an address; server.customer_mail.auto_surveys), and hold the phone call back this
+    # many hours so the customer can answer the mail first (0: no wait).
+    email_surveys: bool = False
+    email_survey_grace_hours: float = 0
     rules: tuple[CallbackRule, ...] = ()
 
     def policy_for(self, plugin: str, service: str, service_days: int | None) -> CallbackPolicy:
@@ -127,8 +135,18 @@ def parse_callbacks(raw: Any) -> CallbackSettings:
         raise SettingsError(
             "callbacks.survey_link_days", f"must be days between 1 and {MAX_SURVEY_LINK_DAYS}"
         )
+    grace = raw.get("email_survey_grace_hours", 0)
+    if not _is_number(grace) or not 0 <= grace <= MAX_GRACE_HOURS:
+        raise SettingsError(
+            "callbacks.email_survey_grace_hours",
+            f"must be hours between 0 and {MAX_GRACE_HOURS} (0: no wait)",
+        )
     flags = {}
-    for key, default in (("close_when_unreachable", False), ("required", True)):
+    for key, default in (
+        ("close_when_unreachable", False),
+        ("required", True),
+        ("email_surveys", False),
+    ):
         value = raw.get(key, default)
         if not isinstance(value, bool):
             raise SettingsError(f"callbacks.{key}", "must be true or false")
@@ -144,6 +162,7 @@ def parse_callbacks(raw: Any) -> CallbackSettings:
         satisfied_from=satisfied_from,
         unsatisfied=unsatisfied,
         survey_link_days=link_days,
+        email_survey_grace_hours=grace,
         rules=tuple(_parse_rule(t, n) for n, t in enumerate(rules_raw, start=1)),
         **flags,
     )

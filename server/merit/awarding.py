@@ -93,7 +93,9 @@ def _recipient(rule: MeritRule, event: TicketEvent, ticket: Ticket) -> User | No
         user_id = ticket.assignee_id
     if isinstance(user_id, bool) or not isinstance(user_id, int):
         return None
-    return User.get_or_none(User.id == user_id)
+    user = User.get_or_none(User.id == user_id)
+    # A system account (the web form's @web, the automatic survey's @survey) earns nothing.
+    return None if user is None or user.is_system else user
 
 
 def _award(rule: MeritRule, event: TicketEvent, key: str, now: dt.datetime) -> str:

@@ -524,6 +524,22 @@ def _add_security_tables(db: peewee.Database) -> None:
         db.create_tables(frozen)
 
 
+def _add_automatic_surveys(db: peewee.Database) -> None:
+    """When a survey link was last mailed per callback (filled from the links sent so
+    far, so the automatic mail skips them), and its system user ``@survey``."""
+    from server.customer_mail.auto_surveys import create_survey_user
+
+    migrator = SchemaMigrator.from_database(db)
+    run_operations(
+        migrator.add_column("callback", "survey_mailed_at", peewee.DateTimeField(null=True))
+    )
+    db.execute_sql(
+        "UPDATE callback SET survey_mailed_at = (SELECT MAX(created_at) FROM survey_link "
+        "WHERE survey_link.callback_id = callback.id)"
+    )
+    create_survey_user(db)
+
+
 MIGRATIONS = [
     Migration(1, "create core tables", _create_core_tables),
     Migration(2, "create SLA tables", _create_sla_tables),
@@ -561,5 +577,8 @@ MIGRATIONS = [
         24,
         "PostgreSQL: a partial index of the never-resolved tickets (KPI backlog)",
         _add_never_resolved_index,
+    ),
+    Migration(
+        25, "add automatic survey mails: their claim and system user", _add_automatic_surveys
     ),
 ]
