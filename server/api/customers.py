@@ -382,7 +382,8 @@ def update_customer(customer_id: int, body: CustomerPatch) -> CustomerOut:
     sent = body.model_dump(exclude_unset=True)
     for name in (*CUSTOMER_FIELDS, *MAIL_FIELDS):
         if name in sent:
-            values[name] = sent[name] or ("" if name != "notify_by_email" else False)
+            empty = False if name == "notify_by_email" else ""
+            values[name] = empty if sent[name] is None else sent[name]
     attributes = {**_stored_attributes(customer, registry), **(sent.get("attributes") or {})}
     checked, stored = checked_customer(registry, values, attributes, customer)
     return customer_out(save_customer(customer, checked, stored))

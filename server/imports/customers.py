@@ -9,7 +9,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from server.catalog import Registry
-from server.customers import CUSTOMER_FIELDS, mail_choice, plugin_customer_errors
+from server.customers import CUSTOMER_FIELDS, MAIL_FIELDS, mail_choice, plugin_customer_errors
 from server.forms import PLUGIN_FIELD_PREFIX, customer_form_class, plugin_attributes
 from server.i18n import gettext
 from server.imports.rows import RowError, cell_text, language_code, yes_no
@@ -50,7 +50,7 @@ def check_customer(
         if key in CUSTOMER_FIELDS:
             if text:
                 formdata.add(key, text)
-        elif key in ("notify_by_email", "language"):
+        elif key in MAIL_FIELDS:
             errors.extend(_mail_cell(number, key, text, formdata))
         elif key.startswith(ATTR_PREFIX) and key[len(ATTR_PREFIX) :] in specs:
             spec = specs[key[len(ATTR_PREFIX) :]]
