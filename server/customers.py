@@ -18,6 +18,10 @@ from server.plugin_api import AssetKind, CustomerInfo
 from server.search import reindex_customer
 
 CUSTOMER_FIELDS = ("name", "kind", "phone", "email", "address", "region", "tier")
+# The customer's mail choices (server.customer_mail): opted in to ticket mail, and the
+# language of those mails ("" is ``[locale] default``). The page, the JSON API, the
+# import and the export read and write them; the customer form checks them.
+MAIL_FIELDS = ("notify_by_email", "language")
 
 
 def customer_matches(text: str, limit: int = 20) -> list[Customer]:
@@ -69,6 +73,14 @@ def save_customer(
         if renamed:
             reindex_customer(customer)
         return customer
+
+
+def mail_choice(form: Any) -> dict[str, Any]:
+    """A validated customer form's mail choices, as :func:`save_customer` stores them."""
+    return {
+        "notify_by_email": bool(form.notify_by_email.data),
+        "language": form.language.data or "",
+    }
 
 
 def plugin_customer_errors(pm: Any, customer: CustomerInfo) -> dict[str, list[str]]:

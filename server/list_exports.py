@@ -51,6 +51,12 @@ CUSTOMER_CORE_COLUMNS = (
     Column("region", Label("地区", "Region")),
     Column("tier", Label("等级", "Tier")),
 )
+# The customer's mail choices (server.customer_mail): yes/no, and the language's code
+# (empty: the server's default). The import reads them back.
+CUSTOMER_MAIL_COLUMNS = (
+    Column("notify_by_email", Label("邮件通知", "Mail notifications")),
+    Column("language", Label("邮件语言", "Mail language")),
+)
 CUSTOMER_INFO_COLUMNS = (Column("created_at", Label("创建时间", "Created")),)
 
 ASSET_CORE_COLUMNS = (
@@ -80,9 +86,10 @@ def attribute_column(spec: FieldSpec) -> Column:
 
 
 def customer_columns(registry: Registry) -> list[Column]:
-    """Customer export columns: the core fields, each plugin customer field, created."""
+    """Customer export columns: the core fields, the mail choices, each plugin customer
+    field, created."""
     specs = [attribute_column(spec) for spec in registry.customer_fields]
-    return [*CUSTOMER_CORE_COLUMNS, *specs, *CUSTOMER_INFO_COLUMNS]
+    return [*CUSTOMER_CORE_COLUMNS, *CUSTOMER_MAIL_COLUMNS, *specs, *CUSTOMER_INFO_COLUMNS]
 
 
 def asset_field_specs(registry: Registry) -> list[FieldSpec]:
@@ -117,6 +124,8 @@ def customer_rows(query: peewee.ModelSelect, registry: Registry) -> Iterator[dic
     """Export rows of the customers ``query`` selects (oldest first)."""
     for customer in batched(query):
         row = {column.key: getattr(customer, column.key) for column in CUSTOMER_CORE_COLUMNS}
+        row["notify_by_email"] = bool(customer.notify_by_email)
+        row["language"] = customer.language or ""
         attributes = customer.attributes or {}
         for spec in registry.customer_fields:
             row[ATTR_PREFIX + spec.name] = attributes.get(spec.name)

@@ -118,6 +118,126 @@ def test_a_body_that_is_not_a_json_object_is_422(client, admin, payload):
     assert response.get_json()["error"] == "invalid_request"
 
 
+# --- the customer's mail choices ---------------------------------------------------------
+
+
+def test_mail_choices_default_to_off_and_the_server_language(app, client, admin):
+    body = create(client, admin).get_json()
+    assert (body["notify_by_email"], body["language"]) == (False, None)
+    customer = stored(app, body["id"])
+    assert (customer.notify_by_email, customer.language) == (False, "")
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_a_customer_created_opted_in_in_a_language(app, client, admin, language):
+    response = create(
+        client, admin, email="zw@example.com", notify_by_email=True, language=language
+    )
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert (body["notify_by_email"], body["language"]) == (True, language)
+    customer = stored(app, body["id"])
+    assert (customer.notify_by_email, customer.language) == (True, language)
+    assert client.get(f"{URL}/{body['id']}", headers=admin).get_json() == body
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"notify_by_email": "yes"}, "notify_by_email"),
+        ({"notify_by_email": 1}, "notify_by_email"),
+        ({"language": "fr"}, "language"),
+        ({"language": "zh-CN"}, "language"),
+        ({"language": ""}, "language"),
+        ({"language": 7}, "language"),
+    ],
+)
+def test_bad_mail_choices_are_422_and_store_nothing(app, client, admin, body, field):
+    response = create(client, admin, email="zw@example.com", **body)
+    assert response.status_code == 422
+    assert field in response.get_json()["fields"], response.get_json()
+    with app.app_context():
+        assert Customer.select().count() == 0
+
+
+def test_opting_in_without_an_email_is_refused_as_on_the_page(app, client, admin):
+    response = create(client, admin, notify_by_email=True)
+    assert response.status_code == 422
+    assert response.get_json()["fields"] == {
+        "notify_by_email": ["Give an email address to mail the customer."]
+    }
+    with app.app_context():
+        assert Customer.select().count() == 0
+
+
+def test_patch_leaves_mail_choices_alone_unless_sent(app, client, admin):
+    created = create(
+        client, admin, email="zw@example.com", notify_by_email=True, language="en"
+    ).get_json()
+    url = f"{URL}/{created['id']}"
+    body = client.patch(url, json={"region": "south"}, headers=admin).get_json()
+    assert (body["notify_by_email"], body["language"]) == (True, "en")
+    body = client.patch(url, json={"language": "zh_CN"}, headers=admin).get_json()
+    assert (body["notify_by_email"], body["language"]) == (True, "zh_CN")
+    body = client.patch(url, json={"notify_by_email": False}, headers=admin).get_json()
+    assert (body["notify_by_email"], body["language"]) == (False, "zh_CN")
+    body = client.patch(url, json={"notify_by_email": True, "language": None}, headers=admin)
+    assert body.get_json()["language"] is None
+    assert (stored(app, created["id"]).notify_by_email, stored(app, created["id"]).language) == (
+        True,
+        "",
+    )
+    body = client.patch(url, json={"notify_by_email": None}, headers=admin).get_json()
+    assert body["notify_by_email"] is False
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"email": None}, "notify_by_email"),
+        ({"email": "", "region": "south"}, "notify_by_email"),
+        ({"language": "de"}, "language"),
+        ({"notify_by_email": "no"}, "notify_by_email"),
+    ],
+)
+def test_a_patch_that_breaks_the_mail_rules_changes_nothing(app, client, admin, body, field):
+    """Opted in, the customer keeps an email address: emptying it is refused (the page's
+    rule, on the whole merged customer)."""
+    created = create(
+        client, admin, email="zw@example.com", notify_by_email=True, language="en"
+    ).get_json()
+    response = client.patch(f"{URL}/{created['id']}", json=body, headers=admin)
+    assert response.status_code == 422
+    assert field in response.get_json()["fields"], response.get_json()
+    customer = stored(app, created["id"])
+    assert (customer.email, customer.region, customer.notify_by_email, customer.language) == (
+        "zw@example.com",
+        "",
+        True,
+        "en",
+    )
+
+
+def test_a_technician_may_not_change_the_mail_choices(app, client, admin):
+    created = create(client, admin, email="zw@example.com").get_json()
+    technician = api_headers(app, "tech", "technician")
+    response = client.patch(
+        f"{URL}/{created['id']}", json={"notify_by_email": True}, headers=technician
+    )
+    assert response.status_code == 403
+    assert stored(app, created["id"]).notify_by_email is False
+
+
+def test_the_document_describes_the_mail_choices(client, admin):
+    schemas = client.get("/api/v1/openapi.json", headers=admin).get_json()["components"]["schemas"]
+    for name in ("CustomerIn", "CustomerPatch", "CustomerOut"):
+        properties = schemas[name]["properties"]
+        assert {"notify_by_email", "language"} <= set(properties), name
+        assert {"enum": ["zh_CN", "en"], "type": "string"} in properties["language"]["anyOf"]
+    assert schemas["CustomerIn"]["properties"]["notify_by_email"]["type"] == "boolean"
+    assert {"notify_by_email", "language"} <= set(schemas["CustomerOut"]["required"])
+
+
 # --- change ----------------------------------------------------------------------------
 
 

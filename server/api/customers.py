@@ -2,7 +2,8 @@
 
 A customer sent here goes through the same checks as the customer page and the import:
 the customer form (``server.forms.customer_form_class``) and every plugin's
-``validate_customer``; the plugins' customer fields travel in ``attributes``.
+``validate_customer``; the plugins' customer fields travel in ``attributes``. The
+customer's mail choices (``notify_by_email``, ``language``) are checked by the same form.
 Technicians see only the customers of tickets assigned to them.
 """
 
@@ -14,7 +15,14 @@ from typing import Annotated, Any, Literal
 
 import peewee
 from flask import current_app, g, url_for
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+)
 from werkzeug.datastructures import MultiDict
 
 from server.api import bp
@@ -31,11 +39,14 @@ from server.api.spec import operation
 from server.catalog import Registry, current_registry
 from server.customers import (
     CUSTOMER_FIELDS,
+    MAIL_FIELDS,
+    mail_choice,
     matching_customers,
     plugin_customer_errors,
     save_customer,
 )
 from server.forms import PLUGIN_FIELD_PREFIX, customer_form_class, plugin_attributes
+from server.i18n import LOCALES
 from server.models import Customer, Ticket
 from server.permissions import sees_only_own_tickets
 from server.plugin_api import CustomerInfo
@@ -63,6 +74,13 @@ Email = _text(200, "An email address, or empty (checked as the customer form che
 Address = _text(300, "Postal address.")
 Region = _text(100, "Region, as the dispatch rules know it.")
 Tier = _text(40, "Service tier (default normal).")
+MailLanguage = Literal[LOCALES]
+NOTIFY_HELP = (
+    "Mail the customer about their tickets (received, appointment set or moved, "
+    "resolved). Needs an email address: true without one is refused, as on the "
+    "customer page."
+)
+LANGUAGE_HELP = "The language of the customer's mail; null: the server's [locale] default."
 
 
 class CustomerIn(BaseModel):
@@ -77,6 +95,8 @@ class CustomerIn(BaseModel):
     address: Address = ""
     region: Region = ""
     tier: Tier = "normal"
+    notify_by_email: StrictBool = Field(default=False, description=NOTIFY_HELP)
+    language: MailLanguage | None = Field(default=None, description=LANGUAGE_HELP)
     attributes: dict[str, Any] = Field(
         default_factory=dict, description="The plugins' customer fields, by name."
     )
@@ -94,6 +114,10 @@ class CustomerPatch(BaseModel):
     address: Address | None = None
     region: Region | None = None
     tier: Tier | None = None
+    notify_by_email: StrictBool | None = Field(
+        default=None, description=NOTIFY_HELP + " null: false."
+    )
+    language: MailLanguage | None = Field(default=None, description=LANGUAGE_HELP)
     attributes: dict[str, Any] | None = Field(
         default=None,
         description="The plugins' customer fields to change; null empties one.",
@@ -109,6 +133,10 @@ class CustomerOut(BaseModel):
     address: str
     region: str
     tier: str
+    notify_by_email: bool = Field(description="Mailed about their tickets (opted in).")
+    language: MailLanguage | None = Field(
+        description="The language of their mail; null: the server's default."
+    )
     attributes: dict[str, Any] = Field(description="The plugins' customer fields, as stored.")
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -140,10 +168,17 @@ def customer_out(customer: Customer) -> CustomerOut:
         address=customer.address,
         region=customer.region,
         tier=customer.tier,
+        notify_by_email=bool(customer.notify_by_email),
+        language=_stored_language(customer),
         attributes=dict(customer.attributes or {}),
         created_at=aware(customer.created_at),
         updated_at=aware(customer.updated_at),
     )
+
+
+def _stored_language(customer: Customer) -> str | None:
+    """The customer's mail language, or None for the default (or a value no longer known)."""
+    return customer.language if customer.language in LOCALES else None
 
 
 # --- who sees which customers ---------------------------------------------------------
@@ -205,13 +240,14 @@ def _form_text(value: Any) -> str | None:
 
 def checked_customer(
     registry: Registry,
-    values: dict[str, str],
+    values: dict[str, Any],
     attributes: dict[str, Any],
     customer: Customer | None,
-) -> tuple[dict[str, str], dict[str, Any]]:
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The customer's fields and plugin attributes, as the page would store them.
 
-    ``values`` and ``attributes`` are whole (the stored ones merged in for an update).
+    ``values`` (the core fields and the mail choices) and ``attributes`` are whole (the
+    stored ones merged in for an update).
     They pass the plugin fields' types, then the customer form, then every plugin's
     ``validate_customer``; any error is a 422 naming ``<field>`` or ``attributes.<name>``.
     """
@@ -224,6 +260,10 @@ def checked_customer(
     for name in CUSTOMER_FIELDS:
         if values.get(name):
             formdata.add(name, values[name])
+    if values.get("notify_by_email"):
+        formdata.add("notify_by_email", "y")
+    if values.get("language"):
+        formdata.add("language", values["language"])
     for name, value in typed.items():
         text = _form_text(value)
         if text is not None:
@@ -237,6 +277,7 @@ def checked_customer(
             }
         )
     checked = {name: form[name].data or "" for name in CUSTOMER_FIELDS}
+    checked.update(mail_choice(form))
     stored = plugin_attributes(form, registry.customer_fields)
     info = CustomerInfo(
         id=customer.id if customer is not None else None,
@@ -295,6 +336,7 @@ def create_customer(body: CustomerIn) -> tuple[CustomerOut, int, dict[str, str]]
     customer fields in ``attributes``, and every plugin's ``validate_customer``."""
     registry = current_registry()
     values = body.model_dump(exclude={"attributes"})
+    values["language"] = values["language"] or ""
     checked, stored = checked_customer(registry, values, body.attributes, None)
     # a field left empty stores nothing, as in the import
     stored = {name: value for name, value in stored.items() if value is not None}
@@ -334,11 +376,14 @@ def update_customer(customer_id: int, body: CustomerPatch) -> CustomerOut:
     checks it (a plugin may refuse a change because of a field not sent)."""
     registry = current_registry()
     customer = visible_customer(customer_id)
-    values = {name: getattr(customer, name) or "" for name in CUSTOMER_FIELDS}
+    values: dict[str, Any] = {name: getattr(customer, name) or "" for name in CUSTOMER_FIELDS}
+    values["notify_by_email"] = bool(customer.notify_by_email)
+    values["language"] = _stored_language(customer) or ""
     sent = body.model_dump(exclude_unset=True)
-    for name in CUSTOMER_FIELDS:
+    for name in (*CUSTOMER_FIELDS, *MAIL_FIELDS):
         if name in sent:
-            values[name] = sent[name] or ""
+            empty = False if name == "notify_by_email" else ""
+            values[name] = empty if sent[name] is None else sent[name]
     attributes = {**_stored_attributes(customer, registry), **(sent.get("attributes") or {})}
     checked, stored = checked_customer(registry, values, attributes, customer)
     return customer_out(save_customer(customer, checked, stored))

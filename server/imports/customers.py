@@ -9,10 +9,10 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from server.catalog import Registry
-from server.customers import CUSTOMER_FIELDS, plugin_customer_errors
+from server.customers import CUSTOMER_FIELDS, MAIL_FIELDS, mail_choice, plugin_customer_errors
 from server.forms import PLUGIN_FIELD_PREFIX, customer_form_class, plugin_attributes
 from server.i18n import gettext
-from server.imports.rows import RowError, cell_text, yes_no
+from server.imports.rows import RowError, cell_text, language_code, yes_no
 from server.list_exports import ATTR_PREFIX
 from server.models import Customer
 from server.plugin_api import CustomerInfo
@@ -23,7 +23,7 @@ class CustomerRow:
     """A checked row, ready to write."""
 
     row: int
-    values: Mapping[str, str]
+    values: Mapping[str, Any]
     attributes: Mapping[str, Any]
 
 
@@ -50,6 +50,8 @@ def check_customer(
         if key in CUSTOMER_FIELDS:
             if text:
                 formdata.add(key, text)
+        elif key in MAIL_FIELDS:
+            errors.extend(_mail_cell(number, key, text, formdata))
         elif key.startswith(ATTR_PREFIX) and key[len(ATTR_PREFIX) :] in specs:
             spec = specs[key[len(ATTR_PREFIX) :]]
             if spec.kind == "boolean":
@@ -68,6 +70,7 @@ def check_customer(
     if errors:
         return None, errors
     values = {name: form[name].data or "" for name in CUSTOMER_FIELDS}
+    values.update(mail_choice(form))
     # an empty cell stores nothing (the page stores None; both read as "not given")
     attributes = {
         name: value
@@ -89,6 +92,30 @@ def check_customer(
     if errors:
         return None, errors
     return CustomerRow(number, values, attributes), []
+
+
+def _mail_cell(number: int, key: str, text: str, formdata: MultiDict[str, str]) -> list[RowError]:
+    """A mail-choice cell as the customer form's input (an empty cell: off, the default
+    language); a cell that is neither yes/no nor a language is the row's error."""
+    if key == "notify_by_email":
+        flag = yes_no(text)
+        if flag is None:
+            message = gettext("%(value)s is not yes or no.", value=text)
+            return [RowError(number, key, message)]
+        if flag:
+            formdata.add(key, "y")
+        return []
+    code = language_code(text)
+    if code is None:
+        message = gettext(
+            "Unknown language %(value)s: write zh_CN or en (中文, English), "
+            "or leave it empty for the default.",
+            value=text,
+        )
+        return [RowError(number, key, message)]
+    if code:
+        formdata.add(key, code)
+    return []
 
 
 def _column(field_name: str) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from server.i18n import gettext
+from server.i18n import LOCALE_NAMES, gettext
 from server.plugin_api import Column
 from server.tabular import unescape_cell
 
@@ -16,6 +16,28 @@ _TAGGED = re.compile(r"\[(attr\.[A-Za-z0-9_]+)\]\s*$")
 _FREE = re.compile(r"^attr\.[a-z][a-z0-9_]{0,49}$")
 _TRUE = {"yes", "y", "true", "1", "是", "x", "✓"}
 _FALSE = {"no", "n", "false", "0", "否", ""}
+# a language cell (casefolded, "-" read as "_") → its code; "" is the server's default
+_LANGUAGES = {
+    **{code.casefold(): code for code in LOCALE_NAMES},
+    **{name.casefold(): code for code, name in LOCALE_NAMES.items()},
+    "zh": "zh_CN",
+    "zh_hans": "zh_CN",
+    "zh_hans_cn": "zh_CN",
+    "chinese": "zh_CN",
+    "simplified chinese": "zh_CN",
+    "中文": "zh_CN",
+    "汉语": "zh_CN",
+    "简体": "zh_CN",
+    "en_us": "en",
+    "en_gb": "en",
+    "英文": "en",
+    "英语": "en",
+    "": "",
+    "default": "",
+    "default language": "",
+    "默认": "",
+    "默认语言": "",
+}
 
 
 @dataclass(frozen=True)
@@ -116,3 +138,13 @@ def yes_no(text: str) -> bool | None:
     if folded in _FALSE:
         return False
     return None
+
+
+def language_code(text: str) -> str | None:
+    """A language cell as the customer's language code ("zh_CN", "en"; "" for the
+    server's default), or None when it names no language we speak.
+
+    Codes in either spelling (``zh_CN``, ``zh-CN``, ``en``), the names the customer page
+    shows (``简体中文``, ``English``) and everyday ones (``中文``, ``英文``, ``Chinese``).
+    """
+    return _LANGUAGES.get(text.strip().casefold().replace("-", "_"))

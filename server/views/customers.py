@@ -12,8 +12,10 @@ from server.auth import require
 from server.catalog import current_registry, split_service_key
 from server.customers import (
     CUSTOMER_FIELDS,
+    MAIL_FIELDS,
     add_asset,
     asset_identifier_error,
+    mail_choice,
     matching_customers,
     plugin_customer_errors,
     save_customer,
@@ -98,7 +100,7 @@ def customer_new() -> Any:
     if form.validate_on_submit() and _plugins_accept(form, None):
         customer = save_customer(
             None,
-            {**{name: form[name].data or "" for name in CUSTOMER_FIELDS}, **_mail_choice(form)},
+            {**{name: form[name].data or "" for name in CUSTOMER_FIELDS}, **mail_choice(form)},
             plugin_attributes(form, current_registry().customer_fields),
         )
         flash(gettext("Customer %(name)s created.", name=customer.name))
@@ -119,21 +121,12 @@ def customer_edit(customer_id: int) -> Any:
     if form.validate_on_submit() and _plugins_accept(form, customer):
         save_customer(
             customer,
-            {**{name: form[name].data or "" for name in CUSTOMER_FIELDS}, **_mail_choice(form)},
+            {**{name: form[name].data or "" for name in CUSTOMER_FIELDS}, **mail_choice(form)},
             plugin_attributes(form, current_registry().customer_fields),
         )
         flash(gettext("Customer saved."))
         return htmx.redirect(url_for("customers.customer_detail", customer_id=customer.id))
     return _render_form(form, customer, 422 if request.method == "POST" else 200)
-
-
-# The customer's mail choices (server.customer_mail), edited on the page only: imports
-# and the API leave them as they are.
-MAIL_FIELDS = ("notify_by_email", "language")
-
-
-def _mail_choice(form: Any) -> dict[str, Any]:
-    return {"notify_by_email": bool(form.notify_by_email.data), "language": form.language.data}
 
 
 def _plugins_accept(form: Any, customer: Customer | None) -> bool:
