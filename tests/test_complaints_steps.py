@@ -215,3 +215,22 @@ def test_a_supervisor_hands_the_complaint_to_another_owner(app):
         assert c.owner_id == other.id
         [line] = [s for s in complaint_log(c) if s.kind == "owner"]
         assert line.actor_id == boss.id and line.data["to"] == other.id
+
+
+@pytest.mark.parametrize("owner_kind", ["deactivated", "system"])
+def test_level_one_tells_the_supervisors_when_the_owner_cannot_act(app, owner_kind):
+    from server.models import User
+
+    name = "gone" if owner_kind == "deactivated" else "@bot"
+    owner = ensure_user(app, name, "dispatcher")
+    boss = ensure_user(app, "boss1", "supervisor")
+    admin = ensure_user(app, "admin", "admin")
+    complaint = _open(app, owner=owner)
+    with app.app_context():
+        User.update(active=owner_kind == "system").where(User.id == owner.id).execute()
+        [first] = escalate_overdue(shanghai(2, 15))
+        assert (first.level, first.notified) == (1, 1)
+        [step] = [s for s in complaint_log(complaint) if s.kind == "escalation"]
+        assert step.data["to"] == "supervisor"
+        assert step.data["users"] == [boss.id]
+    assert [_notified(app, u) for u in (owner, boss, admin)] == [0, 1, 0]

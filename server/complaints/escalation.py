@@ -1,7 +1,9 @@
 """Escalating overdue complaint stages upward, one level at a time.
 
-Level 1 tells the owner when the stage falls due; level 2 tells every active supervisor
-``escalate_every_hours`` working hours later; level 3 every active admin as long again.
+Level 1 tells the owner when the stage falls due (every active supervisor instead when
+the owner cannot act: a deactivated account, or a system account such as the automatic
+survey's ``@survey``); level 2 tells every active supervisor ``escalate_every_hours``
+working hours later; level 3 every active admin as long again.
 Each level is claimed with a conditional UPDATE on ``escalation_level`` before anyone is
 told, so two sweeps running at once never escalate the same level twice. A finished
 stage resets the level for the next stage.
@@ -46,11 +48,15 @@ def level_due(complaint: Complaint, level: int) -> dt.datetime:
     return due.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-def _recipients(complaint: Complaint, level: int) -> list[User]:
-    if level == 1:
-        return [complaint.owner] if complaint.owner.active else []
+def _recipients(complaint: Complaint, level: int) -> tuple[str, list[User]]:
+    """Who is told at ``level``, and as whom (an entry of ``LEVELS``)."""
     role = LEVELS[level - 1]
-    return list(User.select().where((User.role == role) & (User.active == True)))  # noqa: E712
+    if level == 1:
+        owner = complaint.owner
+        if owner.active and not owner.is_system:
+            return role, [owner]
+        role = "supervisor"  # nobody would hear of it until level 2
+    return role, list(User.select().where((User.role == role) & (User.active == True)))  # noqa: E712
 
 
 def escalate_overdue(now: dt.datetime | None = None) -> list[ComplaintEscalation]:
@@ -99,7 +105,7 @@ def _escalate(complaint: Complaint, level: int, now: dt.datetime) -> ComplaintEs
         )
         if claimed != 1:
             return None
-        users = _recipients(complaint, level)
+        told_as, users = _recipients(complaint, level)
         due = complaint.stage_due_at.strftime("%Y-%m-%d %H:%M UTC")
         stage = STAGE_NAMES.get(complaint.stage) or Label(complaint.stage, complaint.stage)
         category = CATEGORIES.get(complaint.category) or Label(
@@ -131,7 +137,7 @@ def _escalate(complaint: Complaint, level: int, now: dt.datetime) -> ComplaintEs
             stage=complaint.stage,
             at=now,
             kind="escalation",
-            note=f"Escalated to level {level} ({LEVELS[level - 1]}): {names}",
-            data={"level": level, "to": LEVELS[level - 1], "users": [u.id for u in users]},
+            note=f"Escalated to level {level} ({told_as}): {names}",
+            data={"level": level, "to": told_as, "users": [u.id for u in users]},
         )
     return ComplaintEscalation(complaint.number, complaint.stage, level, count)
