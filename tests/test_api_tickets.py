@@ -470,3 +470,24 @@ def test_clocks_stored_for_an_older_version_are_not_answered(app, client):
         assert stored_clocks(ticket) == []
         ticket.version += 1  # the object moved on without a refresh
         assert stored_clocks(ticket) is None
+
+
+def test_creating_reads_the_customer_once(app, client, dispatcher, monkeypatch):
+    # the customer's "received" mail uses the customer the creation already holds
+    from server.db import database
+
+    customer = new_customer(app)
+    with app.app_context():
+        db = database.obj
+    reads = []
+    original = db.execute_sql
+
+    def recording(sql, params=None, *args, **kwargs):
+        if sql.lstrip().upper().startswith("SELECT") and 'FROM "customer"' in sql:
+            reads.append(sql)
+        return original(sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(db, "execute_sql", recording)
+    response = client.post("/api/v1/tickets", json=repair_body(customer), headers=dispatcher)
+    assert response.status_code == 201
+    assert len(reads) == 1

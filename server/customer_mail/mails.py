@@ -102,6 +102,15 @@ def window_text(start: dt.datetime, end: dt.datetime) -> str:
     return f"{localtime(start)} – {localtime(end)}"
 
 
+def ticket_customer(ticket: Ticket) -> Customer:
+    """The ticket's customer: the one the write already holds (creation passes it in),
+    else read."""
+    held = ticket.__rel__.get("customer")
+    if isinstance(held, Customer) and held.id == ticket.customer_id:
+        return held
+    return Customer.get_by_id(ticket.customer_id)
+
+
 def queue_mail(
     registry: Registry, event: str, ticket: Ticket, now: dt.datetime, **extra: Any
 ) -> OutgoingMail | None:
@@ -110,7 +119,7 @@ def queue_mail(
     Notifications go only to customers who opted in and have an address; a survey goes
     to anyone with an address. Returns the outbox row, or None when nothing is sent.
     """
-    customer = Customer.get_by_id(ticket.customer_id)
+    customer = ticket_customer(ticket)
     if not customer.email or (event in NOTIFICATIONS and not customer.notify_by_email):
         return None
     _language, subject, body = render_mail(registry, event, ticket, **extra)
@@ -136,7 +145,7 @@ def appointment_agreed(
     now: dt.datetime,
 ) -> None:
     """A window (naive UTC) was set, or an agreed one moved (``changed``)."""
-    customer = Customer.get_by_id(ticket.customer_id)
+    customer = ticket_customer(ticket)
     if not (customer.email and customer.notify_by_email):
         return  # nothing to write: skip formatting the window
     with force_locale(customer_language(customer)):
