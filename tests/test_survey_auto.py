@@ -29,9 +29,9 @@ from server.merit.models import MeritEntry
 from server.models import Customer, Ticket, TicketEvent, User, utcnow
 from server.notifications import OutgoingMail
 from server.plugin_api import hookimpl
-from server.tickets import assign_ticket, transition_ticket
-from tests.conftest import add_ticket, ensure_user, logged_in
+from tests.conftest import ensure_user, logged_in
 from tests.plugins.sample_plugin import SamplePlugin
+from tests.survey_kit import callback_of, resolved_repair
 
 # Eight days ago: the callback is due (3 working days) and the link it is mailed (valid
 # 14 days from the round) still answers today.
@@ -66,28 +66,13 @@ def _app(make_app, callbacks=None, **sections):
 
 def _resolved(app, email="kehu@example.com", opted_in=True):
     """A sample repair resolved at RESOLVED_AT (which schedules its callback)."""
-    actor = ensure_user(app, "dispatcher", "dispatcher")
-    tech = ensure_user(app, "tech", "technician")
     with app.app_context():
         customer = Customer.create(name="王女士", email=email, notify_by_email=opted_in)
-    ticket = add_ticket(
-        app,
-        service="repair",
-        customer=customer,
-        attributes={"serial": "AB1234"},
-        now=RESOLVED_AT - dt.timedelta(hours=1),
-    )
-    with app.app_context():
-        registry = current_registry()
-        ticket = assign_ticket(registry, ticket, ticket.version, tech, "", actor, now=RESOLVED_AT)
-        return transition_ticket(
-            registry, ticket, ticket.version, "resolved", tech, now=RESOLVED_AT
-        )
+    return resolved_repair(app, customer, RESOLVED_AT)
 
 
 def _callback(app, ticket):
-    with app.app_context():
-        return Callback.get(Callback.ticket == ticket.id)
+    return callback_of(app, ticket)
 
 
 def _sweep(app, ticket, after=dt.timedelta(minutes=1)):

@@ -17,8 +17,8 @@ from server.followup.models import Callback
 from server.followup.record import CallbackAnswer, record_callback
 from server.models import Customer, Ticket, TicketEvent, User
 from server.notifications import OutgoingMail
-from server.tickets import assign_ticket, transition_ticket
-from tests.conftest import add_ticket, ensure_user, logged_in
+from tests.conftest import logged_in
+from tests.survey_kit import callback_of, resolved_repair
 
 RESOLVED_AT = dt.datetime(2026, 6, 1, 2, 0)
 GOOD = {"satisfaction": "5", "q_speed": "4", "q_tidy": "yes", "comment": "很好"}
@@ -28,29 +28,15 @@ UNHAPPY = {"satisfaction": "2", "q_speed": "1", "q_tidy": "no", "comment": "还�
 def _resolved(app, email="kehu@example.com", language=""):
     """A sample repair of a customer with ``email``, assigned to a technician and resolved
     (which schedules its callback)."""
-    actor = ensure_user(app, "dispatcher", "dispatcher")
-    tech = ensure_user(app, "tech", "technician")
     with app.app_context():
         customer = Customer.create(name="王女士", email=email, language=language)
-    ticket = add_ticket(
-        app,
-        service="repair",
-        customer=customer,
-        attributes={"serial": "AB1234"},
-        description="internal: customer was rude to the dispatcher",
-        now=RESOLVED_AT - dt.timedelta(hours=1),
+    return resolved_repair(
+        app, customer, RESOLVED_AT, description="internal: customer was rude to the dispatcher"
     )
-    with app.app_context():
-        registry = current_registry()
-        ticket = assign_ticket(registry, ticket, ticket.version, tech, "", actor, now=RESOLVED_AT)
-        return transition_ticket(
-            registry, ticket, ticket.version, "resolved", tech, now=RESOLVED_AT
-        )
 
 
 def _callback(app, ticket):
-    with app.app_context():
-        return Callback.get(Callback.ticket == ticket.id)
+    return callback_of(app, ticket)
 
 
 def _send(app, ticket):

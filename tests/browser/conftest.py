@@ -85,6 +85,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         testing.ensure_user(app, username, role)
     with app.app_context():
         create_demo_data(app, 4, 2026)
+    yield from serve(app)
+
+
+def serve(app: Flask) -> Iterator[LiveServer]:
+    """Serve ``app`` with waitress on a free loopback port until the generator is closed
+    (a fixture's ``yield from``)."""
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import random
 import re
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from waitress.server import create_server
 
 from server import testing
 from tests.browser.axe import axe_violations, describe
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, serve
 
 REPAIR = "/request/home_appliances/repair"
 MARKER = "window.__noReload"
@@ -34,13 +32,7 @@ def public_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
         enabled=["home_appliances", "power_utility"],
         public={"enabled": True},
     )
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(url=f"http://127.0.0.1:{server.effective_port}", app=app)
-    finally:
-        server.close()
+    yield from serve(app)
 
 
 def a_phone() -> str:
