@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 import peewee
 import pluggy
-from flask import Flask, appcontext_pushed, jsonify, render_template, request
+from flask import Flask, appcontext_pushed, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -236,6 +236,13 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> Any:
+        if "user" not in g and request.blueprint != "api":
+            # the CSRF check runs before the user is loaded: a signed-in member of staff
+            # gets the page in their own language and layout, as everywhere else
+            from server.auth import session_user
+
+            g.user = session_user()
+            g.pop("locale", None)
         return page(
             400,
             lambda: gettext(

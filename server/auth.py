@@ -87,14 +87,22 @@ def logout() -> None:
         session["locale"] = locale
 
 
+def session_user() -> User | None:
+    """The active user this session's cookie names, or None (also for a cookie from
+    before a password change or "log out everywhere")."""
+    uid = session.get("uid")
+    user = User.get_or_none((User.id == uid) & (User.active == True)) if uid else None  # noqa: E712
+    if user is not None and user.session_epoch != session.get("epoch", 0):
+        return None
+    return user
+
+
 def load_logged_in_user() -> Any:
     """Before every request: set ``g.user``; send anonymous visitors to the login page."""
     if request.blueprint == "api" and "Authorization" in request.headers:
         return _load_token_user()
     uid = session.get("uid")
-    g.user = User.get_or_none((User.id == uid) & (User.active == True)) if uid else None  # noqa: E712
-    if g.user is not None and g.user.session_epoch != session.get("epoch", 0):
-        g.user = None  # a cookie from before a password change or "log out everywhere"
+    g.user = session_user()
     if uid and g.user is None:
         session.clear()  # deactivated or deleted: the session ends, reactivation won't revive it
     if g.user is None and not is_public_endpoint(request.endpoint):

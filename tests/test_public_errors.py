@@ -128,13 +128,13 @@ def test_staff_pages_keep_the_staff_error_page_in_their_language(app, chinese, e
     page = response.get_data(as_text=True)
     assert expected in page and 'action="/logout"' in page
     assert "public-page" not in page
-    # no CSRF token; the check runs before the user is loaded, so the browser's
-    # language decides (as on the login page)
-    expired = client.post("/logout", data={}, headers=CHINESE if chinese else {})
+    # no CSRF token: the page is still in the user's language, whatever the browser's
+    expired = client.post("/logout", data={}, headers={} if chinese else CHINESE)
     assert expired.status_code == 400
     page = expired.get_data(as_text=True)
     text = "表单已过期或不是从本站提交的" if chinese else "The form had expired or was not sent"
     assert text in page and "public-page" not in page
+    assert 'action="/logout"' in page  # the staff layout of a signed-in user
 
 
 def test_anonymous_errors_outside_public_pages_stay_staff_pages(app):
