@@ -73,6 +73,29 @@ def test_sending_mails_the_customer_a_link(app, ticket):
     assert link.expires_at == link.created_at + dt.timedelta(days=14)
 
 
+def test_sending_reads_the_customer_once(app, ticket, monkeypatch):
+    from server.customer_mail.survey_links import send_survey_link
+    from server.db import database
+
+    with app.app_context():
+        callback = _callback(app, ticket)
+        sender = User.get(User.username == "dispatcher")
+        db = database.obj
+        reads = []
+        original = db.execute_sql
+
+        def recording(sql, params=None, *args, **kwargs):
+            if sql.lstrip().upper().startswith("SELECT") and 'FROM "customer"' in sql:
+                reads.append(sql)
+            return original(sql, params, *args, **kwargs)
+
+        monkeypatch.setattr(db, "execute_sql", recording)
+        send_survey_link(current_registry(), callback, sender, RESOLVED_AT)
+        monkeypatch.undo()
+        assert len(reads) == 1
+        assert OutgoingMail.select().count() == 1
+
+
 def test_the_link_is_under_the_configured_public_url(make_app):
     app = make_app(server={"public_url": "https://service.example.com/"})
     _send(app, _resolved(app))

@@ -112,16 +112,23 @@ def ticket_customer(ticket: Ticket) -> Customer:
 
 
 def queue_mail(
-    registry: Registry, event: str, ticket: Ticket, now: dt.datetime, **extra: Any
+    registry: Registry,
+    event: str,
+    ticket: Ticket,
+    now: dt.datetime,
+    customer: Customer | None = None,
+    **extra: Any,
 ) -> OutgoingMail | None:
     """Put ``event``'s mail to the ticket's customer in the outbox (caller's transaction).
 
     Notifications go only to customers who opted in and have an address; a survey goes
     to anyone with an address. Returns the outbox row, or None when nothing is sent.
+    ``customer``: the ticket's customer when the caller has already read it.
     """
-    customer = ticket_customer(ticket)
+    customer = customer or ticket_customer(ticket)
     if not customer.email or (event in NOTIFICATIONS and not customer.notify_by_email):
         return None
+    ticket.customer = customer  # the same row: render_mail reads it from the ticket
     _language, subject, body = render_mail(registry, event, ticket, **extra)
     return OutgoingMail.create(to=customer.email, subject=subject[:300], body=body, created_at=now)
 
@@ -151,4 +158,4 @@ def appointment_agreed(
     with force_locale(customer_language(customer)):
         window = window_text(start, end)
     event = "appointment_changed" if changed else "appointment_set"
-    queue_mail(registry, event, ticket, now, window=window)
+    queue_mail(registry, event, ticket, now, customer, window=window)

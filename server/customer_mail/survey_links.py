@@ -133,6 +133,7 @@ def write_link(
         "survey",
         ticket,
         now,
+        customer,
         survey_url=link_url(token_for(nonce), fallback_base),
         expires_at=link.expires_at,
     )
