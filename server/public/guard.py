@@ -63,15 +63,3 @@ def over_limit(kind: str) -> int | None:
 def too_many(wait: int) -> Any:
     """The 429 page in the public layout, with ``Retry-After``."""
     return errors.error_page(429, wait)
-
-
-def register_error_pages(bp: Any) -> None:
-    """The public blueprints answer errors in the public layout (no staff menu or links).
-
-    The app's own error handlers do the same for any ``@public`` view and for unknown
-    addresses under a public prefix (``errors.is_public_request``)."""
-    from flask_wtf.csrf import CSRFError
-
-    bp.register_error_handler(CSRFError, lambda _exc: errors.error_page(400))
-    for status in (404, 405, 413, 500):
-        bp.register_error_handler(status, lambda _exc, status=status: errors.error_page(status))

@@ -37,7 +37,6 @@ from server.sla.models import TicketSla
 from server.timeutil import local_year
 
 bp = Blueprint("public_requests", __name__)
-guard.register_error_pages(bp)
 DONE_KEY = "public_request_done"
 
 

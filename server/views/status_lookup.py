@@ -17,7 +17,6 @@ from server.public.forms import StatusLookupForm
 from server.public.lookup import find_ticket, public_status
 
 bp = Blueprint("status_lookup", __name__)
-guard.register_error_pages(bp)
 LOOKUP_KEY = "public_lookup"
 # How long a successful lookup stays readable in this browser without asking again.
 LOOKUP_SECONDS = 15 * 60
